@@ -1,0 +1,96 @@
+"""Validate the workflow configuration and fill in its defaults.
+
+The JSON Schema (``workflow/schemas/config.schema.yaml``) checks shapes and types and
+holds the defaults; :func:`validate_config` adds the checks a schema cannot express
+(names that must refer to each other) and turns every failure into one
+:class:`painstress.InputError` that names the config file(s) and the key.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from painstress import InputError
+
+
+def _with_defaults(validator_class):
+    """jsonschema validator that also fills in ``default`` values (the documented recipe)."""
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, subschema in properties.items():
+                if "default" in subschema and name not in instance:
+                    instance[name] = copy.deepcopy(subschema["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+def _key(path) -> str:
+    return ".".join(str(p) for p in path) or "(top level)"
+
+
+def validate_config(config: dict, schema_path: str | Path, source: str = "config") -> dict:
+    """Return a validated copy of ``config`` with defaults filled in.
+
+    ``source`` names the config file(s) in error messages.
+    """
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    config = copy.deepcopy(dict(config))
+    validator = _with_defaults(jsonschema.Draft202012Validator)(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = []
+        for error in errors:
+            if error.validator == "required":
+                missing = error.message.split("'")[1]
+                lines.append(f"key '{_key([*error.absolute_path, missing])}' is missing")
+            elif error.validator == "additionalProperties":
+                lines.append(f"under '{_key(error.absolute_path)}': {error.message} "
+                             "(misspelt key?)")
+            else:
+                lines.append(f"key '{_key(error.absolute_path)}': {error.message}")
+        raise InputError(f"{source}: invalid configuration:\n  - " + "\n  - ".join(lines)
+                         + "\nSee config/README.md for every key and its meaning.")
+
+    problems = []
+    factors = config["samples"]["factors"]
+    regions, groups = list(factors["region"]), list(factors["group"])
+    names = [c["name"] for c in config["contrasts"]]
+    if len(set(names)) != len(names):
+        problems.append("contrast names must be unique")
+    for i, contrast in enumerate(config["contrasts"]):
+        for role in ("test", "reference"):
+            if contrast[role] not in groups:
+                problems.append(f"contrasts[{i}].{role} = {contrast[role]!r} is not a level of "
+                                f"samples.factors.group ({', '.join(groups)})")
+        if contrast["test"] == contrast["reference"]:
+            problems.append(f"contrasts[{i}]: test and reference are the same group")
+        contrast.setdefault("regions", list(regions))
+        unknown = [r for r in contrast["regions"] if r not in regions]
+        if unknown:
+            problems.append(f"contrasts[{i}].regions: {', '.join(unknown)} not in "
+                            f"samples.factors.region ({', '.join(regions)})")
+    for role in ("pain", "stress"):
+        if config["overlap"][role] not in names:
+            problems.append(f"overlap.{role} = {config['overlap'][role]!r} names no contrast "
+                            f"({', '.join(names)})")
+    for covariate in config["de"]["covariates"]:
+        if covariate not in factors or covariate in ("region", "group"):
+            problems.append(f"de.covariates: {covariate!r} must be a factor in samples.factors "
+                            "other than region and group")
+    if config["source"] == "simulate" and sorted(config["datasets"]) != ["pain", "stress"]:
+        problems.append("with source 'simulate', datasets must be exactly 'pain' and 'stress'")
+    sim = config["simulate"]
+    if sim["min_replicates"] > sim["max_replicates"]:
+        problems.append("simulate.min_replicates is larger than simulate.max_replicates")
+    if problems:
+        raise InputError(f"{source}: invalid configuration:\n  - " + "\n  - ".join(problems)
+                         + "\nSee config/README.md for every key and its meaning.")
+    return config

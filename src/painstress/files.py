@@ -1,0 +1,60 @@
+"""Writing outputs safely, and running workflow scripts with clear errors.
+
+Tables are written to a temporary name and renamed into place, so an interrupted job
+never leaves a half-written file that looks complete; float formatting is fixed so the
+same inputs give byte-identical tables.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import pandas as pd
+
+from painstress import InputError
+
+FLOAT_FORMAT = "%.6g"
+
+
+def write_tsv(table: pd.DataFrame, path: str | Path, *, index: bool = False) -> None:
+    """Write ``table`` as TSV (gzip if ``path`` ends in .gz), atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    compression = {"method": "gzip", "mtime": 0} if path.suffix == ".gz" else None
+    table.to_csv(tmp, sep="\t", index=index, float_format=FLOAT_FORMAT,
+                 lineterminator="\n", compression=compression)
+    tmp.replace(path)
+
+
+def read_tsv(path: str | Path, **kwargs) -> pd.DataFrame:
+    """Read a TSV written by :func:`write_tsv`."""
+    return pd.read_csv(path, sep="\t", keep_default_na=True, **kwargs)
+
+
+def run_script(main, snakemake) -> None:
+    """Run ``main(snakemake)`` from a workflow script.
+
+    Logs go to the rule's log file. An :class:`InputError` (bad user input) is printed
+    as one clear message, without a traceback, and the job fails; any other error keeps
+    its traceback, in the log and on the terminal.
+    """
+    log_path = snakemake.log[0] if snakemake.log else None
+    handlers = [logging.StreamHandler(sys.stderr)]
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_path, mode="w"))
+    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        main(snakemake)
+    except InputError as error:
+        logging.error("%s", error)
+        sys.exit(1)
+    except Exception:
+        logging.error("unexpected failure:\n%s", traceback.format_exc())
+        raise

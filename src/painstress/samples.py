@@ -1,0 +1,147 @@
+"""The sample sheet: which GSM is which region and group.
+
+Inferred from the series matrices' sample metadata with per-level regular expressions
+from the config (``samples.factors``), or read from a user's override sheet; validated
+either way against the counts and the contrasts before any model is fitted.
+
+A sample sheet is a TSV with one row per sample and at least the columns
+``sample`` (GSM), ``dataset``, ``region`` and ``group``; every further factor in the
+config (e.g. ``sex``) is a column too, and ``title`` is kept for people to read.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from painstress import InputError
+from painstress.geo import SeriesMatrix
+
+REQUIRED_FACTORS = ("region", "group")
+
+
+def _describe(sample: pd.Series, fields: list[str]) -> str:
+    return " | ".join(str(sample[f]) for f in fields if f in sample and str(sample[f]))
+
+
+def infer_sample_sheet(matrices: dict[str, SeriesMatrix],
+                       factors: dict[str, dict[str, str]],
+                       fields: list[str]) -> pd.DataFrame:
+    """Assign every sample of every dataset one level of every factor.
+
+    ``matrices`` maps dataset name -> parsed series matrix. ``factors`` maps factor ->
+    {level: regex}; a level matches when its regex is found (case-insensitive) in the
+    sample's ``fields`` (series-matrix columns such as ``characteristics_ch1``).
+    Exactly one level per factor must match, else InputError with a table of every
+    sample that matched none or several, and the text that was searched.
+    """
+    compiled = {factor: {level: re.compile(pattern, re.IGNORECASE)
+                         for level, pattern in levels.items()}
+                for factor, levels in factors.items()}
+    rows, problems = [], []
+    for dataset, matrix in matrices.items():
+        for sample, meta in matrix.samples.iterrows():
+            text = _describe(meta, fields)
+            row = {"sample": sample, "dataset": dataset}
+            for factor, levels in compiled.items():
+                hits = [level for level, regex in levels.items() if regex.search(text)]
+                if len(hits) == 1:
+                    row[factor] = hits[0]
+                else:
+                    problems.append((sample, dataset, factor,
+                                     ", ".join(hits) if hits else "(none)", text))
+            row["title"] = meta.get("title", "")
+            rows.append(row)
+    if problems:
+        table = pd.DataFrame(problems, columns=["sample", "dataset", "factor", "matched",
+                                                "searched text"])
+        raise InputError(
+            f"{len(table)} sample/factor pair(s) matched no level or several levels of "
+            f"config 'samples.factors' (searched fields: {', '.join(fields)}):\n"
+            f"{table.to_string(index=False, max_colwidth=90)}\n"
+            "Fix the level patterns in the config, or write the sample sheet yourself "
+            "(config key 'samples.sheet') and the run will use it instead.")
+    columns = ["sample", "dataset", *factors, "title"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def read_sample_sheet(path: str | Path) -> pd.DataFrame:
+    """Read a user's sample sheet (TSV). Checked by :func:`validate_sample_sheet`."""
+    path = Path(path)
+    try:
+        sheet = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment="#")
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read as a tab-separated table: {exc}") from exc
+    sheet.columns = [c.strip() for c in sheet.columns]
+    return sheet.apply(lambda col: col.str.strip())
+
+
+def validate_sample_sheet(sheet: pd.DataFrame, *, source: str,
+                          factors: dict[str, dict[str, str]],
+                          contrasts: list[dict],
+                          dataset_samples: dict[str, list[str]],
+                          min_replicates: int = 2) -> pd.DataFrame:
+    """Check a sample sheet against the config and the counts; return it in canonical form.
+
+    ``source`` names the sheet in messages (a file path, or "inferred from …").
+    ``dataset_samples`` maps dataset -> GSM columns of its counts table. A sheet
+    without a ``dataset`` column gets one from those columns. Checks: required columns;
+    unique samples; every factor value a configured level; every sample present in
+    exactly one dataset's counts; at least ``min_replicates`` samples per group in every
+    region and contrast that will be fitted; both groups of a contrast in one dataset.
+    """
+    def fail(msg: str) -> None:
+        raise InputError(f"{source}: {msg}")
+
+    sheet = sheet.copy()
+    missing = [c for c in ("sample", *factors) if c not in sheet.columns]
+    if missing:
+        fail(f"missing column(s): {', '.join(missing)} "
+             f"(expected: sample, dataset, {', '.join(factors)}).")
+    duplicated = sheet["sample"][sheet["sample"].duplicated()]
+    if len(duplicated):
+        fail(f"sample {duplicated.iloc[0]} is listed more than once "
+             f"(line {int(duplicated.index[0]) + 2}).")
+    for factor, levels in factors.items():
+        for idx, value in sheet[factor].items():
+            if value not in levels:
+                fail(f"line {int(idx) + 2}: sample {sheet.at[idx, 'sample']} has "
+                     f"{factor} {value!r}, which is not one of the configured levels "
+                     f"({', '.join(levels)}). Use one of those, or add the level to "
+                     f"config 'samples.factors.{factor}'.")
+
+    where = {s: d for d, samples in dataset_samples.items() for s in samples}
+    for idx, sample in sheet["sample"].items():
+        if sample not in where:
+            fail(f"line {int(idx) + 2}: sample {sample} is in no counts table "
+                 f"(datasets: {', '.join(dataset_samples)}).")
+    if "dataset" not in sheet.columns:
+        sheet.insert(1, "dataset", sheet["sample"].map(where))
+    wrong = sheet[sheet["dataset"] != sheet["sample"].map(where)]
+    if len(wrong):
+        idx = int(wrong.index[0])
+        fail(f"line {idx + 2}: sample {sheet.at[idx, 'sample']} is said to be in dataset "
+             f"{sheet.at[idx, 'dataset']!r} but its counts are in "
+             f"{where[sheet.at[idx, 'sample']]!r}.")
+
+    for contrast in contrasts:
+        for region in contrast["regions"]:
+            in_region = sheet[sheet["region"] == region]
+            for group in (contrast["test"], contrast["reference"]):
+                n = int((in_region["group"] == group).sum())
+                if n < min_replicates:
+                    fail(f"region {region}, group {group} (contrast {contrast['name']}) has "
+                         f"{n} sample(s); at least {min_replicates} are needed to estimate "
+                         "dispersion. Add samples, or drop the region from the contrast "
+                         f"(config 'contrasts' -> {contrast['name']} -> regions).")
+            used = in_region[in_region["group"].isin([contrast["test"], contrast["reference"]])]
+            if used["dataset"].nunique() > 1:
+                fail(f"contrast {contrast['name']} in region {region} mixes datasets "
+                     f"({', '.join(sorted(used['dataset'].unique()))}); test and reference "
+                     "must come from the same series, or the contrast is confounded with batch.")
+
+    columns = ["sample", "dataset", *factors]
+    rest = [c for c in sheet.columns if c not in columns]
+    return sheet[columns + rest].reset_index(drop=True)

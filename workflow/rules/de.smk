@@ -1,0 +1,44 @@
+# Differential expression: one pydeseq2 model per region and contrast; VST per region for QC.
+
+
+rule deseq2:
+    input:
+        samples=f"{RESULTS}/samples.tsv",
+        genes=f"{RESULTS}/genes.tsv",
+        counts=all_dataset_files("counts").values(),
+    output:
+        table=f"{RESULTS}/de/{{region}}/{{contrast}}.tsv",
+        summary=f"{RESULTS}/de/{{region}}/{{contrast}}.summary.tsv",
+    params:
+        contrast=lambda wildcards: CONTRASTS[wildcards.contrast],
+        datasets=list(config["datasets"]),
+        de=config["de"],
+    threads: 2
+    log:
+        f"{LOGS}/deseq2/{{region}}.{{contrast}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/deseq2/{{region}}.{{contrast}}.tsv"
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    script:
+        "../scripts/deseq2.py"
+
+
+rule vst:
+    input:
+        samples=f"{RESULTS}/samples.tsv",
+        counts=all_dataset_files("counts").values(),
+    output:
+        f"{RESULTS}/qc/{{region}}.vst.tsv.gz",
+    params:
+        min_count=config["de"]["min_count"],
+        datasets=list(config["datasets"]),
+    threads: 2
+    log:
+        f"{LOGS}/vst/{{region}}.log",
+    resources:
+        mem_mb=3000,
+        runtime=20,
+    script:
+        "../scripts/vst.py"

@@ -1,0 +1,26 @@
+# Sample sheet: inferred from the series matrices (or the user's sheet), validated
+# against the counts, before any model is fitted.
+
+
+rule sample_sheet:
+    input:
+        series_matrix=all_dataset_files("series_matrix").values(),
+        counts=all_dataset_files("counts").values(),
+        annotation=all_dataset_files("annotation").values(),
+        user_sheet=user_sample_sheet(),
+    output:
+        samples=f"{RESULTS}/samples.tsv",
+        genes=f"{RESULTS}/genes.tsv",
+    params:
+        datasets=list(config["datasets"]),
+        factors=config["samples"]["factors"],
+        match_fields=config["samples"]["match_fields"],
+        contrasts=config["contrasts"],
+        min_replicates=config["de"]["min_replicates"],
+    log:
+        f"{LOGS}/sample_sheet.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/sample_sheet.py"

@@ -1,0 +1,18 @@
+"""Shared pain/stress genes and overlap statistics (rule overlap)."""
+import logging
+
+from painstress import overlap
+from painstress.files import read_tsv, run_script, write_tsv
+
+
+def main(snakemake):
+    pairs = {region: (read_tsv(pain, dtype={"symbol": str}), read_tsv(stress, dtype={"symbol": str}))
+             for region, pain, stress in zip(snakemake.params.regions,
+                                             snakemake.input.pain, snakemake.input.stress)}
+    genes, stats = overlap.overlap_tables(pairs)
+    logging.info("overlap statistics:\n%s", stats.to_string(index=False))
+    write_tsv(genes, snakemake.output.genes)
+    write_tsv(stats, snakemake.output.stats)
+
+
+run_script(main, snakemake)  # noqa: F821

@@ -1,0 +1,45 @@
+"""Infer (or read) and validate the sample sheet; write it with the gene symbols."""
+import logging
+
+import pandas as pd
+
+from painstress import InputError, geo, samples
+from painstress.files import run_script, write_tsv
+
+
+def main(snakemake):
+    inp, par = snakemake.input, snakemake.params
+    datasets = par.datasets
+    matrices = dict(zip(datasets, map(geo.read_series_matrix, inp.series_matrix)))
+    counts = dict(zip(datasets, map(geo.read_ncbi_counts, inp.counts)))
+    for dataset, matrix in matrices.items():
+        extra = sorted(set(counts[dataset].columns) - set(matrix.samples.index))
+        if extra:
+            raise InputError(
+                f"{inp.counts[datasets.index(dataset)]}: columns {', '.join(extra[:5])} are "
+                f"not samples of {matrix.path} (counts and series matrix of different series?).")
+
+    if inp.user_sheet:
+        source = inp.user_sheet[0]
+        sheet = samples.read_sample_sheet(source)
+        logging.info("using the user's sample sheet %s", source)
+    else:
+        source = "sample sheet inferred from " + ", ".join(map(str, inp.series_matrix))
+        sheet = samples.infer_sample_sheet(matrices, par.factors, par.match_fields)
+    sheet = samples.validate_sample_sheet(
+        sheet, source=source, factors=par.factors, contrasts=par.contrasts,
+        dataset_samples={d: list(c.columns) for d, c in counts.items()},
+        min_replicates=par.min_replicates)
+    logging.info("%d samples:\n%s", len(sheet),
+                 sheet.groupby(["dataset", "region", "group"]).size().to_string())
+
+    annotation = pd.concat([geo.read_annotation(p)["Symbol"] for p in inp.annotation])
+    annotation = annotation[~annotation.index.duplicated()]
+    gene_ids = sorted(set().union(*(c.index for c in counts.values())))
+    genes = pd.DataFrame({"GeneID": gene_ids,
+                          "symbol": annotation.reindex(gene_ids).fillna("").to_numpy()})
+    write_tsv(sheet, snakemake.output.samples)
+    write_tsv(genes, snakemake.output.genes)
+
+
+run_script(main, snakemake)  # noqa: F821

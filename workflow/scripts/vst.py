@@ -1,0 +1,21 @@
+"""Variance-stabilised counts of one region, all groups (rule vst)."""
+import pandas as pd
+
+from painstress import de, geo
+from painstress.files import read_tsv, run_script, write_tsv
+
+
+def main(snakemake):
+    region = snakemake.wildcards.region
+    sheet = read_tsv(snakemake.input.samples, dtype=str)
+    sheet = sheet[sheet.region == region]
+    paths = dict(zip(snakemake.params.datasets, snakemake.input.counts))
+    # Datasets share NCBI's GeneIDs; keep the genes measured in all of them.
+    counts = pd.concat([geo.read_ncbi_counts(paths[d]) for d in sheet["dataset"].unique()],
+                       axis=1, join="inner")
+    values = de.vst(counts, sheet.set_index("sample")["group"],
+                    min_count=snakemake.params.min_count, n_cpus=snakemake.threads)
+    write_tsv(values, snakemake.output[0], index=True)
+
+
+run_script(main, snakemake)  # noqa: F821
