@@ -110,9 +110,10 @@ def run_contrast(counts: pd.DataFrame, sheet: pd.DataFrame, *, region: str, test
         stats.lfc_shrink(coeff=f"condition[T.{test}]")  # overwrites results_df in place
         results["log2FoldChange_shrunk"] = stats.results_df["log2FoldChange"]
 
-    results.index = results.index.astype(np.int64)
-    results.insert(0, "GeneID", results.index)
-    results.insert(1, "symbol", symbols.reindex(results.index).fillna("").to_numpy())
+    gene_ids = results.index.astype(np.int64)
+    results = results.reset_index(drop=True)
+    results.insert(0, "GeneID", gene_ids)
+    results.insert(1, "symbol", symbols.reindex(gene_ids).fillna("").to_numpy())
     results = significance(results, thresholds)[RESULT_COLUMNS]
     results = results.sort_values(["pvalue", "GeneID"], na_position="last", kind="mergesort")
 
