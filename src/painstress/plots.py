@@ -33,12 +33,28 @@ def save(fig: plt.Figure, png: str | Path, pdf: str | Path | None = None) -> Non
     plt.close(fig)
 
 
-def _classes(de: pd.DataFrame) -> list[tuple[str, pd.Series, str]]:
+def _classes(de: pd.DataFrame, thresholds) -> list[tuple[str, pd.Series, str]]:
     modern = de["sig_modern"].astype(bool)
     paper = de["sig_paper"].astype(bool) & ~modern
     return [("not significant", ~(modern | paper), GREY),
-            ("p < p₀ and |FC| ≥ FC₀ only (paper)", paper, OKABE_ITO[0]),
-            ("padj < α (modern)", modern, OKABE_ITO[4])]
+            (f"paper only: p < {thresholds.paper_pvalue:g}, |FC| ≥ "
+             f"{thresholds.paper_fold_change:g}", paper, OKABE_ITO[0]),
+            (f"modern: padj < {thresholds.modern_padj:g}", modern, OKABE_ITO[4])]
+
+
+def _label_without_overlap(ax, points: pd.DataFrame) -> None:
+    """Label points (columns x, y, label) in order, dropping any label whose box would
+    overlap one already placed, so the strongest genes keep readable labels."""
+    renderer = ax.figure.canvas.get_renderer()
+    placed = []
+    for _, row in points.iterrows():
+        text = ax.annotate(row["label"], (row["x"], row["y"]), fontsize=7, xytext=(3, 2),
+                           textcoords="offset points")
+        box = text.get_window_extent(renderer).expanded(1.05, 1.1)
+        if any(box.overlaps(other) for other in placed):
+            text.remove()
+        else:
+            placed.append(box)
 
 
 def volcano(de: pd.DataFrame, *, title: str, thresholds, n_labels: int = 10) -> plt.Figure:
@@ -46,17 +62,17 @@ def volcano(de: pd.DataFrame, *, title: str, thresholds, n_labels: int = 10) -> 
     fig, ax = plt.subplots(figsize=(6, 5))
     data = de.dropna(subset=["pvalue"])
     y = -np.log10(data["pvalue"].clip(lower=1e-300))
-    for label, mask, colour in _classes(data):
+    for label, mask, colour in _classes(data, thresholds):
         ax.scatter(data.loc[mask, "log2FoldChange"], y[mask], s=6, c=colour, alpha=0.8,
                    linewidths=0, label=f"{label} ({int(mask.sum())})", rasterized=True)
     lfc = math.log2(thresholds.paper_fold_change)
     ax.axhline(-math.log10(thresholds.paper_pvalue), ls="--", lw=0.8, c="k")
     for x in (-lfc, lfc):
         ax.axvline(x, ls="--", lw=0.8, c="k")
-    for _, row in data.head(n_labels).iterrows():
-        ax.annotate(row["symbol"] or str(row["GeneID"]),
-                    (row["log2FoldChange"], -math.log10(max(row["pvalue"], 1e-300))),
-                    fontsize=7, xytext=(3, 2), textcoords="offset points")
+    top = data.head(n_labels)  # tables are sorted by p-value
+    _label_without_overlap(ax, pd.DataFrame({
+        "x": top["log2FoldChange"], "y": y[top.index],
+        "label": [s or str(g) for s, g in zip(top["symbol"], top["GeneID"])]}))
     ax.set_xlabel("log2 fold change")
     ax.set_ylabel("−log10 p-value")
     ax.set_title(title, fontsize=10)
@@ -64,12 +80,12 @@ def volcano(de: pd.DataFrame, *, title: str, thresholds, n_labels: int = 10) -> 
     return fig
 
 
-def ma_plot(de: pd.DataFrame, *, title: str) -> plt.Figure:
+def ma_plot(de: pd.DataFrame, *, title: str, thresholds) -> plt.Figure:
     """Mean of normalised counts vs log2FC (raw and shrunk), significant genes coloured."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.6), sharey=True, layout="constrained")
     for ax, column, name in zip(axes, ["log2FoldChange", "log2FoldChange_shrunk"],
-                                ["MLE log2FC", "shrunk log2FC"]):
-        for label, mask, colour in _classes(de):
+                                ["maximum-likelihood log2FC", "shrunk log2FC (apeGLM-style)"]):
+        for label, mask, colour in _classes(de, thresholds):
             ax.scatter(de.loc[mask, "baseMean"], de.loc[mask, column], s=5, c=colour,
                        alpha=0.8, linewidths=0, label=f"{label} ({int(mask.sum())})",
                        rasterized=True)
@@ -78,14 +94,17 @@ def ma_plot(de: pd.DataFrame, *, title: str) -> plt.Figure:
         ax.set_xlabel("mean of normalised counts")
         ax.set_title(name, fontsize=9)
     axes[0].set_ylabel("log2 fold change")
-    axes[0].legend(fontsize=7, frameon=False, markerscale=2)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8,
+               frameon=False, markerscale=3)
     fig.suptitle(title, fontsize=10)
     return fig
 
 
-def pca(vst: pd.DataFrame, sheet: pd.DataFrame, *, title: str,
+def pca(vst: pd.DataFrame, sheet: pd.DataFrame, *, title: str, group_order: list[str],
         n_genes: int = 500) -> plt.Figure:
-    """PCA of samples on the ``n_genes`` most variable VST genes, coloured by group."""
+    """PCA of samples on the ``n_genes`` most variable VST genes, coloured by group
+    (legend in ``group_order``)."""
     top = vst.loc[vst.var(axis=1).sort_values(ascending=False).index[:n_genes]]
     centred = top.T - top.T.mean(axis=0)
     u, s, _ = np.linalg.svd(centred.to_numpy(), full_matrices=False)
@@ -93,7 +112,8 @@ def pca(vst: pd.DataFrame, sheet: pd.DataFrame, *, title: str,
     scores = pd.DataFrame(u[:, :2] * s[:2], index=top.columns, columns=["PC1", "PC2"])
     groups = sheet.set_index("sample").loc[scores.index, "group"]
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    for colour, group in zip(OKABE_ITO, sorted(groups.unique())):
+    present = [g for g in group_order if g in set(groups)]
+    for colour, group in zip(OKABE_ITO, present):
         mask = groups == group
         ax.scatter(scores.loc[mask, "PC1"], scores.loc[mask, "PC2"], c=colour, s=40,
                    label=f"{group} (n={int(mask.sum())})", edgecolors="k", linewidths=0.4)

@@ -28,6 +28,8 @@ rule pca_figure:
     output:
         png=f"{RESULTS}/figures/{{region}}/pca.png",
         pdf=f"{RESULTS}/figures/{{region}}/pca.pdf",
+    params:
+        group_order=list(config["samples"]["factors"]["group"]),
     log:
         f"{LOGS}/pca_figure/{{region}}.log",
     resources:

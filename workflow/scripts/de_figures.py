@@ -15,7 +15,7 @@ def main(snakemake):
     out = snakemake.output
     plots.save(plots.volcano(table, title=title, thresholds=thresholds),
                out.volcano, out.volcano_pdf)
-    plots.save(plots.ma_plot(table, title=title), out.ma, out.ma_pdf)
+    plots.save(plots.ma_plot(table, title=title, thresholds=thresholds), out.ma, out.ma_pdf)
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -9,7 +9,8 @@ def main(snakemake):
     region = snakemake.wildcards.region
     title = (f"{region}: PCA of {vst.shape[1]} samples, 500 most variable genes "
              "(VST, blind to design)")
-    plots.save(plots.pca(vst, sheet, title=title), snakemake.output.png, snakemake.output.pdf)
+    plots.save(plots.pca(vst, sheet, title=title,
+                         group_order=snakemake.params.group_order), snakemake.output.png, snakemake.output.pdf)
 
 
 run_script(main, snakemake)  # noqa: F821
