@@ -88,18 +88,20 @@ def read_ncbi_counts(path: str | Path) -> pd.DataFrame:
     table = pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False)
     if table.empty:
         raise InputError(f"{path}: has a header but no gene rows.")
-    gene_ids = pd.to_numeric(table["GeneID"], errors="coerce")
-    if gene_ids.isna().any():
-        line = int(np.flatnonzero(gene_ids.isna().to_numpy())[0]) + 2
+    valid_id = table["GeneID"].str.fullmatch(r"[1-9][0-9]*")
+    if not valid_id.all():
+        line = int(np.flatnonzero(~valid_id.to_numpy())[0]) + 2
         raise InputError(f"{path}: line {line}: GeneID {table['GeneID'].iloc[line - 2]!r} "
-                         "is not an NCBI Entrez GeneID (an integer).")
+                         "is not an NCBI Entrez GeneID (a positive integer).")
+    gene_ids = table["GeneID"].astype(np.int64)
     dup_ids = gene_ids[gene_ids.duplicated()]
     if len(dup_ids):
         raise InputError(f"{path}: GeneID {int(dup_ids.iloc[0])} appears more than once.")
 
     values = table[samples].apply(pd.to_numeric, errors="coerce")
     numbers = values.to_numpy(dtype=float)
-    problems = np.isnan(numbers) | (numbers < 0) | (numbers != np.round(numbers))
+    with np.errstate(invalid="ignore"):
+        problems = ~np.isfinite(numbers) | (numbers < 0) | (numbers != np.round(numbers))
     if problems.any():
         row, col = (int(i[0]) for i in np.nonzero(problems))
         raise InputError(

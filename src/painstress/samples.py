@@ -60,7 +60,7 @@ def infer_sample_sheet(matrices: dict[str, SeriesMatrix],
         raise InputError(
             f"{len(table)} sample/factor pair(s) matched no level or several levels of "
             f"config 'samples.factors' (searched fields: {', '.join(fields)}):\n"
-            f"{table.to_string(index=False, max_colwidth=90)}\n"
+            f"{table.to_string(index=False)}\n"
             "Fix the level patterns in the config, or write the sample sheet yourself "
             "(config key 'samples.sheet') and the run will use it instead.")
     columns = ["sample", "dataset", *factors, "title"]
@@ -68,14 +68,30 @@ def infer_sample_sheet(matrices: dict[str, SeriesMatrix],
 
 
 def read_sample_sheet(path: str | Path) -> pd.DataFrame:
-    """Read a user's sample sheet (TSV). Checked by :func:`validate_sample_sheet`."""
+    """Read a user's sample sheet (TSV; lines starting with ``#`` and blank lines ignored).
+
+    The index holds each row's line number in the file (index name ``line``), so that
+    :func:`validate_sample_sheet` can point at the line to fix.
+    """
     path = Path(path)
     try:
-        sheet = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment="#")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read as a tab-separated table: {exc}") from exc
-    sheet.columns = [c.strip() for c in sheet.columns]
-    return sheet.apply(lambda col: col.str.strip())
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read as text: {exc}") from exc
+    kept = [(number, line) for number, line in enumerate(lines, start=1)
+            if line.strip() and not line.lstrip().startswith("#")]
+    if not kept:
+        raise InputError(f"{path}: is empty (expected a header line and one line per sample).")
+    header = [c.strip() for c in kept[0][1].split("\t")]
+    rows = []
+    for number, line in kept[1:]:
+        values = [v.strip() for v in line.split("\t")]
+        if len(values) != len(header):
+            raise InputError(f"{path}: line {number} has {len(values)} tab-separated fields, "
+                             f"the header has {len(header)}.")
+        rows.append(values)
+    return pd.DataFrame(rows, columns=header,
+                        index=pd.Index([n for n, _ in kept[1:]], name="line"))
 
 
 def validate_sample_sheet(sheet: pd.DataFrame, *, source: str,
@@ -95,6 +111,9 @@ def validate_sample_sheet(sheet: pd.DataFrame, *, source: str,
     def fail(msg: str) -> None:
         raise InputError(f"{source}: {msg}")
 
+    def line(idx) -> str:  # file line when read from a file, else the row number
+        return f"line {idx}" if sheet.index.name == "line" else f"row {int(idx) + 1}"
+
     sheet = sheet.copy()
     missing = [c for c in ("sample", *factors) if c not in sheet.columns]
     if missing:
@@ -103,11 +122,11 @@ def validate_sample_sheet(sheet: pd.DataFrame, *, source: str,
     duplicated = sheet["sample"][sheet["sample"].duplicated()]
     if len(duplicated):
         fail(f"sample {duplicated.iloc[0]} is listed more than once "
-             f"(line {int(duplicated.index[0]) + 2}).")
+             f"({line(duplicated.index[0])}).")
     for factor, levels in factors.items():
         for idx, value in sheet[factor].items():
             if value not in levels:
-                fail(f"line {int(idx) + 2}: sample {sheet.at[idx, 'sample']} has "
+                fail(f"{line(idx)}: sample {sheet.at[idx, 'sample']} has "
                      f"{factor} {value!r}, which is not one of the configured levels "
                      f"({', '.join(levels)}). Use one of those, or add the level to "
                      f"config 'samples.factors.{factor}'.")
@@ -115,14 +134,14 @@ def validate_sample_sheet(sheet: pd.DataFrame, *, source: str,
     where = {s: d for d, samples in dataset_samples.items() for s in samples}
     for idx, sample in sheet["sample"].items():
         if sample not in where:
-            fail(f"line {int(idx) + 2}: sample {sample} is in no counts table "
+            fail(f"{line(idx)}: sample {sample} is in no counts table "
                  f"(datasets: {', '.join(dataset_samples)}).")
     if "dataset" not in sheet.columns:
         sheet.insert(1, "dataset", sheet["sample"].map(where))
     wrong = sheet[sheet["dataset"] != sheet["sample"].map(where)]
     if len(wrong):
-        idx = int(wrong.index[0])
-        fail(f"line {idx + 2}: sample {sheet.at[idx, 'sample']} is said to be in dataset "
+        idx = wrong.index[0]
+        fail(f"{line(idx)}: sample {sheet.at[idx, 'sample']} is said to be in dataset "
              f"{sheet.at[idx, 'dataset']!r} but its counts are in "
              f"{where[sheet.at[idx, 'sample']]!r}.")
 

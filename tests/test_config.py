@@ -1,0 +1,247 @@
+"""Tests for painstress.config.validate_config: schema checks, cross-references, defaults."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from painstress import InputError
+from painstress.config import validate_config
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+SOURCE = "config/demo.yaml"
+
+
+def load(name: str) -> dict:
+    """A config file of the repository, as YAML."""
+    return yaml.safe_load((REPO / "config" / name).read_text())
+
+
+@pytest.fixture
+def demo() -> dict:
+    """A fresh copy of config/demo.yaml, to be broken by each test."""
+    return load("demo.yaml")
+
+
+def error_of(config: dict) -> str:
+    """The InputError message validate_config gives for ``config``."""
+    with pytest.raises(InputError) as err:
+        validate_config(config, SCHEMA, source=SOURCE)
+    msg = str(err.value)
+    assert msg.startswith(f"{SOURCE}: invalid configuration:")
+    return msg
+
+
+# --------------------------------------------------------------------------- valid configs
+
+
+@pytest.mark.parametrize("name", ["demo.yaml", "config.yaml"])
+def test_repository_configs_validate(name):
+    """Both shipped configs are valid and come back with every top-level section."""
+    config = validate_config(load(name), SCHEMA, source=f"config/{name}")
+    for key in ("study", "source", "offline", "simulate", "datasets", "samples",
+                "contrasts", "de", "overlap"):
+        assert key in config
+
+
+def test_defaults_filled_for_demo(demo):
+    """Left-out keys get the schema defaults, including nested ones."""
+    config = validate_config(demo, SCHEMA)
+    assert config["de"]["thresholds"]["paper_fold_change"] == 1.3
+    assert config["de"]["thresholds"]["paper_pvalue"] == 0.05
+    assert config["de"]["thresholds"]["modern_padj"] == 0.05
+    assert config["de"]["min_replicates"] == 2
+    assert config["de"]["covariates"] == []
+    assert config["offline"] is False
+    assert config["samples"]["match_fields"] == ["characteristics_ch1", "source_name_ch1"]
+    factors = config["samples"]["factors"]
+    assert set(factors) == {"region", "group"}
+    assert list(factors["region"]) == ["NAc", "mPFC", "PAG"]
+    assert list(factors["group"]) == ["SNI", "sham", "CUS", "control"]
+    assert re.search(factors["group"]["SNI"], "spared nerve injury")
+
+
+def test_contrasts_get_all_regions_by_default(demo):
+    """A contrast without 'regions' gets every region level."""
+    config = validate_config(demo, SCHEMA)
+    for contrast in config["contrasts"]:
+        assert contrast["regions"] == ["NAc", "mPFC", "PAG"]
+
+
+def test_explicit_values_are_kept():
+    """config/config.yaml: explicit regions and factor patterns are not overwritten."""
+    config = validate_config(load("config.yaml"), SCHEMA)
+    regions = {c["name"]: c["regions"] for c in config["contrasts"]}
+    assert regions == {"SNI_vs_sham": ["NAc", "mPFC", "PAG"],
+                       "CUS_vs_control": ["NAc", "mPFC"]}
+    assert "phenotype: stress" in config["samples"]["factors"]["group"]["CUS"]
+    assert config["samples"]["sheet"] == "config/samples.tsv"
+    assert config["samples"]["match_fields"] == ["characteristics_ch1", "source_name_ch1"]
+    assert config["datasets"]["stress"] == {"geo": "GSE102556", "platform": "GPL13112"}
+
+
+def test_partial_section_gets_remaining_defaults(demo):
+    """A user value inside a section is kept; its siblings still get their defaults."""
+    demo["de"] = {"thresholds": {"paper_pvalue": 0.01}}
+    config = validate_config(demo, SCHEMA)
+    assert config["de"]["thresholds"] == {"paper_pvalue": 0.01, "paper_fold_change": 1.3,
+                                          "modern_padj": 0.05}
+    assert config["de"]["min_count"] == 10
+
+
+def test_input_not_mutated(demo):
+    """validate_config returns a new dict and leaves its argument (deeply) unchanged."""
+    before = copy.deepcopy(demo)
+    config = validate_config(demo, SCHEMA)
+    assert demo == before
+    assert "de" not in demo and "regions" not in demo["contrasts"][0]
+    config["contrasts"][0]["name"] = "changed"
+    assert demo["contrasts"][0]["name"] == "SNI_vs_sham"
+
+
+def test_defaults_not_shared_between_calls(demo):
+    """Filled defaults are copies: changing one result does not change the next."""
+    first = validate_config(copy.deepcopy(demo), SCHEMA)
+    first["samples"]["factors"]["group"]["SNI"] = "changed"
+    first["de"]["covariates"].append("sex")
+    second = validate_config(copy.deepcopy(demo), SCHEMA)
+    assert second["samples"]["factors"]["group"]["SNI"] == r"spared nerve|\bSNI\b"
+    assert second["de"]["covariates"] == []
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_missing_study(demo):
+    """A missing required key is named."""
+    del demo["study"]
+    assert "key 'study' is missing" in error_of(demo)
+
+
+def test_missing_nested_key(demo):
+    """A missing nested required key is named with its full path."""
+    del demo["overlap"]["stress"]
+    assert "key 'overlap.stress' is missing" in error_of(demo)
+
+
+def test_misspelt_top_level_key(demo):
+    """An unknown key (additional property) is named and flagged as a likely typo."""
+    demo["contrast"] = demo.pop("contrasts")
+    msg = error_of(demo)
+    assert "'contrast' was unexpected" in msg
+    assert "misspelt key?" in msg
+
+
+def test_misspelt_nested_key(demo):
+    """A typo inside a section names the section it is under."""
+    demo["de"] = {"thresholds": {"paper_pval": 0.05}}
+    msg = error_of(demo)
+    assert "under 'de.thresholds'" in msg
+    assert "'paper_pval' was unexpected" in msg
+
+
+def test_pvalue_out_of_range(demo):
+    """paper_pvalue 1.5 is refused, naming the key and the bound."""
+    demo["de"] = {"thresholds": {"paper_pvalue": 1.5}}
+    msg = error_of(demo)
+    assert "key 'de.thresholds.paper_pvalue'" in msg
+    assert "1.5" in msg and "maximum of 1" in msg
+
+
+def test_bad_geo_accession(demo):
+    """A dataset accession that is not GSE<digits> is refused with its key."""
+    demo["datasets"]["pain"]["geo"] = "GDS1234"
+    assert "key 'datasets.pain.geo'" in error_of(demo)
+
+
+def test_several_errors_reported_together(demo):
+    """All schema errors come in one message, not one per run."""
+    del demo["study"]
+    demo["de"] = {"thresholds": {"paper_pvalue": 1.5}}
+    demo["typo"] = 1
+    msg = error_of(demo)
+    assert "key 'study' is missing" in msg
+    assert "key 'de.thresholds.paper_pvalue'" in msg
+    assert "'typo' was unexpected" in msg
+
+
+def test_contrast_test_not_a_group(demo):
+    """A contrast test that is no group level is named with its index and the levels."""
+    demo["contrasts"][0]["test"] = "SNl"
+    msg = error_of(demo)
+    assert "contrasts[0].test = 'SNl' is not a level of samples.factors.group" in msg
+    assert "(SNI, sham, CUS, control)" in msg
+
+
+def test_contrast_reference_not_a_group(demo):
+    """The same check applies to the reference group."""
+    demo["contrasts"][1]["reference"] = "naive"
+    assert "contrasts[1].reference = 'naive'" in error_of(demo)
+
+
+def test_contrast_region_unknown(demo):
+    """A contrast region that is no region level is refused."""
+    demo["contrasts"][1]["regions"] = ["NAc", "VTA"]
+    assert "contrasts[1].regions: VTA not in samples.factors.region" in error_of(demo)
+
+
+def test_duplicate_contrast_names(demo):
+    """Two contrasts with the same name are refused."""
+    demo["contrasts"][1]["name"] = "SNI_vs_sham"
+    assert "contrast names must be unique" in error_of(demo)
+
+
+def test_overlap_names_no_contrast(demo):
+    """overlap.pain must name a contrast; the message lists the contrast names."""
+    demo["overlap"]["pain"] = "SNI_vs_control"
+    msg = error_of(demo)
+    assert "overlap.pain = 'SNI_vs_control' names no contrast" in msg
+    assert "(SNI_vs_sham, CUS_vs_control)" in msg
+
+
+def test_simulate_needs_pain_and_stress_datasets(demo):
+    """With source 'simulate', datasets other than exactly pain and stress are refused."""
+    demo["datasets"] = {"pain": {"geo": "GSE000001"}, "depression": {"geo": "GSE000002"}}
+    msg = error_of(demo)
+    assert "source 'simulate'" in msg
+    assert "datasets must be exactly 'pain' and 'stress'" in msg
+
+
+def test_geo_source_allows_other_dataset_names(demo):
+    """The pain/stress dataset rule applies to simulate only, not to real GEO data."""
+    demo["source"] = "geo"
+    demo["datasets"] = {"sni": {"geo": "GSE91396"}, "cus": {"geo": "GSE102556"}}
+    assert set(validate_config(demo, SCHEMA)["datasets"]) == {"sni", "cus"}
+
+
+def test_covariate_must_be_extra_factor(demo):
+    """de.covariates must name a configured factor other than region and group."""
+    demo["de"] = {"covariates": ["sex"]}
+    assert "de.covariates: 'sex'" in error_of(demo)
+
+
+def test_simulate_replicate_bounds(demo):
+    """simulate.min_replicates larger than max_replicates is refused."""
+    demo["simulate"]["min_replicates"] = 7
+    assert "simulate.min_replicates is larger than simulate.max_replicates" in error_of(demo)
+
+
+def test_invalid_regex_in_factor_pattern(demo):
+    """The schema's format: regex is enforced: an unbalanced pattern is refused with its key."""
+    config = validate_config(copy.deepcopy(demo), SCHEMA)
+    demo["samples"] = {"factors": copy.deepcopy(config["samples"]["factors"])}
+    demo["samples"]["factors"]["region"]["NAc"] = r"nucleus accumbens|(NAc"
+    msg = error_of(demo)
+    assert "key 'samples.factors.region.NAc'" in msg
+    assert "is not a 'regex'" in msg
+
+
+def test_factors_must_include_region_and_group(demo):
+    """A factors mapping without 'group' is refused (it is required)."""
+    demo["samples"] = {"factors": {"region": {"NAc": "NAc"}}}
+    assert "key 'samples.factors.group' is missing" in error_of(demo)
