@@ -1,7 +1,6 @@
 # Pain × stress transcriptome reanalysis. Entry point: configuration, validation, rules.
 #   snakemake --cores 4                                 the real study (config/config.yaml)
 #   snakemake --cores 4 --configfile config/demo.yaml   the offline demo
-import os
 import sys
 from pathlib import Path
 
@@ -10,11 +9,8 @@ from snakemake.utils import min_version
 
 min_version("9.0")
 
-# The logic lives in src/painstress; make it importable here and in every script job
-# (also under --sdm conda and on cluster nodes, which inherit the environment).
-SRC = str(Path(workflow.basedir) / "src")
-sys.path.insert(0, SRC)
-os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, os.environ.get("PYTHONPATH")) if p)
+# The logic lives in src/painstress (scripts reach it through workflow/scripts/_src.py).
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from painstress import InputError
 from painstress.config import validate_config

@@ -21,6 +21,8 @@ rule deseq2:
     resources:
         mem_mb=3000,
         runtime=30,
+    conda:
+        "../../envs/painstress.yaml"
     script:
         "../scripts/deseq2.py"
 
@@ -40,5 +42,7 @@ rule vst:
     resources:
         mem_mb=3000,
         runtime=20,
+    conda:
+        "../../envs/painstress.yaml"
     script:
         "../scripts/vst.py"

@@ -10,7 +10,7 @@ if config["source"] == "simulate":
             truth_de=f"{RESOURCES}/truth/de_genes.tsv",
             truth_samples=f"{RESOURCES}/truth/samples.tsv",
         params:
-            outdir=RESOURCES,
+            outdir=lambda wildcards, output: Path(output.truth_shared).parents[1],
             pain_series=config["datasets"]["pain"]["geo"],
             stress_series=config["datasets"]["stress"]["geo"],
             settings=config["simulate"],
@@ -19,6 +19,8 @@ if config["source"] == "simulate":
         resources:
             mem_mb=2000,
             runtime=10,
+        conda:
+            "../../envs/painstress.yaml"
         script:
             "../scripts/simulate_demo.py"
 
@@ -36,5 +38,7 @@ else:
             log:
                 f"{LOGS}/fetch_{_dataset}.log",
             localrule: True
+            conda:
+                "../../envs/painstress.yaml"
             script:
                 "../scripts/fetch_geo.py"

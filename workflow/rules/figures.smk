@@ -17,6 +17,8 @@ rule de_figures:
     resources:
         mem_mb=1000,
         runtime=5,
+    conda:
+        "../../envs/painstress.yaml"
     script:
         "../scripts/de_figures.py"
 
@@ -35,6 +37,8 @@ rule pca_figure:
     resources:
         mem_mb=1000,
         runtime=5,
+    conda:
+        "../../envs/painstress.yaml"
     script:
         "../scripts/pca_figure.py"
 
@@ -52,5 +56,7 @@ rule overlap_figure:
     resources:
         mem_mb=1000,
         runtime=5,
+    conda:
+        "../../envs/painstress.yaml"
     script:
         "../scripts/overlap_figure.py"

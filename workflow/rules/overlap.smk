@@ -15,6 +15,8 @@ rule overlap:
     resources:
         mem_mb=1000,
         runtime=5,
+    conda:
+        "../../envs/painstress.yaml"
     script:
         "../scripts/overlap.py"
 
@@ -32,5 +34,7 @@ if config["source"] == "simulate":
         resources:
             mem_mb=500,
             runtime=5,
+        conda:
+            "../../envs/painstress.yaml"
         script:
             "../scripts/truth_recovery.py"

@@ -22,5 +22,7 @@ rule sample_sheet:
     resources:
         mem_mb=2000,
         runtime=10,
+    conda:
+        "../../envs/painstress.yaml"
     script:
         "../scripts/sample_sheet.py"

@@ -1,4 +1,5 @@
 """Volcano and MA plots of one region × contrast (rule de_figures)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
 from painstress import plots
 from painstress.de import Thresholds
 from painstress.files import read_tsv, run_script

@@ -1,4 +1,5 @@
 """Fit one region × contrast with pydeseq2 (rule deseq2)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
 import pandas as pd

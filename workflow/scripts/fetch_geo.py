@@ -3,6 +3,7 @@
 Downloading from NCBI is not implemented yet: this stops with a message that says
 where to put hand-downloaded files, which the workflow then uses as they are.
 """
+import _src  # noqa: F401  (puts src/ on sys.path)
 from painstress import InputError
 from painstress.files import run_script
 

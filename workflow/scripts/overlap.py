@@ -1,4 +1,5 @@
 """Shared pain/stress genes and overlap statistics (rule overlap)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
 from painstress import overlap

@@ -1,4 +1,5 @@
 """Counts of shared pain/stress genes per region (rule overlap_figure)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
 from painstress import plots
 from painstress.files import read_tsv, run_script
 

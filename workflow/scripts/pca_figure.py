@@ -1,4 +1,5 @@
 """PCA of one region's samples on variance-stabilised counts (rule pca_figure)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
 from painstress import plots
 from painstress.files import read_tsv, run_script
 

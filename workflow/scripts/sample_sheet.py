@@ -1,4 +1,5 @@
 """Infer (or read) and validate the sample sheet; write it with the gene symbols."""
+import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
 import pandas as pd

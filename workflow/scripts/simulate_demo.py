@@ -1,4 +1,5 @@
 """Write the simulated demo study into resources/ (rule simulate_demo)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
 from painstress.files import run_script
 from painstress.simulate import DemoParameters, write_demo_study
 

@@ -1,4 +1,5 @@
 """Demo only: precision and recall of the shared genes against the planted truth."""
+import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
 import pandas as pd

@@ -1,4 +1,5 @@
 """Variance-stabilised counts of one region, all groups (rule vst)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from painstress import de, geo

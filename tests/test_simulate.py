@@ -1,0 +1,98 @@
+"""The demo generator: deterministic bytes, the real study's design, planted truth."""
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import SMALL
+from painstress import geo, simulate
+
+
+def _digests(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_same_parameters_same_bytes(tmp_path):
+    a = simulate.write_demo_study(tmp_path / "a", "GSE000001", "GSE000002", SMALL)
+    simulate.write_demo_study(tmp_path / "b", "GSE000001", "GSE000002", SMALL)
+    assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
+    assert len(_digests(tmp_path / "a")) == len(a) == 9
+    other = simulate.DemoParameters(**{**SMALL.__dict__, "seed": SMALL.seed + 1})
+    simulate.write_demo_study(tmp_path / "c", "GSE000001", "GSE000002", other)
+    assert _digests(tmp_path / "a") != _digests(tmp_path / "c")
+
+
+def test_files_are_in_geo_formats_and_agree(tmp_path):
+    paths = simulate.write_demo_study(tmp_path, "GSE000001", "GSE000002", SMALL)
+    for model, series in (("pain", "GSE000001"), ("stress", "GSE000002")):
+        counts = geo.read_ncbi_counts(paths[f"{model}_counts"])
+        matrix = geo.read_series_matrix(paths[f"{model}_series_matrix"])
+        assert paths[f"{model}_counts"].name == f"{series}_raw_counts_GRCm39_NCBI.tsv.gz"
+        assert matrix.accession == series
+        assert list(counts.columns) == list(matrix.samples.index)
+        assert matrix.series["type"] == ["Expression profiling by high throughput sequencing"]
+        annotation = geo.read_annotation(paths[f"{model}_annotation"])
+        assert set(counts.index) == set(annotation.index)
+        assert annotation["Symbol"].is_unique
+
+
+def test_design_matches_the_real_study():
+    """Default demo: 3 regions x 4 groups, 5-6 mice per group, >= 15,000 genes."""
+    study = simulate.simulate_study(simulate.DemoParameters())
+    samples = study["samples"]
+    assert study["counts"].shape[0] >= 15_000
+    per_group = samples.groupby(["region", "group"]).size()
+    assert len(per_group) == 12
+    assert per_group.between(5, 6).all()
+    # each mouse gives one sample per region
+    assert (samples.groupby("mouse")["region"].nunique() == 3).all()
+    library = study["counts"].sum()
+    assert 1.5 < library.max() / library.min() < 3.0  # +-40 % size factors
+
+
+def test_mean_dispersion_relationship(small_study):
+    """Method-of-moments dispersion falls with the mean, towards ~0.03 for high counts."""
+    samples = small_study["samples"]
+    cols = samples[(samples.region == "NAc") & (samples.group == "sham")]["sample"]
+    counts = small_study["counts"][cols]
+    normalised = counts / (counts.sum() / counts.sum().mean())
+    mean, var = normalised.mean(axis=1), normalised.var(axis=1)
+    dispersion = (var - mean) / mean**2
+    high = dispersion[mean > 1000].median()
+    low = dispersion[(mean > 5) & (mean < 20)].median()
+    assert 0.01 < high < 0.1
+    assert low > 2 * high
+
+
+def test_planted_truth(small_study):
+    shared, de_truth = small_study["shared_truth"], small_study["de_truth"]
+    assert shared["GeneID"].nunique() == SMALL.shared_genes
+    assert (np.sign(shared["log2FC_pain"]) == np.sign(shared["log2FC_stress"])).all()
+    assert set(shared["direction"]) == {"up", "down"}
+    assert set(shared["region"]) == {"NAc", "mPFC", "PAG"}
+    only = de_truth.merge(shared[["region", "GeneID"]], how="left", indicator=True)
+    only = only[only["_merge"] == "left_only"]
+    assert only["log2FC"].abs().between(0.3, 1.5).all()
+    # regions differ: pain-only DE sets barely overlap between regions
+    sets = [set(only[(only.region == r) & (only.model == "pain")]["GeneID"])
+            for r in ("NAc", "mPFC", "PAG")]
+    assert len(sets[0] & sets[1]) < 0.2 * len(sets[0])
+
+
+def test_score_recovery_by_hand():
+    truth = pd.DataFrame({"region": ["A", "A", "B"], "GeneID": [1, 2, 3],
+                          "direction": ["up", "down", "up"]})
+    found = pd.DataFrame({"region": ["A", "A", "B"], "GeneID": [1, 2, 4],
+                          "direction": ["up", "up", "up"]})  # gene 2 in the wrong direction
+    score = simulate.score_recovery(truth, found)
+    assert score["true_positives"] == 1
+    assert score["precision"] == pytest.approx(1 / 3)
+    assert score["recall"] == pytest.approx(1 / 3)
+
+
+def test_mouse_like_symbols_are_unique():
+    symbols = simulate.mouse_like_symbols(5000, np.random.default_rng(1))
+    assert len(set(symbols)) == 5000
+    assert all(s[0].isupper() or s[0].isdigit() for s in symbols)
