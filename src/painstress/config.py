@@ -85,8 +85,18 @@ def validate_config(config: dict, schema_path: str | Path, source: str = "config
         if covariate not in factors or covariate in ("region", "group"):
             problems.append(f"de.covariates: {covariate!r} must be a factor in samples.factors "
                             "other than region and group")
-    if config["source"] == "simulate" and sorted(config["datasets"]) != ["pain", "stress"]:
-        problems.append("with source 'simulate', datasets must be exactly 'pain' and 'stress'")
+    if config["source"] == "simulate":
+        if sorted(config["datasets"]) != ["pain", "stress"]:
+            problems.append("with source 'simulate', datasets must be exactly 'pain' and 'stress'")
+        problems += [f"datasets.{name}.geo is required with source 'simulate'"
+                     for name, spec in config["datasets"].items() if not spec.get("geo")]
+    for name, spec in config["datasets"].items():
+        if not spec.get("geo") and not spec.get("pmid", config["study"].get("pmid")):
+            problems.append(f"datasets.{name}: give geo: GSE… or a PMID (study.pmid or "
+                            f"datasets.{name}.pmid) to find it from")
+        if config["offline"] and not spec.get("geo"):
+            problems.append(f"datasets.{name}.geo is required with offline: true "
+                            "(resolving a PMID needs the network)")
     sim = config["simulate"]
     if sim["min_replicates"] > sim["max_replicates"]:
         problems.append("simulate.min_replicates is larger than simulate.max_replicates")

@@ -58,3 +58,13 @@ def run_script(main, snakemake) -> None:
     except Exception:
         logging.error("unexpected failure:\n%s", traceback.format_exc())
         raise
+
+
+def offline_missing(paths) -> InputError:
+    """The error for a file that offline mode needs but resources/ lacks."""
+    listed = "\n  ".join(map(str, paths))
+    return InputError(
+        "offline: true, and these files are not in resources/:\n  " + listed + "\n"
+        "Download them from GEO (series page -> 'Download RNA-seq counts'; the series "
+        "matrix from the series' matrix/ folder) and put them there under exactly these "
+        "names, or set offline: false on a machine that reaches NCBI.")

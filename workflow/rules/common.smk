@@ -19,10 +19,8 @@ wildcard_constraints:
     contrast="|".join(CONTRASTS),
 
 
-def dataset_files(dataset):
+def files_of_series(series, platform=None):
     """The three files of one GEO series under resources/, as NCBI and GEO name them."""
-    series = config["datasets"][dataset]["geo"]
-    platform = config["datasets"][dataset].get("platform")
     folder = f"{RESOURCES}/{series}"
     return {
         "counts": f"{folder}/{geo.counts_filename(series, ORGANISM)}",
@@ -31,8 +29,37 @@ def dataset_files(dataset):
     }
 
 
+def configured_dataset_files(dataset):
+    """Files of a dataset whose series is pinned in the config (the demo's)."""
+    spec = config["datasets"][dataset]
+    return files_of_series(spec["geo"], spec.get("platform"))
+
+
+def resolved_datasets():
+    """Dataset -> series and platform, as decided by checkpoint resolve_datasets."""
+    import pandas as pd
+
+    path = checkpoints.resolve_datasets.get().output.datasets
+    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False).set_index("dataset")
+
+
+def series_matrix_of(series):
+    """The series matrix of a resolved series (with its platform, if the config gives one)."""
+    table = resolved_datasets()
+    platform = table.loc[table["series"] == series, "platform"]
+    return files_of_series(series, platform.iloc[0] if len(platform) and platform.iloc[0]
+                           else None)["series_matrix"]
+
+
 def all_dataset_files(kind):
-    return {d: dataset_files(d)[kind] for d in config["datasets"]}
+    """Input function: one file of ``kind`` per dataset, in config order."""
+
+    def files(wildcards):
+        table = resolved_datasets()
+        return [files_of_series(table.at[d, "series"], table.at[d, "platform"] or None)[kind]
+                for d in config["datasets"]]
+
+    return files
 
 
 def user_sample_sheet():

@@ -5,7 +5,7 @@ rule deseq2:
     input:
         samples=f"{RESULTS}/samples.tsv",
         genes=f"{RESULTS}/genes.tsv",
-        counts=all_dataset_files("counts").values(),
+        counts=all_dataset_files("counts"),
     output:
         table=f"{RESULTS}/de/{{region}}/{{contrast}}.tsv",
         summary=f"{RESULTS}/de/{{region}}/{{contrast}}.summary.tsv",
@@ -30,7 +30,7 @@ rule deseq2:
 rule vst:
     input:
         samples=f"{RESULTS}/samples.tsv",
-        counts=all_dataset_files("counts").values(),
+        counts=all_dataset_files("counts"),
     output:
         f"{RESULTS}/qc/{{region}}.vst.tsv.gz",
     params:

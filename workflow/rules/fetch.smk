@@ -1,11 +1,33 @@
 # Getting the data into resources/: simulated for the demo, downloaded from GEO otherwise.
-# Downloads run on the submitting host (login node on a cluster), never as cluster jobs.
+# Network rules are local rules: on a cluster they run on the submitting (login) node.
+
+
+checkpoint resolve_datasets:
+    output:
+        datasets=f"{RESULTS}/datasets.tsv",
+        resolution=f"{RESULTS}/resolution.tsv",
+    params:
+        source=config["source"],
+        offline=config["offline"],
+        datasets=config["datasets"],
+        pmid=config["study"].get("pmid"),
+        organism=ORGANISM,
+        ncbi=config["ncbi"],
+    log:
+        f"{LOGS}/resolve_datasets.log",
+    localrule: True
+    conda:
+        "../../envs/painstress.yaml"
+    script:
+        "../scripts/resolve_datasets.py"
+
+
 if config["source"] == "simulate":
 
     rule simulate_demo:
         output:
             **{f"{d}_{kind}": path for d in config["datasets"]
-               for kind, path in dataset_files(d).items()},
+               for kind, path in configured_dataset_files(d).items()},
             truth_shared=f"{RESOURCES}/truth/shared_genes.tsv",
             truth_de=f"{RESOURCES}/truth/de_genes.tsv",
             truth_samples=f"{RESOURCES}/truth/samples.tsv",
@@ -25,20 +47,40 @@ if config["source"] == "simulate":
             "../scripts/simulate_demo.py"
 
 else:
-    # One download rule per dataset (each series has its own file names).
-    for _dataset in config["datasets"]:
 
-        rule:
-            name:
-                f"fetch_{_dataset}"
-            output:
-                **dataset_files(_dataset),
-            params:
-                series=config["datasets"][_dataset]["geo"],
-            log:
-                f"{LOGS}/fetch_{_dataset}.log",
-            localrule: True
-            conda:
-                "../../envs/painstress.yaml"
-            script:
-                "../scripts/fetch_geo.py"
+    rule fetch_series_matrix:
+        output:
+            f"{RESOURCES}/{{series}}/{{series}}{{platform}}_series_matrix.txt.gz",
+        wildcard_constraints:
+            series="GSE[0-9]+",
+            platform="(-GPL[0-9]+)?",
+        params:
+            offline=config["offline"],
+            ncbi=config["ncbi"],
+        log:
+            f"{LOGS}/fetch/{{series}}{{platform}}_series_matrix.log",
+        localrule: True
+        conda:
+            "../../envs/painstress.yaml"
+        script:
+            "../scripts/fetch_series_matrix.py"
+
+    rule fetch_counts:
+        output:
+            counts=f"{RESOURCES}/{{series}}/{geo.counts_filename('{series}', ORGANISM)}",
+            annotation=f"{RESOURCES}/{{series}}/{geo.annotation_filename(ORGANISM)}",
+        input:
+            series_matrix=lambda wildcards: series_matrix_of(wildcards.series),
+        wildcard_constraints:
+            series="GSE[0-9]+",
+        params:
+            offline=config["offline"],
+            ncbi=config["ncbi"],
+            organism=ORGANISM,
+        log:
+            f"{LOGS}/fetch/{{series}}_counts.log",
+        localrule: True
+        conda:
+            "../../envs/painstress.yaml"
+        script:
+            "../scripts/fetch_counts.py"

@@ -4,9 +4,9 @@
 
 rule sample_sheet:
     input:
-        series_matrix=all_dataset_files("series_matrix").values(),
-        counts=all_dataset_files("counts").values(),
-        annotation=all_dataset_files("annotation").values(),
+        series_matrix=all_dataset_files("series_matrix"),
+        counts=all_dataset_files("counts"),
+        annotation=all_dataset_files("annotation"),
         user_sheet=user_sample_sheet(),
     output:
         samples=f"{RESULTS}/samples.tsv",

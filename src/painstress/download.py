@@ -1,0 +1,215 @@
+"""HTTP for NCBI: a polite session with retries, and downloads that are checked before use.
+
+* Retries come from urllib3's ``Retry``: exponential backoff with jitter on 429, 5xx,
+  connection and read errors, honouring ``Retry-After``; connect/read timeouts.
+* A per-host rate limit (NCBI asks for at most 3 requests/s without an API key, 10/s with).
+* :func:`download` streams to a temporary name in the destination folder, checks the
+  size against ``Content-Length``, runs the caller's validation (gzip integrity, expected
+  header, no HTML page), and only then renames the file into place, writing its
+  provenance (URL, size, sha256, HTTP date, time fetched) beside it as ``<file>.provenance.json``.
+  A failed download leaves nothing that a re-run would trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
+
+from painstress import InputError, __version__
+
+log = logging.getLogger(__name__)
+RETRY_STATUS = (429, 500, 502, 503, 504)
+
+
+class FetchError(InputError):
+    """A download or remote lookup failed; the message says what to do instead."""
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """Network behaviour (config ``ncbi``)."""
+
+    email: str = ""
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    retries: int = 5
+    backoff: float = 1.0
+    api_key: str | None = None
+
+    @property
+    def user_agent(self) -> str:
+        contact = f"; mailto:{self.email}" if self.email else ""
+        return (f"painstress/{__version__} (pain x stress RNA-seq reanalysis workflow"
+                f"{contact})")
+
+    @property
+    def requests_per_second(self) -> float:
+        return 10.0 if self.api_key else 3.0
+
+
+class RateLimiter:
+    """At most ``rate`` requests per second to each host, across threads."""
+
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate
+        self.next_time: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def wait(self, url: str) -> None:
+        host = urlsplit(url).netloc
+        with self.lock:
+            now = time.monotonic()
+            start = max(now, self.next_time.get(host, now))
+            self.next_time[host] = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
+class Client:
+    """A requests session with the retry policy, timeouts, User-Agent and rate limit."""
+
+    def __init__(self, settings: HttpSettings):
+        self.settings = settings
+        retry = Retry(total=settings.retries, connect=settings.retries,
+                      read=settings.retries, status=settings.retries,
+                      backoff_factor=settings.backoff, backoff_jitter=settings.backoff / 2,
+                      backoff_max=60, status_forcelist=RETRY_STATUS,
+                      allowed_methods=frozenset({"GET", "HEAD"}),
+                      respect_retry_after_header=True, raise_on_status=False)
+        self.session = requests.Session()
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = settings.user_agent
+        self.limiter = RateLimiter(settings.requests_per_second)
+
+    def get(self, url: str, params: dict | None = None, stream: bool = False,
+            method: str = "GET") -> requests.Response:
+        """GET (or HEAD) with retries; raise FetchError naming the host on failure."""
+        self.limiter.wait(url)
+        host = urlsplit(url).netloc
+        try:
+            response = self.session.request(
+                method, url, params=params, stream=stream,
+                timeout=(self.settings.connect_timeout, self.settings.read_timeout))
+        except requests.exceptions.ConnectionError as exc:
+            reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+            if isinstance(reason, ReadTimeoutError):  # retries used up on slow answers
+                raise FetchError(f"{host} did not answer within "
+                                 f"{self.settings.read_timeout:g} s ({self.settings.retries} "
+                                 f"retries): {url}") from exc
+            raise FetchError(
+                f"could not reach {host} ({type(exc).__name__}) after "
+                f"{self.settings.retries} retries: {url}\n"
+                "  - no network here? `make demo` runs the whole workflow offline on "
+                "simulated data;\n  - data downloaded by hand? put it in resources/ and set "
+                "`offline: true` (see config/README.md for the file names).") from exc
+        except requests.exceptions.Timeout as exc:
+            raise FetchError(f"{host} did not answer within "
+                             f"{self.settings.read_timeout:g} s ({self.settings.retries} "
+                             f"retries): {url}") from exc
+        except requests.exceptions.RequestException as exc:
+            raise FetchError(f"request to {host} failed: {exc}") from exc
+        if response.status_code >= 400:
+            raise FetchError(f"{host} answered HTTP {response.status_code} "
+                             f"{response.reason} for {response.url}")
+        return response
+
+    def get_json(self, url: str, params: dict) -> dict:
+        response = self.get(url, params=params)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise FetchError(f"{response.url} did not return JSON "
+                             f"(starts with {response.text[:80]!r}).") from exc
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def provenance_path(path: str | Path) -> Path:
+    path = Path(path)
+    return path.with_name(path.name + ".provenance.json")
+
+
+def _progress(total: int | None, name: str):
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        return tqdm(total=total, unit="B", unit_scale=True, desc=name, leave=False)
+    return None
+
+
+def download(client: Client, url: str, dest: str | Path,
+             validate: Callable[[Path], None], params: dict | None = None) -> dict:
+    """Download ``url`` to ``dest`` if ``validate(tmp_path)`` passes; return provenance.
+
+    ``validate`` raises InputError when the file is not what was expected. On any
+    failure the temporary file is removed and FetchError is raised.
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+    started = time.monotonic()
+    try:
+        response = client.get(url, params=params, stream=True)
+        expected = response.headers.get("Content-Length")
+        bar = _progress(int(expected) if expected else None, dest.name)
+        size = 0
+        try:
+            with open(tmp, "wb") as fh:
+                for chunk in response.iter_content(chunk_size=1 << 16):
+                    fh.write(chunk)
+                    size += len(chunk)
+                    if bar:
+                        bar.update(len(chunk))
+        except requests.exceptions.RequestException as exc:
+            raise FetchError(f"download of {response.url} broke off after {size} bytes: "
+                             f"{exc}") from exc
+        finally:
+            if bar:
+                bar.close()
+        if expected is not None and size != int(expected):
+            raise FetchError(f"download of {response.url} is incomplete: {size} of "
+                             f"{expected} bytes.")
+        try:
+            validate(tmp)
+        except InputError as exc:
+            raise FetchError(f"{response.url} was downloaded but is not usable: "
+                             f"{str(exc).replace(str(tmp), dest.name)}") from exc
+        record = {"url": response.url, "file": dest.name, "size": size,
+                  "sha256": sha256_of(tmp), "http_date": response.headers.get("Date"),
+                  "last_modified": response.headers.get("Last-Modified"),
+                  "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        # provenance first: a run cut off between the two renames leaves no data file,
+        # so the next run fetches again instead of trusting an unrecorded file
+        note = provenance_path(dest).with_name(f".{dest.name}.{os.getpid()}.json.part")
+        note.write_text(json.dumps(record, indent=2) + "\n")
+        note.replace(provenance_path(dest))
+        tmp.replace(dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    seconds = max(time.monotonic() - started, 1e-6)
+    log.info("fetched %s: %.1f MB in %.1f s (%.1f MB/s) from %s", dest.name, size / 1e6,
+             seconds, size / 1e6 / seconds, record["url"])
+    return record

@@ -1,0 +1,321 @@
+"""From a PubMed ID to GEO series and their NCBI-computed files.
+
+Resolution (E-utilities, JSON):
+
+1. ``elink.fcgi?dbfrom=pubmed&db=gds&id=<PMID>`` -> gds UIDs linked to the paper;
+   GSE records have UIDs ``200000000 + <number>``.
+2. ``esummary.fcgi?db=gds&id=…`` -> one record per series: accession, title, taxon,
+   ``gdstype``, platforms, ``relations`` (a SuperSeries lists its SubSeries there,
+   which are looked up in turn).
+3. A series is kept when it is expression profiling by high-throughput sequencing in the
+   study's organism and not a SuperSeries (its SubSeries stand for it).
+
+Files of a series ``GSExxxxx`` (GEO's layout; base URLs come from config):
+
+* download page ``<geo>/download/?acc=GSExxxxx``: its "NCBI-generated data" links name the
+  raw counts and the annotation table;
+* counts ``<geo>/download/?type=rnaseq_counts&acc=GSExxxxx&format=file&file=<name>``;
+* annotation ``<geo>/download/?type=rnaseq_counts&format=file&file=<name>``;
+* series matrix ``<geo_ftp>/series/GSExxnnn/GSExxxxx/matrix/<name>``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from painstress import geo
+from painstress.download import Client, FetchError
+
+HTS_EXPRESSION = "Expression profiling by high throughput sequencing"
+GSE_UID_BASE = 200_000_000
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Base URLs (config ``ncbi``); tests point them at a server on 127.0.0.1."""
+
+    eutils: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    geo: str = "https://www.ncbi.nlm.nih.gov/geo"
+    geo_ftp: str = "https://ftp.ncbi.nlm.nih.gov/geo"
+
+
+def _eutils_params(client: Client, **params) -> dict:
+    params = {**params, "retmode": "json", "tool": "painstress"}
+    if client.settings.email:
+        params["email"] = client.settings.email
+    if client.settings.api_key:
+        params["api_key"] = client.settings.api_key
+    return params
+
+
+def linked_gds_uids(client: Client, endpoints: Endpoints, pmid: int) -> list[str]:
+    """gds UIDs that PubMed links to ``pmid`` (elink pubmed -> gds)."""
+    reply = client.get_json(f"{endpoints.eutils}/elink.fcgi",
+                            _eutils_params(client, dbfrom="pubmed", db="gds", id=pmid))
+    uids: list[str] = []
+    for linkset in reply.get("linksets", []):
+        for linksetdb in linkset.get("linksetdbs", []):
+            if linksetdb.get("dbto") == "gds":
+                uids += [str(uid) for uid in linksetdb.get("links", [])]
+    return list(dict.fromkeys(uids))
+
+
+def summaries(client: Client, endpoints: Endpoints, uids: list[str]) -> list[dict]:
+    """esummary records (db=gds) for ``uids``, in the order asked."""
+    if not uids:
+        return []
+    reply = client.get_json(f"{endpoints.eutils}/esummary.fcgi",
+                            _eutils_params(client, db="gds", id=",".join(uids)))
+    if "error" in reply or "result" not in reply:
+        raise FetchError(f"E-utilities esummary failed for {','.join(uids)}: "
+                         f"{reply.get('error', reply)}")
+    result = reply["result"]
+    return [result[uid] for uid in result.get("uids", []) if uid in result]
+
+
+def series_uid(accession: str) -> str:
+    return str(GSE_UID_BASE + int(accession[3:]))
+
+
+def _split(value) -> list[str]:
+    return [part.strip() for part in str(value or "").split(";") if part.strip()]
+
+
+def subseries_of(record: dict) -> list[str]:
+    return [r["targetobject"] for r in record.get("relations", [])
+            if r.get("relationtype", "").lower().startswith("superseries of")]
+
+
+def linked_series(client: Client, endpoints: Endpoints, pmid: int) -> list[dict]:
+    """Every GEO series linked to ``pmid``, SuperSeries expanded into their SubSeries.
+
+    Each record gets ``via``: ``"PMID <n>"`` or ``"SubSeries of GSE…"``.
+    """
+    records = [dict(r, via=f"PMID {pmid}")
+               for r in summaries(client, endpoints, linked_gds_uids(client, endpoints, pmid))
+               if r.get("entrytype") == "GSE"]
+    seen = {r["accession"] for r in records}
+    for record in list(records):
+        children = [s for s in subseries_of(record) if s not in seen]
+        for child in summaries(client, endpoints, [series_uid(s) for s in children]):
+            records.append(dict(child, via=f"SubSeries of {record['accession']}"))
+            seen.add(child["accession"])
+    return records
+
+
+def resolution_table(records: list[dict], organism: str) -> pd.DataFrame:
+    """One row per considered series: what it is, whether it was kept, and why."""
+    rows = []
+    for r in records:
+        taxa, types = _split(r.get("taxon")), _split(r.get("gdstype"))
+        if subseries_of(r):
+            kept, reason = False, "SuperSeries: its SubSeries are considered instead"
+        elif organism not in taxa:
+            kept, reason = False, f"not {organism} ({r.get('taxon')})"
+        elif HTS_EXPRESSION not in types:
+            kept, reason = False, f"not {HTS_EXPRESSION.lower()} ({r.get('gdstype')})"
+        else:
+            kept, reason = True, f"{organism}, {HTS_EXPRESSION.lower()}"
+        rows.append({"series": r["accession"], "title": r.get("title", ""),
+                     "taxon": r.get("taxon", ""), "type": r.get("gdstype", ""),
+                     "platforms": ",".join("GPL" + p for p in _split(r.get("gpl"))),
+                     "n_samples": r.get("n_samples", ""), "via": r["via"],
+                     "kept": kept, "reason": reason})
+    return pd.DataFrame(rows, columns=["series", "title", "taxon", "type", "platforms",
+                                       "n_samples", "via", "kept", "reason"])
+
+
+def assign_datasets(datasets: dict, resolutions: dict[int, pd.DataFrame],
+                    default_pmid: int | None) -> pd.DataFrame:
+    """Decide the series of every dataset.
+
+    ``datasets``: config ``datasets`` (name -> {geo?, platform?, pmid?}).
+    ``resolutions``: PMID -> :func:`resolution_table` of its linked series.
+    A pinned series must be linked to its dataset's PMID (unless that PMID is null);
+    an unpinned dataset takes the one kept series of its PMID that no other dataset
+    uses. Anything else is an error that lists the candidates.
+    """
+    rows, used = [], set()
+    for name, spec in datasets.items():
+        if spec.get("geo"):
+            used.add(spec["geo"])
+    for name, spec in datasets.items():
+        pmid = spec.get("pmid", default_pmid)
+        table = resolutions.get(pmid) if pmid else None
+        if spec.get("geo"):
+            series = spec["geo"]
+            if table is None:
+                how = "pinned in config (no PMID to check against)"
+            elif series in set(table["series"]):
+                how = f"pinned in config; linked to PMID {pmid}"
+            else:
+                linked = ", ".join(table["series"]) or "none"
+                raise FetchError(
+                    f"config datasets.{name}.geo = {series} is not linked to PMID {pmid} "
+                    f"in PubMed (linked series: {linked}). Check the accession; if it is "
+                    f"right (e.g. data from another paper), set datasets.{name}.pmid to that "
+                    "paper's PMID, or to null to skip the check.")
+        else:
+            if table is None:
+                raise FetchError(f"config datasets.{name} has neither 'geo' nor a PMID to "
+                                 "resolve it from; pin it with geo: GSE….")
+            candidates = [s for s in table.loc[table["kept"], "series"] if s not in used]
+            if len(candidates) != 1:
+                shown = table.to_string(index=False, columns=["series", "taxon", "type",
+                                                              "kept", "reason"])
+                raise FetchError(
+                    f"PMID {pmid} gives {len(candidates)} candidate series for dataset "
+                    f"{name!r} ({', '.join(candidates) or 'none'}); pin the right one in "
+                    f"config (datasets.{name}.geo). Series considered:\n{shown}")
+            series = candidates[0]
+            used.add(series)
+            how = f"resolved from PMID {pmid}"
+        rows.append({"dataset": name, "series": series,
+                     "platform": spec.get("platform") or "", "how": how})
+    return pd.DataFrame(rows, columns=["dataset", "series", "platform", "how"])
+
+
+# ---------------------------------------------------------------- files of a series
+
+def series_folder(endpoints: Endpoints, series: str) -> str:
+    """``<geo_ftp>/series/GSE102nnn/GSE102556`` (GEO groups series by thousands)."""
+    digits = series[3:]
+    stem = f"GSE{digits[:-3]}nnn" if len(digits) > 3 else "GSEnnn"
+    return f"{endpoints.geo_ftp}/series/{stem}/{series}"
+
+
+def series_matrix_url(endpoints: Endpoints, series: str, platform: str | None) -> str:
+    return f"{series_folder(endpoints, series)}/matrix/" \
+           f"{geo.series_matrix_filename(series, platform)}"
+
+
+def download_page_url(endpoints: Endpoints, series: str) -> str:
+    return f"{endpoints.geo}/download/?acc={series}"
+
+
+def counts_url(endpoints: Endpoints, series: str, name: str) -> str:
+    return f"{endpoints.geo}/download/?type=rnaseq_counts&acc={series}&format=file&file={name}"
+
+
+def annotation_url(endpoints: Endpoints, name: str) -> str:
+    return f"{endpoints.geo}/download/?type=rnaseq_counts&format=file&file={name}"
+
+
+_FILE_LINK = re.compile(r"""href\s*=\s*["']([^"']*type=rnaseq_counts[^"']*)["']""", re.I)
+
+
+def ncbi_files_on_page(page: str) -> dict[str, str]:
+    """Names of the NCBI-computed raw counts and annotation linked from a download page.
+
+    Returns a dict with keys ``counts`` and/or ``annotation`` (empty when the page has
+    no NCBI-generated data links, or a layout this parser does not know).
+    """
+    found: dict[str, str] = {}
+    for link in _FILE_LINK.findall(page):
+        match = re.search(r"[?&]file=([^&#]+)", html.unescape(link))
+        if not match:
+            continue
+        name = match.group(1)
+        if "_raw_counts_" in name:
+            found.setdefault("counts", name)
+        elif name.endswith(".annot.tsv.gz"):
+            found.setdefault("annotation", name)
+    return found
+
+
+def supplementary_files(matrix: geo.SeriesMatrix) -> list[str]:
+    return [f for f in matrix.series.get("supplementary_file", []) if f and f != "NONE"]
+
+
+def connect(settings: dict) -> tuple[Client, Endpoints]:
+    """Client and endpoints from config ``ncbi``; the API key from ``NCBI_API_KEY``."""
+    import os
+
+    from painstress.download import HttpSettings
+
+    http = HttpSettings(email=settings.get("email", ""),
+                        connect_timeout=settings.get("connect_timeout", 10),
+                        read_timeout=settings.get("read_timeout", 60),
+                        retries=settings.get("retries", 5), backoff=settings.get("backoff", 0.5),
+                        api_key=os.environ.get("NCBI_API_KEY") or None)
+    endpoints = Endpoints(eutils=settings.get("eutils_url", Endpoints.eutils).rstrip("/"),
+                          geo=settings.get("geo_url", Endpoints.geo).rstrip("/"),
+                          geo_ftp=settings.get("geo_ftp_url", Endpoints.geo_ftp).rstrip("/"))
+    return Client(http), endpoints
+
+
+def resolve(datasets: dict, default_pmid: int | None, organism: str, client: Client,
+            endpoints: Endpoints) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Resolve every dataset's series (see :func:`assign_datasets`).
+
+    Returns (datasets table, resolution table of every series considered, per PMID).
+    """
+    pmids = sorted({spec.get("pmid", default_pmid) for spec in datasets.values()} - {None})
+    resolutions = {pmid: resolution_table(linked_series(client, endpoints, pmid), organism)
+                   for pmid in pmids}
+    chosen = assign_datasets(datasets, resolutions, default_pmid)
+    table = pd.concat([t.assign(pmid=pmid) for pmid, t in resolutions.items()] or
+                      [resolution_table([], organism).assign(pmid=None)], ignore_index=True)
+    table["chosen_for"] = table["series"].map(
+        chosen.groupby("series")["dataset"].agg(",".join)).fillna("")
+    return chosen, table
+
+
+def fetch_series_matrix(client: Client, endpoints: Endpoints, series: str,
+                        platform: str | None, dest) -> dict:
+    """Download and check one series matrix; return its provenance."""
+    from painstress.download import download
+
+    def check(path):
+        matrix = geo.read_series_matrix(path)
+        if matrix.accession != series:
+            raise geo.InputError(f"{path}: is the series matrix of {matrix.accession}, "
+                                 f"not {series}.")
+
+    return download(client, series_matrix_url(endpoints, series, platform), dest, check)
+
+
+def fetch_counts(client: Client, endpoints: Endpoints, series: str, organism: str,
+                 series_matrix, counts_dest, annotation_dest) -> list[dict]:
+    """Download a series' NCBI-computed raw counts and annotation, checked against its
+    series matrix (every counts column must be one of its GSMs)."""
+    from painstress.download import download
+
+    matrix = geo.read_series_matrix(series_matrix)
+    page = download_page_url(endpoints, series)
+    try:
+        names = ncbi_files_on_page(client.get(page).text)
+    except FetchError:
+        names = {}
+    counts_name = names.get("counts", geo.counts_filename(series, organism))
+    annotation_name = names.get("annotation", geo.annotation_filename(organism))
+
+    def check_counts(path):
+        columns = geo.read_ncbi_counts(path).columns
+        foreign = sorted(set(columns) - set(matrix.samples.index))
+        if foreign:
+            raise geo.InputError(
+                f"{path}: columns {', '.join(foreign[:5])} are not samples of "
+                f"{series} ({matrix.path.name}); counts and series do not match.")
+
+    try:
+        counts = download(client, counts_url(endpoints, series, counts_name), counts_dest,
+                          check_counts)
+    except FetchError as exc:
+        if names.get("counts"):
+            raise
+        supplementary = "\n      ".join(supplementary_files(matrix)) or "(none listed)"
+        raise FetchError(
+            f"GEO has no NCBI-computed RNA-seq counts for {series}: its download page "
+            f"{page} links none, and {counts_name} could not be fetched ({exc}).\n"
+            "  This workflow does not substitute other data. Alternatives:\n"
+            f"    - the authors' supplementary files:\n      {supplementary}\n"
+            "    - quantify the reads from SRA yourself and provide counts in NCBI's "
+            "format (config/README.md, offline mode).") from exc
+    annotation = download(client, annotation_url(endpoints, annotation_name), annotation_dest,
+                          lambda path: geo.read_annotation(path))
+    return [counts, annotation]

@@ -1,0 +1,16 @@
+"""Download a series' NCBI-computed raw counts and gene annotation (rule fetch_counts)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
+from painstress import ncbi
+from painstress.files import offline_missing, run_script
+
+
+def main(snakemake):
+    if snakemake.params.offline:
+        raise offline_missing(snakemake.output)
+    client, endpoints = ncbi.connect(snakemake.params.ncbi)
+    ncbi.fetch_counts(client, endpoints, snakemake.wildcards.series, snakemake.params.organism,
+                      snakemake.input.series_matrix, snakemake.output.counts,
+                      snakemake.output.annotation)
+
+
+run_script(main, snakemake)  # noqa: F821
