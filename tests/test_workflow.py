@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import socket
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
 import yaml
 
+import test_fetch
 from conftest import RECOVERY_BAR, REPO, SMALL, meets_bar
-from painstress import de, overlap, simulate
+from geo_server import Server, ncbi_config
+from painstress import de, geo, overlap, simulate
 
 pytestmark = pytest.mark.workflow
 STUDY = "ci"
@@ -111,15 +115,14 @@ def test_second_invocation_has_nothing_to_do(ci_run):
 
 
 def test_tables_are_byte_identical_when_rerun(ci_run):
+    """The overlap job run again on the same DE tables writes the same bytes (the DE tables
+    themselves: tests/test_de.py; the downloaded or simulated inputs: test_simulate.py)."""
     workdir, configfile = ci_run
     files = [results(workdir) / "overlap" / n for n in ("shared_genes.tsv", "overlap_stats.tsv")]
-    files.append(results(workdir) / "samples.tsv")
     before = [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
-    done = snakemake(workdir, configfile, "--forcerun", "overlap", "--allowed-rules",
-                     "overlap", "sample_sheet", "--forcerun", "sample_sheet",
-                     "--until", "overlap", "sample_sheet")
+    done = snakemake(workdir, configfile, "--forcerun", "overlap", "--until", "overlap")
     assert done.returncode == 0, done.output[-3000:]
-    assert "sample_sheet" in done.output and "overlap" in done.output
+    assert "rule overlap:" in done.output
     assert before == [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
 
 
@@ -196,9 +199,79 @@ def test_counts_with_bad_value(tmp_path, demo_files, bad_value, problem):
 
 
 def test_real_study_without_network_stops_fast_with_advice(tmp_path):
-    """Until downloads land, config/config.yaml stops at once and says what to do."""
+    """`make run` where NCBI is unreachable: a clear error within 30 s, naming the host."""
+    try:
+        socket.getaddrinfo("eutils.ncbi.nlm.nih.gov", 443)
+        pytest.skip("NCBI is reachable from here; this test is about having no network")
+    except OSError:
+        pass
+    start = time.monotonic()
     done = snakemake(tmp_path, REPO / "config" / "config.yaml", timeout=120)
+    assert time.monotonic() - start < 30
     assert done.returncode != 0
-    assert "not available yet" in done.output, done.output[-3000:]
-    assert "make demo" in done.output
-    assert "GSE91396_raw_counts_GRCm39_NCBI.tsv.gz" in done.output
+    assert "could not reach eutils.ncbi.nlm.nih.gov" in done.output, done.output[-3000:]
+    assert "make demo" in done.output and "offline: true" in done.output
+
+
+# --- the real download path, against a GEO on 127.0.0.1 ------------------------------
+
+def geo_config(folder, base_url, **changes):
+    """The CI study as a GEO study: pain resolved from its PMID, stress pinned."""
+    return write_config(folder, source="geo",
+                        study={"name": STUDY, "pmid": test_fetch.PAIN_PMID},
+                        datasets={"pain": {},
+                                  "stress": {"geo": "GSE000002", "pmid": test_fetch.STRESS_PMID}},
+                        ncbi=ncbi_config(base_url), **changes)
+
+
+def test_download_path_gives_the_same_results_as_the_demo(ci_run, tmp_path, demo_files):
+    world = test_fetch.make_world({key: path for key, path in
+                                   simulate_paths(demo_files).items()})
+    with Server(world) as url:
+        configfile = geo_config(tmp_path, url)
+        done = snakemake(tmp_path, configfile)
+        assert done.returncode == 0, done.output[-5000:]
+        requests_made = len(world.requests)
+        again = snakemake(tmp_path, configfile)
+        assert again.returncode == 0 and "Nothing to be done" in again.output
+        assert len(world.requests) == requests_made  # the cache: nothing downloaded twice
+    chosen = pd.read_csv(results(tmp_path) / "datasets.tsv", sep="\t")
+    assert chosen.set_index("dataset")["series"].to_dict() == {"pain": "GSE000001",
+                                                               "stress": "GSE000002"}
+    assert (results(tmp_path) / "resolution.tsv").is_file()
+    for series in ("GSE000001", "GSE000002"):
+        folder = tmp_path / "resources" / STUDY / series
+        assert len(list(folder.glob("*.provenance.json"))) == 3
+    reference = results(ci_run[0])
+    for region in ("NAc", "mPFC", "PAG"):
+        for contrast in ("SNI_vs_sham", "CUS_vs_control"):
+            name = f"de/{region}/{contrast}.tsv"
+            assert (results(tmp_path) / name).read_bytes() == (reference / name).read_bytes()
+    assert (results(tmp_path) / "overlap" / "shared_genes.tsv").read_bytes() == \
+        (reference / "overlap" / "shared_genes.tsv").read_bytes()
+
+
+def test_offline_mode_uses_files_in_place_and_names_missing_ones(tmp_path, demo_files):
+    configfile = write_config(tmp_path, source="geo", offline=True,
+                              datasets={"pain": {"geo": "GSE000001"},
+                                        "stress": {"geo": "GSE000002"}})
+    done = snakemake(tmp_path, configfile, "--until", "sample_sheet", timeout=300)
+    assert done.returncode != 0
+    assert "offline: true, and these files are not in resources/" in done.output, \
+        done.output[-3000:]
+    assert f"resources/{STUDY}/GSE000001/GSE000001_series_matrix.txt.gz" in done.output
+    prepared(tmp_path, demo_files)
+    done = snakemake(tmp_path, configfile, "--until", "sample_sheet", timeout=300)
+    assert done.returncode == 0, done.output[-3000:]
+    sheet = pd.read_csv(results(tmp_path) / "samples.tsv", sep="\t")
+    assert set(sheet["dataset"]) == {"pain", "stress"}
+
+
+def simulate_paths(folder):
+    """The generator's file keys -> paths in an already generated study folder."""
+    paths = {}
+    for model, series in (("pain", "GSE000001"), ("stress", "GSE000002")):
+        paths[f"{model}_counts"] = folder / series / geo.counts_filename(series)
+        paths[f"{model}_annotation"] = folder / series / geo.annotation_filename()
+        paths[f"{model}_series_matrix"] = folder / series / geo.series_matrix_filename(series)
+    return paths

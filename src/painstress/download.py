@@ -85,7 +85,10 @@ class Client:
 
     def __init__(self, settings: HttpSettings):
         self.settings = settings
-        retry = Retry(total=settings.retries, connect=settings.retries,
+        # A host that cannot be reached at all rarely comes back within seconds: two
+        # connect retries, so a machine without network fails fast; the full count for
+        # 429/5xx answers and broken reads.
+        retry = Retry(total=settings.retries, connect=min(settings.retries, 2),
                       read=settings.retries, status=settings.retries,
                       backoff_factor=settings.backoff, backoff_jitter=settings.backoff / 2,
                       backoff_max=60, status_forcelist=RETRY_STATUS,
@@ -114,8 +117,7 @@ class Client:
                                  f"{self.settings.read_timeout:g} s ({self.settings.retries} "
                                  f"retries): {url}") from exc
             raise FetchError(
-                f"could not reach {host} ({type(exc).__name__}) after "
-                f"{self.settings.retries} retries: {url}\n"
+                f"could not reach {host} ({type(exc).__name__}, retried): {url}\n"
                 "  - no network here? `make demo` runs the whole workflow offline on "
                 "simulated data;\n  - data downloaded by hand? put it in resources/ and set "
                 "`offline: true` (see config/README.md for the file names).") from exc
