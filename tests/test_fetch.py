@@ -273,3 +273,20 @@ def test_served_files_are_gzip_as_geo_serves_them(study):
     for key in ("pain_counts", "pain_series_matrix", "pain_annotation"):
         with gzip.open(study[key]) as fh:
             fh.read(10)
+
+
+def test_changed_remote_file_is_reported(world, study, tmp_path):
+    from painstress.download import check_remote
+
+    counts, annotation, matrix = fetch_pain(world, tmp_path)
+    notes = sorted(tmp_path.glob("*.provenance.json"))
+    client, _ = connect(world)
+    assert {r["status"] for r in check_remote(client, notes)} == {"unchanged"}
+    key = "/geo/download/?acc=GSE000001&file=" + counts.name
+    world.files[key] = world.files[key] + b"\n"
+    rows = {r["file"]: r for r in check_remote(client, notes)}
+    assert rows[counts.name]["status"] == "changed"
+    assert f"size {counts.stat().st_size} -> {counts.stat().st_size + 1}" in \
+        rows[counts.name]["detail"]
+    assert rows[matrix.name]["status"] == "unchanged"
+    assert counts.read_bytes() == study["pain_counts"].read_bytes()  # nothing re-downloaded

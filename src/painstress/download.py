@@ -215,3 +215,33 @@ def download(client: Client, url: str, dest: str | Path,
     log.info("fetched %s: %.1f MB in %.1f s (%.1f MB/s) from %s", dest.name, size / 1e6,
              seconds, size / 1e6 / seconds, record["url"])
     return record
+
+
+def check_remote(client: Client, notes: list[Path]) -> list[dict]:
+    """Compare downloaded files with the server's current copies, without downloading.
+
+    For each ``*.provenance.json`` in ``notes``: a HEAD request; a different
+    ``Content-Length`` or ``Last-Modified`` means the remote file changed since it was
+    fetched. Returns one record per file with ``status`` changed / unchanged / unknown.
+    """
+    rows = []
+    for note in notes:
+        record = json.loads(Path(note).read_text())
+        try:
+            head = client.get(record["url"], method="HEAD").headers
+        except FetchError as exc:
+            rows.append({"file": record["file"], "status": "unknown", "detail": str(exc)})
+            continue
+        size, modified = head.get("Content-Length"), head.get("Last-Modified")
+        changes = []
+        if size is not None and int(size) != record["size"]:
+            changes.append(f"size {record['size']} -> {size}")
+        if modified and record.get("last_modified") and modified != record["last_modified"]:
+            changes.append(f"Last-Modified {record['last_modified']} -> {modified}")
+        status = "changed" if changes else ("unchanged" if size or modified else "unknown")
+        rows.append({"file": record["file"], "status": status,
+                     "detail": "; ".join(changes) or f"fetched {record['fetched']}"})
+        if changes:
+            log.warning("%s changed on the server since it was fetched (%s); delete it "
+                        "to fetch the new version", record["file"], "; ".join(changes))
+    return rows

@@ -84,3 +84,16 @@ else:
             "../../envs/painstress.yaml"
         script:
             "../scripts/fetch_counts.py"
+
+    rule check_remote:
+        """`snakemake check_remote`: have downloaded files changed on the server?"""
+        params:
+            notes=lambda wildcards: sorted(Path(RESOURCES).glob("*/*.provenance.json")),
+            ncbi=config["ncbi"],
+        log:
+            f"{LOGS}/check_remote.log",
+        localrule: True
+        conda:
+            "../../envs/painstress.yaml"
+        script:
+            "../scripts/check_remote.py"

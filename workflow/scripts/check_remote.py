@@ -1,0 +1,20 @@
+"""Report downloaded files that changed on the server since they were fetched."""
+import _src  # noqa: F401  (puts src/ on sys.path)
+import logging
+
+import pandas as pd
+
+from painstress import ncbi
+from painstress.download import check_remote
+from painstress.files import run_script
+
+
+def main(snakemake):
+    client, _ = ncbi.connect(snakemake.params.ncbi)
+    table = pd.DataFrame(check_remote(client, snakemake.params.notes),
+                         columns=["file", "status", "detail"])
+    logging.info("remote check of %d downloaded files:\n%s", len(table),
+                 table.to_string(index=False))
+
+
+run_script(main, snakemake)  # noqa: F821
