@@ -250,10 +250,25 @@ def test_download_page_parser_on_geo_markup():
             '&amp;file=GSE164073_norm_counts_TPM_GRCh38.p13_NCBI.tsv.gz">download</a></td>'
             '<td><a href="/geo/download/?format=file&amp;type=rnaseq_counts&amp;'
             'file=Human.GRCh38.p13.annot.tsv.gz">download</a></td>')
-    assert ncbi.ncbi_files_on_page(page) == {
+    assert ncbi.ncbi_files_on_page(page, "Homo sapiens") == {
         "counts": "GSE164073_raw_counts_GRCh38.p13_NCBI.tsv.gz",
         "annotation": "Human.GRCh38.p13.annot.tsv.gz"}
+    assert ncbi.ncbi_files_on_page(page, "Mus musculus") == {}  # no mouse files on it
     assert ncbi.ncbi_files_on_page("<html>no links</html>") == {}
+
+
+def test_mixed_species_page_gives_the_mouse_files():
+    """GSE102556 has human and mouse samples: NCBI lists counts for both genomes."""
+    link = ('<a href="/geo/download/?type=rnaseq_counts&amp;acc=GSE102556&amp;format=file'
+            '&amp;file={}">download</a>')
+    annot = '<a href="/geo/download/?format=file&amp;type=rnaseq_counts&amp;file={}">x</a>'
+    page = "".join([link.format("GSE102556_raw_counts_GRCh38.p13_NCBI.tsv.gz"),
+                    annot.format("Human.GRCh38.p13.annot.tsv.gz"),
+                    link.format("GSE102556_raw_counts_GRCm39_NCBI.tsv.gz"),
+                    annot.format("Mouse.GRCm39.annot.tsv.gz")])
+    assert ncbi.ncbi_files_on_page(page, "Mus musculus") == {
+        "counts": "GSE102556_raw_counts_GRCm39_NCBI.tsv.gz",
+        "annotation": "Mouse.GRCm39.annot.tsv.gz"}
 
 
 def test_geo_url_layout():

@@ -208,21 +208,23 @@ def annotation_url(endpoints: Endpoints, name: str) -> str:
 _FILE_LINK = re.compile(r"""href\s*=\s*["']([^"']*type=rnaseq_counts[^"']*)["']""", re.I)
 
 
-def ncbi_files_on_page(page: str) -> dict[str, str]:
-    """Names of the NCBI-computed raw counts and annotation linked from a download page.
+def ncbi_files_on_page(page: str, organism: str = "Mus musculus") -> dict[str, str]:
+    """Names of the NCBI-computed raw counts and annotation for ``organism`` linked from a
+    download page (a mixed human/mouse series links one set per genome).
 
     Returns a dict with keys ``counts`` and/or ``annotation`` (empty when the page has
     no NCBI-generated data links, or a layout this parser does not know).
     """
+    common, build = geo.NCBI_GENOMES[organism]
     found: dict[str, str] = {}
     for link in _FILE_LINK.findall(page):
         match = re.search(r"[?&]file=([^&#]+)", html.unescape(link))
         if not match:
             continue
         name = match.group(1)
-        if "_raw_counts_" in name:
+        if f"_raw_counts_{build}_" in name:
             found.setdefault("counts", name)
-        elif name.endswith(".annot.tsv.gz"):
+        elif name.startswith(f"{common}.") and name.endswith(".annot.tsv.gz"):
             found.setdefault("annotation", name)
     return found
 
@@ -288,7 +290,7 @@ def fetch_counts(client: Client, endpoints: Endpoints, series: str, organism: st
     matrix = geo.read_series_matrix(series_matrix)
     page = download_page_url(endpoints, series)
     try:
-        names = ncbi_files_on_page(client.get(page).text)
+        names = ncbi_files_on_page(client.get(page).text, organism)
     except FetchError:
         names = {}
     counts_name = names.get("counts", geo.counts_filename(series, organism))
