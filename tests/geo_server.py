@@ -7,7 +7,8 @@ purpose, per path and in order: ``fail(path_prefix, "429", "500", …)``.
 
 Faults: ``"429"`` (with Retry-After: 1), ``"500"``, ``"404"``, ``"reset"`` (connection closed
 without an answer), ``"slow"`` (answer after ``slow_seconds``), ``"truncate"`` (half the body,
-then close), ``"html200"`` (GEO's HTML page with status 200).
+then close), ``"html200"`` (GEO's HTML page with status 200), ``"gzip-encoding"`` (a .gz
+file sent with ``Content-Encoding: gzip``).
 """
 from __future__ import annotations
 
@@ -159,6 +160,8 @@ def _handler(state: FakeNcbi):
                 status, kind, body = int(fault), "text/html", b"<html>error</html>"
                 if fault == "429":
                     headers["Retry-After"] = "1"
+            elif fault == "gzip-encoding":  # some servers label .gz files this way
+                headers["Content-Encoding"] = "gzip"
             elif fault == "html200":
                 status, kind, body = 200, "text/html", HTML_ERROR_PAGE.read_bytes()
             self.send_response(status)

@@ -182,6 +182,12 @@ def test_connection_reset_then_success(world, tmp_path):
     assert matrix.is_file()
 
 
+def test_gz_file_sent_with_content_encoding_is_kept_as_served(world, study, tmp_path):
+    world.fail("/geo/download/", "gzip-encoding", "gzip-encoding", "gzip-encoding")
+    counts, _, _ = fetch_pain(world, tmp_path)
+    assert counts.read_bytes() == study["pain_counts"].read_bytes()
+
+
 def test_permanent_404_is_a_clear_error(world, tmp_path):
     world.fail("/geo/series/", *["404"] * 5)
     with pytest.raises(FetchError, match=r"HTTP 404 .*GSE000001_series_matrix.txt.gz"):

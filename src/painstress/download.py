@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3 import exceptions as urllib3_errors
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
@@ -180,12 +181,13 @@ def download(client: Client, url: str, dest: str | Path,
         size = 0
         try:
             with open(tmp, "wb") as fh:
-                for chunk in response.iter_content(chunk_size=1 << 16):
+                # bytes as served: a .gz sent with Content-Encoding: gzip stays gzipped
+                for chunk in response.raw.stream(1 << 16, decode_content=False):
                     fh.write(chunk)
                     size += len(chunk)
                     if bar:
                         bar.update(len(chunk))
-        except requests.exceptions.RequestException as exc:
+        except (requests.exceptions.RequestException, urllib3_errors.HTTPError) as exc:
             raise FetchError(f"download of {response.url} broke off after {size} bytes: "
                              f"{exc}") from exc
         finally:

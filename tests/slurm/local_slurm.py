@@ -27,7 +27,7 @@ from pathlib import Path
 
 PACKAGES = ["slurmctld", "slurmd", "slurm-client", "munge"]
 DAEMONS = ["munged", "mungekey", "slurmctld", "slurmd"]
-CLIENTS = ["sbatch", "squeue", "sinfo", "scontrol", "scancel"]
+CLIENTS = ["sbatch", "srun", "squeue", "sinfo", "scontrol", "scancel"]
 TEMPLATE = Path(__file__).with_name("slurm.conf.in")
 SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin", "/usr/bin"])
 
@@ -118,6 +118,8 @@ class LocalSlurm:
         self.env = {key: value for key, value in os.environ.items()
                     if not key.startswith(("SLURM_", "SBATCH_", "SALLOC_", "SRUN_", "SQUEUE_"))}
         self.env["SLURM_CONF"] = str(self.conf)
+        self.bin = self.folder / "bin"
+        self.env["PATH"] = os.pathsep.join([str(self.bin), SEARCH_PATH])
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -154,6 +156,7 @@ class LocalSlurm:
             spool=self.folder / "spool", run=self.folder / "run", logs=self.logs,
             min_job_age=self.min_job_age, cpus=self.cpus, memory_mb=self.memory_mb,
             partition=self.partition))
+        self._write_srun_shim()
         self._spawn("slurmctld", [which("slurmctld"), "-D", "-f", str(self.conf)])
         self._wait(lambda: self.client(["scontrol", "ping"], check=False).returncode == 0
                    and "UP" in self.client(["scontrol", "ping"], check=False).stdout,
@@ -197,6 +200,22 @@ class LocalSlurm:
         self.stop()
 
     # --- helpers ---------------------------------------------------------------------
+
+    def _write_srun_shim(self) -> None:
+        """``srun`` that finds this cluster's config inside a job, first on the PATH.
+
+        Inside a SLURM job, snakemake-executor-plugin-slurm-jobstep (0.6.1) removes every
+        SLURM_* variable but the job's identity, SLURM_CONF included, before it calls
+        ``srun``; srun then looks for /etc/slurm/slurm.conf. A cluster whose config is
+        there does not notice; ours is in a temporary folder, so this puts SLURM_CONF back.
+        """
+        self.bin.mkdir(exist_ok=True)
+        shim = self.bin / "srun"
+        shim.write_text("#!/bin/sh\n"
+                        "# written by tests/slurm/local_slurm.py: see _write_srun_shim\n"
+                        f"SLURM_CONF='{self.conf}'\nexport SLURM_CONF\n"
+                        f"exec '{which('srun')}' \"$@\"\n")
+        shim.chmod(0o755)
 
     def _spawn(self, name: str, command: list) -> None:
         out = open(self.logs / f"{name}.out", "w")
