@@ -1,0 +1,166 @@
+"""Parity of the workflow's DE step with R DESeq2 on the benchmark matrices (issue #6).
+
+For each matrix (see matrices.py): the workflow's own DE call (painstress.de.run_contrast,
+as rule deseq2 calls it) and R DESeq2 (bench/parity/deseq2.R: DESeq() + results() with
+R's defaults) on the very matrix and sample table pydeseq2 was fitted on; then the
+figures of painstress.parity.compare_all.
+
+    .venv/bin/python bench/parity/run.py                      # all -> bench/parity/out/
+    .venv/bin/python bench/parity/run.py --only sim12 nac     # some
+    .venv/bin/python bench/parity/run.py --only demo-NAc-CUS_vs_control
+
+Writes out/<matrix>/{summary.tsv, genes.tsv.gz, worst_genes.tsv, size_factors.tsv},
+out/parity.tsv (one row per matrix, every figure) and out/parity.md (the tables of
+docs/benchmarks.md). Needs R with DESeq2 (apt-get install r-bioc-deseq2).
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import matrices  # noqa: E402  (also puts src/ on sys.path)
+
+from painstress import parity  # noqa: E402
+from painstress.files import write_tsv  # noqa: E402
+
+
+def run_one(matrix: matrices.Matrix, outdir: Path, n_cpus: int) -> dict:
+    start = time.perf_counter()
+    ours = parity.run_workflow_de(matrix.counts, matrix.sheet,
+                                  **matrix.run_contrast_kwargs(n_cpus))
+    seconds_ours = time.perf_counter() - start
+    start = time.perf_counter()
+    r = parity.run_r_deseq2(ours.counts, ours.coldata, design=ours.design, test=matrix.test,
+                            reference=matrix.reference, workdir=outdir / "R")
+    seconds_r = time.perf_counter() - start
+    figures = {"matrix": matrix.name, "description": matrix.description,
+               "samples": ours.counts.shape[1], "genes_in_counts": len(matrix.counts),
+               "design": ours.design, "seconds_run_contrast": round(seconds_ours, 1),
+               "seconds_R": round(seconds_r, 1), **parity.compare_all(ours, r)}
+
+    r_default = parity.r_results_at(r, "default")
+    write_tsv(pd.DataFrame({"figure": list(figures), "value": list(figures.values())}),
+              outdir / "summary.tsv")
+    table = parity.gene_table(ours.results, r_default)
+    table["padj_R_alpha05"] = r["results"]["padj_alpha"].reindex(table.index)
+    write_tsv(table, outdir / "genes.tsv.gz", index=True)
+    write_tsv(parity.worst_genes(ours.results, r_default, n=20), outdir / "worst_genes.tsv",
+              index=True)
+    write_tsv(pd.DataFrame({"ours": ours.fit["size_factors"], "R": r["size_factors"]})
+              .rename_axis("sample"), outdir / "size_factors.tsv", index=True)
+    return figures
+
+
+def _fmt(value, digits=3) -> str:
+    if isinstance(value, float):
+        if value != value:
+            return "–"
+        if value == 0:
+            return "0"
+        if abs(value) < 1e-3 or abs(value) >= 1e4:
+            return f"{value:.1e}"
+        return f"{value:.{digits}g}" if abs(value) < 1 else f"{value:.{digits + 1}g}"
+    return str(value)
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """The parity tables of docs/benchmarks.md."""
+    def block(title, columns, prefix=""):
+        rows = [f"**{title}**", "",
+                "| matrix | " + " | ".join(label for label, _ in columns) + " |",
+                "|---|" + "---:|" * len(columns)]
+        for _, row in table.iterrows():
+            cells = [_fmt(row.get(prefix + key, row.get(key))) if not callable(key)
+                     else key(row, prefix) for _, key in columns]
+            rows.append(f"| {row['matrix']} | " + " | ".join(cells) + " |")
+        return "\n".join(rows) + "\n"
+
+    def sets(definition):
+        def cell(row, prefix):
+            return (f"{row[prefix + definition + '_ours']} / {row[prefix + definition + '_R']}"
+                    f" / {row[prefix + definition + '_both']}"
+                    f" ({_fmt(row[prefix + definition + '_jaccard'])})")
+        return cell
+
+    def nas(column):
+        def cell(row, prefix):
+            return f"{row[prefix + column + '_na_ours_only']} / {row[prefix + column + '_na_R_only']}"
+        return cell
+
+    agreement = [("samples", "samples"), ("genes", "genes_common"),
+                 ("log2FC Pearson", "log2fc_pearson"), ("log2FC Spearman", "log2fc_spearman"),
+                 ("−log10 p Pearson", "mlog10p_pearson"),
+                 ("−log10 p Spearman", "mlog10p_spearman"), ("focus genes", "focus_genes"),
+                 ("log2FC rel. diff. median / max", lambda r, p: (
+                     f"{_fmt(r[p + 'log2fc_reldiff_median'])} / {_fmt(r[p + 'log2fc_reldiff_max'])}")),
+                 ("lfcSE rel. diff. median / max", lambda r, p: (
+                     f"{_fmt(r[p + 'lfcse_reldiff_median'])} / {_fmt(r[p + 'lfcse_reldiff_max'])}")),
+                 ("padj rel. diff. median / max", lambda r, p: (
+                     f"{_fmt(r[p + 'padj_reldiff_median'])} / {_fmt(r[p + 'padj_reldiff_max'])}")),
+                 ("max abs. log2FC diff.", "log2fc_absdiff_max")]
+    deg = [("sig_paper ours / R / both (Jaccard)", sets("sig_paper")),
+           ("sig_modern ours / R / both (Jaccard)", sets("sig_modern")),
+           ("p NA ours only / R only", nas("pvalue")),
+           ("padj NA ours only / R only", nas("padj"))]
+    fits = [("size factors max rel. diff.", "size_factors_reldiff_max"),
+            ("genewise disp. median / max", lambda r, p: (
+                f"{_fmt(r['disp_genewise_reldiff_median'])} / {_fmt(r['disp_genewise_reldiff_max'])}")),
+            ("trend median / max", lambda r, p: (
+                f"{_fmt(r['disp_fitted_reldiff_median'])} / {_fmt(r['disp_fitted_reldiff_max'])}")),
+            ("MAP median / max", lambda r, p: (
+                f"{_fmt(r['disp_MAP_reldiff_median'])} / {_fmt(r['disp_MAP_reldiff_max'])}")),
+            ("final median / max", lambda r, p: (
+                f"{_fmt(r['disp_final_reldiff_median'])} / {_fmt(r['disp_final_reldiff_max'])}")),
+            ("trend a0 ours / R", lambda r, p: (
+                f"{_fmt(r['trend_asymptDisp_ours'], 4)} / {_fmt(r['trend_asymptDisp_R'], 4)}")),
+            ("trend a1 ours / R", lambda r, p: (
+                f"{_fmt(r['trend_extraPois_ours'], 4)} / {_fmt(r['trend_extraPois_R'], 4)}")),
+            ("prior var ours / R", lambda r, p: (
+                f"{_fmt(r['prior_disp_var_ours'], 4)} / {_fmt(r['prior_disp_var_R'], 4)}")),
+            ("outlier genes refitted ours / R", lambda r, p: (
+                f"{int(r['replaced_genes_ours'])} / {int(r['replaced_genes_R'])}"))]
+    return "\n".join([
+        block("Agreement with R DESeq2 (R's default results(), alpha = 0.1)", agreement),
+        block("DEG sets and NA, R's default results() (alpha = 0.1)", deg),
+        block("Agreement with R results(alpha = 0.05), the workflow's alpha", agreement,
+              prefix="alpha05_"),
+        block("DEG sets and NA, R results(alpha = 0.05)", deg, prefix="alpha05_"),
+        block("Size factors and dispersions (relative difference to R)", fits),
+    ])
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="+", default=matrices.ALL,
+                        help=f"matrices to run (default: all of {matrices.ALL})")
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--n-cpus", type=int, default=2,
+                        help="pydeseq2 n_cpus (default 2, the deseq2 rule's threads)")
+    args = parser.parse_args(argv)
+    version = parity.require_r_deseq2()
+    print(f"R DESeq2 {version}; {platform.platform()}", flush=True)
+    rows = []
+    for matrix in matrices.matrices(args.only):
+        print(f"{matrix.name}: {matrix.description}", flush=True)
+        figures = run_one(matrix, args.out / matrix.name, args.n_cpus)
+        print("  " + ", ".join(f"{k}={_fmt(figures[k])}" for k in (
+            "genes_common", "log2fc_pearson", "alpha05_log2fc_reldiff_max",
+            "alpha05_padj_reldiff_max", "sig_modern_jaccard", "alpha05_sig_modern_jaccard",
+            "seconds_run_contrast", "seconds_R")), flush=True)
+        rows.append(figures)
+        table = pd.DataFrame(rows)
+        write_tsv(table, args.out / "parity.tsv")
+        (args.out / "parity.md").write_text(markdown(table))
+    print(f"wrote {args.out / 'parity.tsv'} and {args.out / 'parity.md'}")
+
+
+if __name__ == "__main__":
+    main()

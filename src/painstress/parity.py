@@ -1,0 +1,407 @@
+"""Parity of the workflow's DE step with R DESeq2.
+
+Three parts:
+
+* **Comparison** (pure functions over tables, unit-tested): :func:`compare_results` takes
+  two DESeq2 result tables indexed by GeneID (ours and R's) and returns the agreement
+  figures; :func:`compare_fits` does the same for size factors and dispersions;
+  :func:`worst_genes` lists the genes that differ most; :func:`check_bounds` turns the
+  figures into a list of failures against bounds.
+* **Our side**: :func:`run_workflow_de` calls :func:`painstress.de.run_contrast` exactly
+  as the ``deseq2`` rule does and also keeps what that call fitted (the matrix and sample
+  table pydeseq2 saw, size factors, dispersions), so R gets the very same input.
+* **R's side**: :func:`run_r_deseq2` runs ``bench/parity/deseq2.R`` (``DESeq()`` +
+  ``results()``) with ``Rscript`` on TSV files and reads its TSV outputs back.
+
+Relative difference is the one pydeseq2's own tests use against R, ``|ours - R| / |R|``.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from painstress import InputError
+from painstress.de import Thresholds, significance
+
+REPO = Path(__file__).resolve().parents[2]
+R_SCRIPT = REPO / "bench" / "parity" / "deseq2.R"
+R_INSTALL_HINT = (
+    "R DESeq2 is needed for the parity check and was not found. Install it with one of: "
+    "`apt-get install r-bioc-deseq2` (Debian/Ubuntu), "
+    "`conda install -c conda-forge -c bioconda bioconductor-deseq2`, or in R "
+    "`BiocManager::install(\"DESeq2\")`; then make sure `Rscript` is on PATH.")
+
+# Genes whose log2FC, lfcSE and padj are compared: padj below this in either tool.
+FOCUS_PADJ = 0.1
+DISPERSION_KINDS = ("genewise", "fitted", "MAP", "final")
+
+
+# --------------------------------------------------------------------------------------
+# Comparison: pure functions
+
+
+def relative_difference(ours: pd.Series | np.ndarray, reference: pd.Series | np.ndarray):
+    """``|ours - reference| / |reference|``; 0 where both are 0, inf where only R is 0."""
+    ours = np.asarray(ours, dtype=float)
+    reference = np.asarray(reference, dtype=float)
+    diff = np.abs(ours - reference)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = diff / np.abs(reference)
+    rel = np.where((diff == 0) & np.isfinite(reference), 0.0, rel)
+    return rel
+
+
+def _neg_log10(p: pd.Series) -> pd.Series:
+    """-log10 p, with p = 0 capped at the smallest positive double."""
+    return -np.log10(p.clip(lower=np.finfo(float).tiny))
+
+
+def _correlations(x: pd.Series, y: pd.Series) -> tuple[float, float]:
+    """Pearson and Spearman over the entries finite in both (NaN with < 3 of them)."""
+    ok = np.isfinite(x.to_numpy(dtype=float)) & np.isfinite(y.to_numpy(dtype=float))
+    if ok.sum() < 3:
+        return math.nan, math.nan
+    return (float(stats.pearsonr(x[ok], y[ok])[0]),
+            float(stats.spearmanr(x[ok], y[ok])[0]))
+
+
+def _summary_of(rel: np.ndarray) -> tuple[float, float]:
+    """Median and max of the finite-or-inf entries (NaN are dropped); NaN if none."""
+    rel = rel[~np.isnan(rel)]
+    if rel.size == 0:
+        return math.nan, math.nan
+    return float(np.median(rel)), float(np.max(rel))
+
+
+def jaccard(a: set, b: set) -> float:
+    """``|a ∩ b| / |a ∪ b|``; NaN when both sets are empty."""
+    union = a | b
+    return len(a & b) / len(union) if union else math.nan
+
+
+def focus_genes(ours: pd.DataFrame, reference: pd.DataFrame,
+                padj: float = FOCUS_PADJ) -> pd.Index:
+    """Genes with padj < ``padj`` in either table (the ones a reader looks at)."""
+    common = ours.index.intersection(reference.index)
+    hit = (ours.loc[common, "padj"] < padj) | (reference.loc[common, "padj"] < padj)
+    return common[hit.to_numpy()]
+
+
+def compare_results(ours: pd.DataFrame, reference: pd.DataFrame, *,
+                    thresholds: Thresholds = Thresholds(),
+                    focus_padj: float = FOCUS_PADJ) -> dict:
+    """Agreement of two DESeq2 result tables (ours = pydeseq2, reference = R).
+
+    Both are indexed by GeneID with ``log2FoldChange, lfcSE, pvalue, padj``. Returns a flat
+    dict: gene counts; Pearson and Spearman of log2FC and of -log10 p (genes finite in
+    both); median and max relative difference of log2FC, lfcSE and padj over the genes
+    with padj < ``focus_padj`` in either; genes whose p-value or padj is NA in one table
+    only; and per significance definition (``sig_paper``, ``sig_modern``, computed here
+    with :func:`painstress.de.significance` for both tables) the set sizes, intersection
+    and Jaccard index.
+    """
+    common = ours.index.intersection(reference.index)
+    out: dict = {"genes_ours": len(ours), "genes_R": len(reference),
+                 "genes_common": len(common)}
+    a, b = ours.loc[common], reference.loc[common]
+    out["log2fc_pearson"], out["log2fc_spearman"] = _correlations(a["log2FoldChange"],
+                                                                  b["log2FoldChange"])
+    out["mlog10p_pearson"], out["mlog10p_spearman"] = _correlations(_neg_log10(a["pvalue"]),
+                                                                    _neg_log10(b["pvalue"]))
+    focus = focus_genes(a, b, focus_padj)
+    out["focus_genes"] = len(focus)
+    for column, name in (("log2FoldChange", "log2fc"), ("lfcSE", "lfcse"), ("padj", "padj")):
+        rel = relative_difference(a.loc[focus, column], b.loc[focus, column])
+        out[f"{name}_reldiff_median"], out[f"{name}_reldiff_max"] = _summary_of(rel)
+    out["log2fc_absdiff_max"] = float(np.nanmax(np.abs(
+        a["log2FoldChange"].to_numpy(float) - b["log2FoldChange"].to_numpy(float)),
+        initial=0.0))
+    for column in ("pvalue", "padj"):
+        na_a, na_b = a[column].isna(), b[column].isna()
+        out[f"{column}_na_ours_only"] = int((na_a & ~na_b).sum())
+        out[f"{column}_na_R_only"] = int((~na_a & na_b).sum())
+    sig_a, sig_b = significance(a, thresholds), significance(b, thresholds)
+    for definition in ("sig_paper", "sig_modern"):
+        set_a = set(common[sig_a[definition].to_numpy(bool)])
+        set_b = set(common[sig_b[definition].to_numpy(bool)])
+        out[f"{definition}_ours"] = len(set_a)
+        out[f"{definition}_R"] = len(set_b)
+        out[f"{definition}_both"] = len(set_a & set_b)
+        out[f"{definition}_jaccard"] = jaccard(set_a, set_b)
+    return out
+
+
+def compare_vectors(ours: pd.Series, reference: pd.Series, name: str) -> dict:
+    """Agreement of one per-sample or per-gene estimate (size factors, dispersions).
+
+    Aligned on the index; returns ``{name}_n``, ``{name}_pearson`` (of logs for positive
+    values), ``{name}_reldiff_median`` and ``{name}_reldiff_max`` over entries finite in both.
+    """
+    common = ours.index.intersection(reference.index)
+    a = ours.loc[common].to_numpy(dtype=float)
+    b = reference.loc[common].to_numpy(dtype=float)
+    ok = np.isfinite(a) & np.isfinite(b)
+    a, b = a[ok], b[ok]
+    positive = (a > 0).all() and (b > 0).all()
+    x, y = (np.log(a), np.log(b)) if positive else (a, b)
+    pearson = float(stats.pearsonr(x, y)[0]) if len(a) >= 3 and np.std(x) and np.std(y) \
+        else math.nan
+    median, maximum = _summary_of(relative_difference(a, b))
+    return {f"{name}_n": int(ok.sum()), f"{name}_pearson": pearson,
+            f"{name}_reldiff_median": median, f"{name}_reldiff_max": maximum}
+
+
+def compare_fits(ours: dict, reference: dict) -> dict:
+    """Size factors, dispersions (genewise, trend, MAP, final), trend and prior.
+
+    Each argument is a dict with ``size_factors`` (Series over samples), ``dispersions``
+    (DataFrame over genes with :data:`DISPERSION_KINDS` columns) and ``fit`` (dict with
+    ``trend_asymptDisp``, ``trend_extraPois``, ``prior_disp_var``, ``replaced_genes``).
+    """
+    out = compare_vectors(ours["size_factors"], reference["size_factors"], "size_factors")
+    for kind in DISPERSION_KINDS:
+        out.update(compare_vectors(ours["dispersions"][kind],
+                                   reference["dispersions"][kind], f"disp_{kind}"))
+    for key in ("trend_asymptDisp", "trend_extraPois", "prior_disp_var", "replaced_genes"):
+        out[f"{key}_ours"] = float(ours["fit"][key])
+        out[f"{key}_R"] = float(reference["fit"][key])
+    return out
+
+
+def gene_table(ours: pd.DataFrame, reference: pd.DataFrame,
+               columns=("baseMean", "log2FoldChange", "lfcSE", "stat", "pvalue", "padj"),
+               focus_padj: float = FOCUS_PADJ) -> pd.DataFrame:
+    """One row per gene in either table: both values of each column, and the relative
+    difference of log2FC, lfcSE and padj; ``focus`` marks padj < ``focus_padj`` in either."""
+    genes = ours.index.union(reference.index)
+    a, b = ours.reindex(genes), reference.reindex(genes)
+    table = pd.DataFrame(index=genes)
+    for column in columns:
+        table[f"{column}_ours"] = a[column]
+        table[f"{column}_R"] = b[column]
+    for column in ("log2FoldChange", "lfcSE", "padj"):
+        table[f"{column}_reldiff"] = relative_difference(a[column], b[column])
+    table["focus"] = (a["padj"] < focus_padj) | (b["padj"] < focus_padj)
+    table.index.name = ours.index.name or "GeneID"
+    return table
+
+
+def worst_genes(ours: pd.DataFrame, reference: pd.DataFrame, column: str = "log2FoldChange",
+                n: int = 10, focus_padj: float = FOCUS_PADJ) -> pd.DataFrame:
+    """The ``n`` focus genes (padj < ``focus_padj`` in either) whose ``column`` differs
+    most (relative difference), with both tables' log2FC, lfcSE, pvalue and padj."""
+    table = gene_table(ours, reference, focus_padj=focus_padj)
+    table = table[table["focus"]]
+    order = table[f"{column}_reldiff"].sort_values(ascending=False, kind="mergesort")
+    keep = [c for c in table.columns if c.split("_")[0] in
+            ("log2FoldChange", "lfcSE", "pvalue", "padj", "baseMean")]
+    return table.loc[order.index[:n], keep]
+
+
+def check_bounds(figures: dict, bounds: dict) -> list[str]:
+    """Failures of ``figures`` against ``bounds``.
+
+    ``bounds`` maps a figure name to ``("<=", x)`` or ``(">=", x)``. A missing or NaN
+    figure is a failure. Returns human-readable lines (empty when all hold).
+    """
+    failures = []
+    for key, (op, limit) in bounds.items():
+        value = figures.get(key, math.nan)
+        ok = (value <= limit) if op == "<=" else (value >= limit)
+        if value is None or (isinstance(value, float) and math.isnan(value)) or not ok:
+            failures.append(f"{key} = {value} (bound: {op} {limit})")
+    return failures
+
+
+# --------------------------------------------------------------------------------------
+# Our side: the workflow's DE call, keeping what it fitted
+
+
+@contextmanager
+def keep_fitted_datasets():
+    """Within the block, every ``pydeseq2.dds.DeseqDataSet`` on which ``deseq2()`` runs is
+    appended to the yielded list. The method itself runs unchanged (a wrapper that
+    records ``self`` and calls it), so results are those of the unmodified call."""
+    from pydeseq2.dds import DeseqDataSet
+
+    fitted: list = []
+    original = DeseqDataSet.deseq2
+
+    def deseq2(self, *args, **kwargs):
+        fitted.append(self)
+        return original(self, *args, **kwargs)
+
+    DeseqDataSet.deseq2 = deseq2
+    try:
+        yield fitted
+    finally:
+        DeseqDataSet.deseq2 = original
+
+
+@dataclass
+class WorkflowFit:
+    """What :func:`run_workflow_de` returns."""
+
+    results: pd.DataFrame            # run_contrast's table, indexed by GeneID
+    summary: dict                    # run_contrast's summary record
+    counts: pd.DataFrame             # genes x samples, exactly what pydeseq2 was fitted on
+    coldata: pd.DataFrame            # samples x (condition, covariates), as pydeseq2 saw them
+    design: str
+    fit: dict = field(default_factory=dict)  # size_factors, dispersions, fit (see compare_fits)
+
+
+def pydeseq2_fit_details(dds) -> dict:
+    """Size factors, dispersions and trend/prior of a fitted ``DeseqDataSet``."""
+    var = dds.var
+    dispersions = pd.DataFrame({
+        "genewise": var["genewise_dispersions"], "fitted": var["fitted_dispersions"],
+        "MAP": var["MAP_dispersions"], "final": var["dispersions"],
+        "replaced": var["replaced"] if "replaced" in var else False,
+    })
+    dispersions.index = dispersions.index.astype(np.int64)
+    coeffs = np.asarray(dds.uns["trend_coeffs"], dtype=float)
+    return {
+        "size_factors": pd.Series(dds.obs["size_factors"].to_numpy(float),
+                                  index=dds.obs_names, name="size_factor"),
+        "dispersions": dispersions,
+        "fit": {"trend_asymptDisp": coeffs[0], "trend_extraPois": coeffs[1],
+                "prior_disp_var": float(np.asarray(dds.uns["prior_disp_var"])),
+                "replaced_genes": int(np.asarray(dispersions["replaced"], bool).sum())},
+    }
+
+
+def run_workflow_de(counts: pd.DataFrame, sheet: pd.DataFrame, **kwargs) -> WorkflowFit:
+    """:func:`painstress.de.run_contrast` with the given arguments (pass them as the rule
+    does), plus the matrix, sample table and estimates of the pydeseq2 fit it made."""
+    from painstress import de
+
+    with keep_fitted_datasets() as fitted:
+        results, summary = de.run_contrast(counts, sheet, **kwargs)
+    if len(fitted) != 1:
+        raise RuntimeError(f"expected one pydeseq2 fit in run_contrast, saw {len(fitted)}")
+    dds = fitted[0]
+    matrix = pd.DataFrame(np.asarray(dds.X).T, index=dds.var_names.astype(np.int64),
+                          columns=dds.obs_names)
+    matrix.index.name = "GeneID"
+    coldata = dds.obs.drop(columns=[c for c in dds.obs.columns if c == "size_factors"])
+    coldata = coldata.astype(str)
+    coldata.index.name = "sample"
+    return WorkflowFit(results=results.set_index("GeneID"), summary=summary, counts=matrix,
+                       coldata=coldata, design=summary["design"],
+                       fit=pydeseq2_fit_details(dds))
+
+
+# --------------------------------------------------------------------------------------
+# R's side
+
+
+def r_deseq2_version(rscript: str = "Rscript") -> str | None:
+    """DESeq2's version as R reports it, or None when R or DESeq2 is missing."""
+    if shutil.which(rscript) is None:
+        return None
+    probe = subprocess.run(
+        [rscript, "-e", 'suppressMessages(library(DESeq2)); '
+                        'cat(as.character(packageVersion("DESeq2")))'],
+        capture_output=True, text=True)
+    return probe.stdout.strip() if probe.returncode == 0 else None
+
+
+def require_r_deseq2(rscript: str = "Rscript") -> str:
+    """DESeq2's version; :class:`InputError` with what to install when it is missing."""
+    version = r_deseq2_version(rscript)
+    if version is None:
+        raise InputError(R_INSTALL_HINT)
+    return version
+
+
+def write_r_inputs(counts: pd.DataFrame, coldata: pd.DataFrame, folder: Path) -> tuple[Path, Path]:
+    """The two TSV files :data:`R_SCRIPT` reads: counts (GeneID x samples) and coldata."""
+    folder.mkdir(parents=True, exist_ok=True)
+    counts_path, coldata_path = folder / "counts.tsv", folder / "coldata.tsv"
+    counts.rename_axis("GeneID").to_csv(counts_path, sep="\t", lineterminator="\n")
+    coldata.loc[counts.columns].rename_axis("sample").to_csv(coldata_path, sep="\t",
+                                                              lineterminator="\n")
+    return counts_path, coldata_path
+
+
+def read_r_outputs(folder: Path) -> dict:
+    """Read what :data:`R_SCRIPT` wrote into ``folder``."""
+    def read(name, **kwargs):
+        return pd.read_csv(folder / name, sep="\t", na_values=["NA"], **kwargs)
+
+    results = read("results.tsv").set_index("GeneID")
+    fit_table = read("fit.tsv", dtype=str, keep_default_na=False).set_index("key")["value"]
+    fit = {k: (float(v) if k in ("trend_asymptDisp", "trend_extraPois", "prior_disp_var",
+                                  "replaced_genes") else v) for k, v in fit_table.items()}
+    dispersions = read("dispersions.tsv").set_index("GeneID")
+    return {
+        "results": results,
+        "size_factors": read("size_factors.tsv", dtype={"sample": str})
+        .set_index("sample")["size_factor"],
+        "dispersions": dispersions,
+        "fit": fit,
+        "timings": read("timings.tsv"),
+    }
+
+
+def run_r_deseq2(counts: pd.DataFrame, coldata: pd.DataFrame, *, design: str, test: str,
+                 reference: str, mode: str = "deseq", alpha: float = 0.05,
+                 workdir: str | Path | None = None, rscript: str = "Rscript",
+                 script: str | Path = R_SCRIPT) -> dict:
+    """Run R DESeq2 on ``counts`` (genes x samples) and ``coldata`` (samples x factors).
+
+    ``mode`` "deseq" runs ``DESeq()`` + ``results()``; "steps" runs the same one step at a
+    time, timed. Returns :func:`read_r_outputs` of its outputs. Raises
+    :class:`InputError` naming what to install when R or DESeq2 is missing, and
+    RuntimeError with R's messages when R fails.
+    """
+    if shutil.which(rscript) is None:
+        raise InputError(R_INSTALL_HINT)
+    with tempfile.TemporaryDirectory(prefix="parity_r_") as tmp:
+        folder = Path(workdir) if workdir else Path(tmp)
+        counts_path, coldata_path = write_r_inputs(counts, coldata, folder / "in")
+        out = folder / "out"
+        run = subprocess.run([rscript, "--vanilla", str(script), str(counts_path),
+                              str(coldata_path), design, test, reference, str(out), mode,
+                              str(alpha)], capture_output=True, text=True)
+        if run.returncode != 0:
+            if "there is no package called" in run.stderr and "DESeq2" in run.stderr:
+                raise InputError(R_INSTALL_HINT)
+            raise RuntimeError(f"R DESeq2 failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
+        return read_r_outputs(out)
+
+
+def r_fit_details(r: dict) -> dict:
+    """R's outputs in the shape :func:`compare_fits` takes."""
+    return {"size_factors": r["size_factors"], "dispersions": r["dispersions"], "fit": r["fit"]}
+
+
+def r_results_at(r: dict, alpha: str) -> pd.DataFrame:
+    """R's results with the padj of results()'s default alpha (``"default"``, 0.1) or of
+    the second alpha the script was given (``"workflow"``, the workflow's 0.05)."""
+    table = r["results"].copy()
+    if alpha == "workflow":
+        table["padj"] = table["padj_alpha"]
+    return table
+
+
+def compare_all(ours: WorkflowFit, r: dict, thresholds: Thresholds = Thresholds()) -> dict:
+    """Every parity figure for one matrix: results against R with results()'s default
+    alpha (keys as :func:`compare_results`) and against R with the workflow's alpha
+    (same keys prefixed ``alpha05_``), and the fits (:func:`compare_fits`)."""
+    figures = compare_results(ours.results, r_results_at(r, "default"), thresholds=thresholds)
+    same_alpha = compare_results(ours.results, r_results_at(r, "workflow"),
+                                 thresholds=thresholds)
+    figures.update({f"alpha05_{k}": v for k, v in same_alpha.items()})
+    figures.update(compare_fits(ours.fit, r_fit_details(r)))
+    return figures
