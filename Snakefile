@@ -35,6 +35,10 @@ include: "workflow/rules/samples.smk"
 include: "workflow/rules/de.smk"
 include: "workflow/rules/overlap.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/notebooks.smk"
+
+
+report: "workflow/report/workflow.rst"
 
 
 rule all:

@@ -8,6 +8,7 @@ painstress.de.run_contrast for it.
   painstress.simulate), every region × contrast the workflow fits (6).
 * ``sim8``, ``sim12``, ``sim40``: the same generator at 20,000 genes with 4, 6 and 20
   mice per group; NAc, CUS vs control (8, 12 and 40 samples).
+* ``ci``: the CI parity test's matrix (3,000 genes, NAc CUS vs control, 10 samples).
 * ``nac``: real counts, mouse NAc, CUS vs control, GSE102556 (40 samples, 20 male and 20
   female; a third-party HISAT2 + featureCounts matrix, see
   ../shared/fixtures/geo/SOURCES.md), design ``~ sex + condition``.
@@ -98,6 +99,18 @@ def simulated_matrix(name: str) -> Matrix:
                   symbols=study["genes"].set_index("GeneID")["Symbol"])
 
 
+def ci_matrix() -> Matrix:
+    """The CI parity test's matrix: the CI-sized demo (tests/conftest.py SMALL), NAc CUS
+    vs control, 3,000 genes x 10 samples."""
+    study = _study(n_genes=3000, de_genes=60, shared_genes=30, shared_in_two_regions=3)
+    samples = study["samples"]
+    samples = samples[(samples["model"] == "stress") & (samples["region"] == "NAc")]
+    return Matrix(name="ci", description="CI-sized demo, 3,000 genes (NAc CUS vs control)",
+                  counts=study["counts"][samples["sample"]], sheet=_sheet(samples),
+                  region="NAc", test="CUS", reference="control",
+                  symbols=study["genes"].set_index("GeneID")["Symbol"])
+
+
 def nac_matrix(folder: Path = NAC_DIR) -> Matrix:
     counts = pd.read_csv(folder / "NA_Mouse_Overall_Mapped_Final.csv", index_col=0)
     counts.index = counts.index.astype("int64")
@@ -115,7 +128,7 @@ def nac_matrix(folder: Path = NAC_DIR) -> Matrix:
                   reference="control", covariates=["sex"])
 
 
-ALL = ["demo", "sim8", "sim12", "sim40", "nac"]
+ALL = ["ci", "demo", "sim8", "sim12", "sim40", "nac"]
 
 
 def matrices(names: list[str]) -> list[Matrix]:
@@ -130,6 +143,8 @@ def matrices(names: list[str]) -> list[Matrix]:
             out.append(simulated_matrix(name))
         elif name == "nac":
             out.append(nac_matrix())
+        elif name == "ci":
+            out.append(ci_matrix())
         else:
             raise SystemExit(f"unknown matrix {name!r}; choose from {ALL} or demo-<region>-"
                              "<contrast>")

@@ -104,8 +104,8 @@ def compare_results(ours: pd.DataFrame, reference: pd.DataFrame, *,
 
     Both are indexed by GeneID with ``log2FoldChange, lfcSE, pvalue, padj``. Returns a flat
     dict: gene counts; Pearson and Spearman of log2FC and of -log10 p (genes finite in
-    both); median and max relative difference of log2FC, lfcSE and padj over the genes
-    with padj < ``focus_padj`` in either; genes whose p-value or padj is NA in one table
+    both); median and max relative difference of log2FC, lfcSE, padj and -log10 padj over
+    the genes with padj < ``focus_padj`` in either; genes whose p-value or padj is NA in one table
     only; and per significance definition (``sig_paper``, ``sig_modern``, computed here
     with :func:`painstress.de.significance` for both tables) the set sizes, intersection
     and Jaccard index.
@@ -123,6 +123,10 @@ def compare_results(ours: pd.DataFrame, reference: pd.DataFrame, *,
     for column, name in (("log2FoldChange", "log2fc"), ("lfcSE", "lfcse"), ("padj", "padj")):
         rel = relative_difference(a.loc[focus, column], b.loc[focus, column])
         out[f"{name}_reldiff_median"], out[f"{name}_reldiff_max"] = _summary_of(rel)
+    # padj on the scale it is read on: relative difference of -log10 padj. (At padj 1e-30
+    # a 0.2 % difference in lfcSE moves padj by tens of percent; -log10 by ~1 %.)
+    rel = relative_difference(_neg_log10(a.loc[focus, "padj"]), _neg_log10(b.loc[focus, "padj"]))
+    out["mlog10padj_reldiff_median"], out["mlog10padj_reldiff_max"] = _summary_of(rel)
     out["log2fc_absdiff_max"] = float(np.nanmax(np.abs(
         a["log2FoldChange"].to_numpy(float) - b["log2FoldChange"].to_numpy(float)),
         initial=0.0))

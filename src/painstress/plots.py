@@ -149,3 +149,124 @@ def overlap_counts(stats_table: pd.DataFrame, *, title: str) -> plt.Figure:
     axes[0][0].legend(fontsize=7, frameon=False, loc="upper left")
     fig.suptitle(title, fontsize=10)
     return fig
+
+
+def _group_colours(groups: list[str]) -> dict[str, str]:
+    return dict(zip(groups, OKABE_ITO))
+
+
+def library_sizes(counts: pd.Series, sheet: pd.DataFrame, *, title: str,
+                  group_order: list[str], region_order: list[str]) -> plt.Figure:
+    """Total counts per sample (millions), one panel per region, bars coloured by group."""
+    data = sheet.set_index("sample").join(counts.rename("total"))
+    regions = [r for r in region_order if r in set(data["region"])]
+    colours = _group_colours(group_order)
+    fig, axes = plt.subplots(1, len(regions), figsize=(4.2 * len(regions), 3.8), sharey=True,
+                             squeeze=False, layout="constrained")
+    for ax, region in zip(axes[0], regions):
+        rows = data[data["region"] == region].copy()
+        rows["order"] = rows["group"].map({g: i for i, g in enumerate(group_order)})
+        rows = rows.sort_values(["order", "total"])
+        ax.bar(range(len(rows)), rows["total"] / 1e6, color=rows["group"].map(colours))
+        ax.set_xticks(range(len(rows)), rows.index, rotation=90, fontsize=6)
+        ax.set_title(region, fontsize=9)
+    axes[0][0].set_ylabel("reads counted (millions)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colours[g]) for g in group_order
+               if g in set(data["group"])]
+    fig.legend(handles, [g for g in group_order if g in set(data["group"])],
+               loc="outside right upper", fontsize=8, frameon=False)
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def sample_distances(vst: pd.DataFrame, sheet: pd.DataFrame, *, title: str,
+                     group_order: list[str]) -> plt.Figure:
+    """Euclidean distances between samples on VST expression, clustered (average linkage)."""
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import pdist, squareform
+
+    condensed = pdist(vst.T.to_numpy())
+    order = leaves_list(linkage(condensed, method="average"))
+    names = vst.columns[order]
+    matrix = squareform(condensed)[np.ix_(order, order)]
+    groups = sheet.set_index("sample").loc[names, "group"]
+    colours = _group_colours(group_order)
+    fig, (bar, ax) = plt.subplots(1, 2, figsize=(7.2, 6), layout="constrained",
+                                  gridspec_kw={"width_ratios": [1, 20]})
+    image = ax.imshow(matrix, cmap="viridis_r")
+    ax.set_xticks(range(len(names)), names, rotation=90, fontsize=6)
+    ax.set_yticks([])
+    rgb = [matplotlib.colors.to_rgb(colours[g]) for g in groups]
+    bar.imshow(np.array(rgb)[:, None, :], aspect="auto")
+    bar.set_xticks([])
+    bar.set_yticks(range(len(names)), [f"{n} ({g})" for n, g in zip(names, groups)], fontsize=6)
+    fig.colorbar(image, ax=ax, shrink=0.6, label="Euclidean distance (VST)")
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def pvalue_histogram(de: pd.DataFrame, *, title: str) -> plt.Figure:
+    """Distribution of p-values: flat with a peak near 0 when the model is sound."""
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    p = de["pvalue"].dropna()
+    ax.hist(p, bins=np.linspace(0, 1, 21), color=OKABE_ITO[4], edgecolor="white")
+    ax.axhline(len(p) / 20, ls="--", lw=0.8, c="k", label="expected if no gene changed")
+    ax.set_xlabel("p-value")
+    ax.set_ylabel("genes")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, frameon=False)
+    return fig
+
+
+def fold_change_scatter(pain: pd.DataFrame, stress: pd.DataFrame, shared: pd.DataFrame, *,
+                        title: str, pain_label: str, stress_label: str) -> plt.Figure:
+    """Pain log2FC vs stress log2FC for genes tested in both; shared genes marked."""
+    from scipy import stats
+
+    both = pain.merge(stress, on="GeneID", suffixes=("_pain", "_stress")).dropna(
+        subset=["log2FoldChange_pain", "log2FoldChange_stress"])
+    x, y = both["log2FoldChange_pain"], both["log2FoldChange_stress"]
+    is_shared = both["GeneID"].isin(shared["GeneID"])
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.scatter(x[~is_shared], y[~is_shared], s=4, c=GREY, linewidths=0, rasterized=True,
+               label=f"tested in both ({int((~is_shared).sum())})")
+    ax.scatter(x[is_shared], y[is_shared], s=14, c=OKABE_ITO[5], linewidths=0,
+               label=f"shared, same direction ({int(is_shared.sum())})")
+    ax.axhline(0, lw=0.6, c="k")
+    ax.axvline(0, lw=0.6, c="k")
+    pearson = stats.pearsonr(x, y).statistic if len(both) > 2 else np.nan
+    spearman = stats.spearmanr(x, y).statistic if len(both) > 2 else np.nan
+    ax.set_xlabel(f"log2 fold change, {pain_label}")
+    ax.set_ylabel(f"log2 fold change, {stress_label}")
+    ax.set_title(f"{title}\nall genes: Pearson r = {pearson:.2f}, Spearman ρ = {spearman:.2f}",
+                 fontsize=9)
+    ax.legend(fontsize=7, frameon=False, loc="upper left")
+    return fig
+
+
+def shared_gene_heatmap(vst: pd.DataFrame, sheet: pd.DataFrame, shared: pd.DataFrame, *,
+                        title: str, group_order: list[str], max_genes: int = 60) -> plt.Figure:
+    """Row-centred VST expression of the shared genes across the region's samples,
+    samples ordered by group."""
+    genes = [g for g in shared["GeneID"] if g in vst.index][:max_genes]
+    rows = sheet.set_index("sample").loc[vst.columns]
+    rows = rows.assign(order=rows["group"].map({g: i for i, g in enumerate(group_order)}))
+    samples = rows.sort_values(["order"]).index
+    fig, ax = plt.subplots(figsize=(max(6, 0.22 * len(samples) + 2),
+                                    max(2.5, 0.2 * len(genes) + 1.8)), layout="constrained")
+    if not genes:
+        ax.text(0.5, 0.5, "no shared genes in this region", ha="center", va="center")
+        ax.set_axis_off()
+        fig.suptitle(title, fontsize=10)
+        return fig
+    values = vst.loc[genes, samples]
+    centred = values.sub(values.mean(axis=1), axis=0)
+    limit = float(np.nanmax(np.abs(centred.to_numpy()))) or 1.0
+    image = ax.imshow(centred, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+    symbols = shared.drop_duplicates("GeneID").set_index("GeneID")["symbol"]
+    ax.set_yticks(range(len(genes)), [symbols.get(g) or str(g) for g in genes], fontsize=7)
+    ax.set_xticks(range(len(samples)), [f"{rows.at[s, 'group']}" for s in samples],
+                  rotation=90, fontsize=7)
+    fig.colorbar(image, ax=ax, shrink=0.7, label="VST, centred per gene")
+    fig.suptitle(title, fontsize=10)
+    return fig

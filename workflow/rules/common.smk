@@ -75,14 +75,23 @@ def de_targets():
 def figure_targets():
     de = [f"{RESULTS}/figures/{region}/{kind}_{name}.png"
           for name, contrast in CONTRASTS.items() for region in contrast["regions"]
-          for kind in ("volcano", "ma")]
-    pca = [f"{RESULTS}/figures/{region}/pca.png" for region in REGIONS]
-    return de + pca + [f"{RESULTS}/figures/overlap_counts.png"]
+          for kind in ("volcano", "ma", "pvalues")]
+    qc = [f"{RESULTS}/figures/{region}/{kind}.png" for region in REGIONS
+          for kind in ("pca", "sample_distances")]
+    overlap = [f"{RESULTS}/figures/{region}/{kind}.png" for region in OVERLAP_REGIONS
+               for kind in ("fold_changes_pain_vs_stress", "shared_genes_heatmap")]
+    return [f"{RESULTS}/figures/library_sizes.png", *qc, *de, *overlap,
+            f"{RESULTS}/figures/overlap_counts.png"]
+
+
+NOTEBOOKS = ["01_data_and_samples", "02_differential_expression", "03_pain_stress_overlap"]
 
 
 def all_targets():
-    targets = [f"{RESULTS}/samples.tsv", *de_targets(), *figure_targets(),
-               f"{RESULTS}/overlap/shared_genes.tsv", f"{RESULTS}/overlap/overlap_stats.tsv"]
+    targets = [f"{RESULTS}/samples.tsv", *de_targets(), f"{RESULTS}/de/summary.tsv",
+               *figure_targets(), f"{RESULTS}/overlap/shared_genes.tsv",
+               f"{RESULTS}/overlap/overlap_stats.tsv",
+               *[f"{RESULTS}/notebooks/{name}.html" for name in NOTEBOOKS]]
     if config["source"] == "simulate":
         targets.append(f"{RESULTS}/truth_recovery.tsv")
     return targets

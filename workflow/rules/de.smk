@@ -27,6 +27,23 @@ rule deseq2:
         "../scripts/deseq2.py"
 
 
+rule de_summary:
+    input:
+        lambda wildcards: [t.replace(".tsv", ".summary.tsv") for t in de_targets()],
+    output:
+        report(f"{RESULTS}/de/summary.tsv", caption="../report/de_summary.rst",
+               category="3. Differential expression", subcategory="all regions"),
+    log:
+        f"{LOGS}/de_summary.log",
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/painstress.yaml"
+    script:
+        "../scripts/de_summary.py"
+
+
 rule vst:
     input:
         samples=f"{RESULTS}/samples.tsv",

@@ -4,8 +4,10 @@
 
 checkpoint resolve_datasets:
     output:
-        datasets=f"{RESULTS}/datasets.tsv",
-        resolution=f"{RESULTS}/resolution.tsv",
+        datasets=report(f"{RESULTS}/datasets.tsv", caption="../report/datasets.rst",
+                        category="1. Data"),
+        resolution=report(f"{RESULTS}/resolution.tsv", caption="../report/resolution.rst",
+                          category="1. Data"),
     params:
         source=config["source"],
         offline=config["offline"],

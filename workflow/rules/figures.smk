@@ -1,4 +1,53 @@
-# Figures: PNG for reading and the report, PDF for print.
+# Figures: PNG for reading and the report, PDF for print. Captions: workflow/report/.
+GROUPS = list(config["samples"]["factors"]["group"])
+
+
+rule library_sizes_figure:
+    input:
+        samples=f"{RESULTS}/samples.tsv",
+        counts=all_dataset_files("counts"),
+    output:
+        png=report(f"{RESULTS}/figures/library_sizes.png",
+                   caption="../report/library_sizes.rst", category="1. Data"),
+        pdf=f"{RESULTS}/figures/library_sizes.pdf",
+    params:
+        datasets=list(config["datasets"]),
+        group_order=GROUPS,
+        region_order=REGIONS,
+    log:
+        f"{LOGS}/library_sizes_figure.log",
+    resources:
+        mem_mb=1500,
+        runtime=5,
+    conda:
+        "../../envs/painstress.yaml"
+    script:
+        "../scripts/library_sizes_figure.py"
+
+
+rule qc_figures:
+    input:
+        vst=f"{RESULTS}/qc/{{region}}.vst.tsv.gz",
+        samples=f"{RESULTS}/samples.tsv",
+    output:
+        pca=report(f"{RESULTS}/figures/{{region}}/pca.png", caption="../report/pca.rst",
+                   category="2. Sample QC", subcategory="{region}"),
+        pca_pdf=f"{RESULTS}/figures/{{region}}/pca.pdf",
+        distances=report(f"{RESULTS}/figures/{{region}}/sample_distances.png",
+                         caption="../report/sample_distances.rst",
+                         category="2. Sample QC", subcategory="{region}"),
+        distances_pdf=f"{RESULTS}/figures/{{region}}/sample_distances.pdf",
+    params:
+        group_order=GROUPS,
+    log:
+        f"{LOGS}/qc_figures/{{region}}.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/painstress.yaml"
+    script:
+        "../scripts/qc_figures.py"
 
 
 rule de_figures:
@@ -6,10 +55,18 @@ rule de_figures:
         table=f"{RESULTS}/de/{{region}}/{{contrast}}.tsv",
         summary=f"{RESULTS}/de/{{region}}/{{contrast}}.summary.tsv",
     output:
-        volcano=f"{RESULTS}/figures/{{region}}/volcano_{{contrast}}.png",
+        volcano=report(f"{RESULTS}/figures/{{region}}/volcano_{{contrast}}.png",
+                       caption="../report/volcano.rst", category="3. Differential expression",
+                       subcategory="{region}"),
         volcano_pdf=f"{RESULTS}/figures/{{region}}/volcano_{{contrast}}.pdf",
-        ma=f"{RESULTS}/figures/{{region}}/ma_{{contrast}}.png",
+        ma=report(f"{RESULTS}/figures/{{region}}/ma_{{contrast}}.png",
+                  caption="../report/ma.rst", category="3. Differential expression",
+                  subcategory="{region}"),
         ma_pdf=f"{RESULTS}/figures/{{region}}/ma_{{contrast}}.pdf",
+        pvalues=report(f"{RESULTS}/figures/{{region}}/pvalues_{{contrast}}.png",
+                       caption="../report/pvalues.rst", category="3. Differential expression",
+                       subcategory="{region}"),
+        pvalues_pdf=f"{RESULTS}/figures/{{region}}/pvalues_{{contrast}}.pdf",
     params:
         thresholds=config["de"]["thresholds"],
     log:
@@ -23,31 +80,43 @@ rule de_figures:
         "../scripts/de_figures.py"
 
 
-rule pca_figure:
+rule overlap_region_figures:
     input:
+        pain=f"{RESULTS}/de/{{region}}/{PAIN}.tsv",
+        stress=f"{RESULTS}/de/{{region}}/{STRESS}.tsv",
+        shared=f"{RESULTS}/overlap/shared_genes.tsv",
         vst=f"{RESULTS}/qc/{{region}}.vst.tsv.gz",
         samples=f"{RESULTS}/samples.tsv",
     output:
-        png=f"{RESULTS}/figures/{{region}}/pca.png",
-        pdf=f"{RESULTS}/figures/{{region}}/pca.pdf",
+        scatter=report(f"{RESULTS}/figures/{{region}}/fold_changes_pain_vs_stress.png",
+                       caption="../report/fold_change_scatter.rst",
+                       category="4. Pain and stress overlap", subcategory="{region}"),
+        scatter_pdf=f"{RESULTS}/figures/{{region}}/fold_changes_pain_vs_stress.pdf",
+        heatmap=report(f"{RESULTS}/figures/{{region}}/shared_genes_heatmap.png",
+                       caption="../report/shared_heatmap.rst",
+                       category="4. Pain and stress overlap", subcategory="{region}"),
+        heatmap_pdf=f"{RESULTS}/figures/{{region}}/shared_genes_heatmap.pdf",
     params:
-        group_order=list(config["samples"]["factors"]["group"]),
+        pain=PAIN,
+        stress=STRESS,
+        group_order=GROUPS,
     log:
-        f"{LOGS}/pca_figure/{{region}}.log",
+        f"{LOGS}/overlap_region_figures/{{region}}.log",
     resources:
         mem_mb=1000,
         runtime=5,
     conda:
         "../../envs/painstress.yaml"
     script:
-        "../scripts/pca_figure.py"
+        "../scripts/overlap_region_figures.py"
 
 
 rule overlap_figure:
     input:
         stats=f"{RESULTS}/overlap/overlap_stats.tsv",
     output:
-        png=f"{RESULTS}/figures/overlap_counts.png",
+        png=report(f"{RESULTS}/figures/overlap_counts.png", caption="../report/overlap_counts.rst",
+                   category="4. Pain and stress overlap", subcategory="all regions"),
         pdf=f"{RESULTS}/figures/overlap_counts.pdf",
     params:
         title=f"{STUDY}: genes changed in the same direction by {PAIN} and {STRESS}",

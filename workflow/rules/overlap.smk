@@ -6,8 +6,11 @@ rule overlap:
         pain=expand(f"{RESULTS}/de/{{region}}/{PAIN}.tsv", region=OVERLAP_REGIONS),
         stress=expand(f"{RESULTS}/de/{{region}}/{STRESS}.tsv", region=OVERLAP_REGIONS),
     output:
-        genes=f"{RESULTS}/overlap/shared_genes.tsv",
-        stats=f"{RESULTS}/overlap/overlap_stats.tsv",
+        genes=report(f"{RESULTS}/overlap/shared_genes.tsv", caption="../report/shared_genes.rst",
+                     category="4. Pain and stress overlap", subcategory="all regions"),
+        stats=report(f"{RESULTS}/overlap/overlap_stats.tsv",
+                     caption="../report/overlap_stats.rst",
+                     category="4. Pain and stress overlap", subcategory="all regions"),
     params:
         regions=OVERLAP_REGIONS,
     log:
@@ -28,7 +31,8 @@ if config["source"] == "simulate":
             truth=f"{RESOURCES}/truth/shared_genes.tsv",
             found=f"{RESULTS}/overlap/shared_genes.tsv",
         output:
-            f"{RESULTS}/truth_recovery.tsv",
+            report(f"{RESULTS}/truth_recovery.tsv", caption="../report/truth_recovery.rst",
+                   category="5. Demo: planted truth"),
         log:
             f"{LOGS}/truth_recovery.log",
         resources:

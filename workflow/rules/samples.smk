@@ -9,7 +9,8 @@ rule sample_sheet:
         annotation=all_dataset_files("annotation"),
         user_sheet=user_sample_sheet(),
     output:
-        samples=f"{RESULTS}/samples.tsv",
+        samples=report(f"{RESULTS}/samples.tsv", caption="../report/samples.rst",
+                       category="1. Data"),
         genes=f"{RESULTS}/genes.tsv",
     params:
         datasets=list(config["datasets"]),

@@ -17,6 +17,7 @@ def main(snakemake):
     plots.save(plots.volcano(table, title=title, thresholds=thresholds),
                out.volcano, out.volcano_pdf)
     plots.save(plots.ma_plot(table, title=title, thresholds=thresholds), out.ma, out.ma_pdf)
+    plots.save(plots.pvalue_histogram(table, title=title), out.pvalues, out.pvalues_pdf)
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -1,0 +1,13 @@
+"""One table of every DE fit's summary (rule de_summary)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
+import pandas as pd
+
+from painstress.files import read_tsv, run_script, write_tsv
+
+
+def main(snakemake):
+    write_tsv(pd.concat([read_tsv(p) for p in snakemake.input], ignore_index=True),
+              snakemake.output[0])
+
+
+run_script(main, snakemake)  # noqa: F821
