@@ -14,11 +14,15 @@ $(STAMP): envs/requirements.txt envs/constraints.txt
 		-r envs/requirements.txt -c envs/constraints.txt
 	touch $@
 
+# Each run ends with the Snakemake HTML report of what it made.
 demo: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml
+	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml --report results/demo/report.html
 
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml
+	$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml \
+		--report results/descalzi2017/report.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

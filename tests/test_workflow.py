@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 
+import nbformat
 import pandas as pd
 import pytest
 import yaml
@@ -81,16 +82,51 @@ def test_every_output_exists_with_its_columns(ci_run):
             assert table["GeneID"].is_unique and len(table) > 2000
             summary = pd.read_csv(out / "de" / region / f"{contrast}.summary.tsv", sep="\t")
             assert summary.loc[0, "genes_tested"] == len(table)
-            for kind in ("volcano", "ma"):
+            for kind in ("volcano", "ma", "pvalues"):
                 for ext in ("png", "pdf"):
                     assert (out / "figures" / region / f"{kind}_{contrast}.{ext}").stat().st_size > 10_000
-        assert (out / "figures" / region / "pca.png").stat().st_size > 10_000
+        for kind in ("pca", "sample_distances", "fold_changes_pain_vs_stress",
+                     "shared_genes_heatmap"):
+            assert (out / "figures" / region / f"{kind}.png").stat().st_size > 10_000
+    assert (out / "figures" / "library_sizes.png").stat().st_size > 10_000
+    summary = pd.read_csv(out / "de" / "summary.tsv", sep="\t")
+    assert len(summary) == 6 and {"region", "contrast", "genes_tested"} <= set(summary.columns)
     genes = pd.read_csv(out / "overlap" / "shared_genes.tsv", sep="\t")
     stats = pd.read_csv(out / "overlap" / "overlap_stats.tsv", sep="\t")
     assert list(genes.columns) == overlap.GENE_COLUMNS
     assert list(stats.columns) == overlap.STAT_COLUMNS
     assert set(stats["region"]) == {"NAc", "mPFC", "PAG", "pooled"}
     assert (out / "figures" / "overlap_counts.png").stat().st_size > 10_000
+
+
+def test_notebooks_ran_without_errors(ci_run):
+    """The three teaching notebooks were executed on this run (a failing cell fails the run)."""
+    workdir, _ = ci_run
+    for name in ("01_data_and_samples", "02_differential_expression", "03_pain_stress_overlap"):
+        book = nbformat.read(results(workdir) / "notebooks" / f"{name}.ipynb", as_version=4)
+        code = [c for c in book.cells if c.cell_type == "code"]
+        assert code and all(c.get("execution_count") for c in code), name
+        outputs = [o for c in code for o in c.get("outputs", [])]
+        assert not [o for o in outputs if o.get("output_type") == "error"], name
+        assert any(o.get("output_type") == "display_data" for o in outputs), name  # figures
+        assert (results(workdir) / "notebooks" / f"{name}.html").stat().st_size > 50_000
+    overlap_book = (results(workdir) / "notebooks" / "03_pain_stress_overlap.html").read_text()
+    assert "precision" in overlap_book  # the demo's truth cell ran
+
+
+def test_report_holds_every_figure_and_table(ci_run):
+    workdir, configfile = ci_run
+    report = results(workdir) / "report.html"
+    done = snakemake(workdir, configfile, "--report", str(report))
+    assert done.returncode == 0, done.output[-3000:]
+    text = report.read_text()
+    for name in ("volcano_SNI_vs_sham.png", "pca.png", "sample_distances.png",
+                 "fold_changes_pain_vs_stress.png", "shared_genes_heatmap.png",
+                 "overlap_counts.png", "library_sizes.png", "shared_genes.tsv",
+                 "overlap_stats.tsv", "samples.tsv", "summary.tsv", "truth_recovery.tsv",
+                 "03_pain_stress_overlap.html"):
+        assert name in text, name
+    assert "Pain and stress overlap" in text and "one-sided hypergeometric" in text
 
 
 def test_planted_shared_genes_come_back(ci_run):

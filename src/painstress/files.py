@@ -68,3 +68,30 @@ def offline_missing(paths) -> InputError:
         "Download them from GEO (series page -> 'Download RNA-seq counts'; the series "
         "matrix from the series' matrix/ folder) and put them there under exactly these "
         "names, or set offline: false on a machine that reaches NCBI.")
+
+
+TABLE_CSS = """<style>
+body { font-family: system-ui, sans-serif; font-size: 13px; margin: 12px; }
+table { border-collapse: collapse; }
+th, td { padding: 3px 8px; border-bottom: 1px solid #ddd; text-align: right; }
+th { background: #f2f2f2; position: sticky; top: 0; }
+td:first-child, th:first-child { text-align: left; }
+caption { caption-side: top; text-align: left; font-weight: bold; padding: 4px 0; }
+</style>"""
+
+
+def write_html_table(table: pd.DataFrame, path: str | Path, title: str,
+                     max_rows: int = 500) -> None:
+    """A readable, self-contained HTML page of ``table`` (first ``max_rows`` rows)."""
+    shown = table.head(max_rows)
+    note = "" if len(table) <= max_rows else \
+        f"<p>First {max_rows} of {len(table)} rows; the TSV has them all.</p>"
+    body = shown.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="",
+                         border=0, escape=True)
+    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
+            f"{TABLE_CSS}</head><body><h3>{title}</h3>{note}{body}</body></html>")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)

@@ -92,6 +92,8 @@ def all_targets():
                *figure_targets(), f"{RESULTS}/overlap/shared_genes.tsv",
                f"{RESULTS}/overlap/overlap_stats.tsv",
                *[f"{RESULTS}/notebooks/{name}.html" for name in NOTEBOOKS]]
+    tables = ["samples", "de_summary", "overlap_stats", "shared_genes"]
     if config["source"] == "simulate":
         targets.append(f"{RESULTS}/truth_recovery.tsv")
-    return targets
+        tables.append("truth_recovery")
+    return targets + [f"{RESULTS}/tables/{name}.html" for name in tables]

@@ -129,3 +129,33 @@ rule overlap_figure:
         "../../envs/painstress.yaml"
     script:
         "../scripts/overlap_figure.py"
+
+
+TABLES = {  # page name -> (TSV, title)
+    "samples": ("samples.tsv", "Sample sheet"),
+    "de_summary": ("de/summary.tsv", "Differential expression: one row per fit"),
+    "overlap_stats": ("overlap/overlap_stats.tsv", "Pain and stress overlap statistics"),
+    "shared_genes": ("overlap/shared_genes.tsv", "Genes shared by pain and stress"),
+    "truth_recovery": ("truth_recovery.tsv", "Demo: recovery of the planted shared genes"),
+}
+
+
+rule table_page:
+    input:
+        lambda wildcards: f"{RESULTS}/{TABLES[wildcards.table][0]}",
+    output:
+        report(f"{RESULTS}/tables/{{table}}.html", caption="../report/table_page.rst",
+               category="0. Key tables"),
+    params:
+        title=lambda wildcards: TABLES[wildcards.table][1],
+    wildcard_constraints:
+        table="|".join(TABLES),
+    log:
+        f"{LOGS}/table_page/{{table}}.log",
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/painstress.yaml"
+    script:
+        "../scripts/table_page.py"

@@ -1,0 +1,10 @@
+"""A TSV table as an HTML page the report shows inline (rule table_page)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
+from painstress.files import read_tsv, run_script, write_html_table
+
+
+def main(snakemake):
+    write_html_table(read_tsv(snakemake.input[0]), snakemake.output[0], snakemake.params.title)
+
+
+run_script(main, snakemake)  # noqa: F821
