@@ -82,7 +82,9 @@ def test_explicit_values_are_kept():
     assert "phenotype: stress" in config["samples"]["factors"]["group"]["CUS"]
     assert config["samples"]["sheet"] == "config/samples.tsv"
     assert config["samples"]["match_fields"] == ["characteristics_ch1", "source_name_ch1"]
-    assert config["datasets"]["stress"] == {"geo": "GSE102556", "platform": "GPL13112"}
+    assert config["datasets"]["stress"] == {"geo": "GSE102556", "platform": "GPL13112",
+                                            "pmid": None}
+    assert config["datasets"]["pain"] == {}  # resolved from study.pmid
 
 
 def test_partial_section_gets_remaining_defaults(demo):
