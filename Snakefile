@@ -36,6 +36,7 @@ include: "workflow/rules/de.smk"
 include: "workflow/rules/overlap.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/notebooks.smk"
+include: "workflow/rules/parity.smk"
 
 
 report: "workflow/report/workflow.rst"

@@ -1,6 +1,6 @@
 """Speed of the DE step: pydeseq2 (the workflow's call) against R DESeq2, per step (issue #6).
 
-    .venv/bin/python bench/de_speed/run.py                  # default plan -> bench/de_speed/out/
+    .venv/bin/python bench/de_speed/run.py                  # default plan -> results/bench/de_speed/
     .venv/bin/python bench/de_speed/run.py --only sim12 --reps 3 --configs rule r
     .venv/bin/python bench/de_speed/run.py --profile sim12  # cProfile of one pydeseq2 run
                                                       # (n_cpus=1, OPENBLAS_NUM_THREADS=1)
@@ -19,8 +19,8 @@ Configurations (``--configs``):
   cpu1b   pydeseq2, n_cpus=1 with OPENBLAS_NUM_THREADS=1 (see docs/benchmarks.md)
   r       R DESeq2 (single-threaded)
 
-Writes out/runs.tsv (one row per run and step), out/speed.md (the tables of
-docs/benchmarks.md), out/profile_<matrix>.txt, out/workflow.tsv.
+Writes <out>/runs.tsv (one row per run and step), <out>/speed.md (the tables of
+docs/benchmarks.md), <out>/profile_<matrix>_<config>.txt, <out>/workflow.tsv.
 """
 from __future__ import annotations
 
@@ -387,7 +387,7 @@ def main(argv=None) -> None:
     parser.add_argument("--only", nargs="+", default=["sim8", "sim12", "sim40", "nac"])
     parser.add_argument("--configs", nargs="+", default=["rule", "r"], choices=list(CONFIGS))
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--out", type=Path, default=REPO / "results" / "bench" / "de_speed")
     parser.add_argument("--profile", metavar="MATRIX",
                         help="cProfile one pydeseq2 run of MATRIX per --configs cpu1/cpu1b "
                              "(default cpu1b) and stop")

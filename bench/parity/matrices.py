@@ -101,8 +101,11 @@ def simulated_matrix(name: str) -> Matrix:
 
 def ci_matrix() -> Matrix:
     """The CI parity test's matrix: the CI-sized demo (tests/conftest.py SMALL), NAc CUS
-    vs control, 3,000 genes x 10 samples."""
-    study = _study(n_genes=3000, de_genes=60, shared_genes=30, shared_in_two_regions=3)
+    vs control, 3,000 genes."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from conftest import SMALL  # the parameters of the CI-sized demo
+
+    study = _study(**{k: getattr(SMALL, k) for k in SMALL.__dataclass_fields__})
     samples = study["samples"]
     samples = samples[(samples["model"] == "stress") & (samples["region"] == "NAc")]
     return Matrix(name="ci", description="CI-sized demo, 3,000 genes (NAc CUS vs control)",

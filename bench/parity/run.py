@@ -5,12 +5,14 @@ as rule deseq2 calls it) and R DESeq2 (bench/parity/deseq2.R: DESeq() + results(
 R's defaults) on the very matrix and sample table pydeseq2 was fitted on; then the
 figures of painstress.parity.compare_all.
 
-    .venv/bin/python bench/parity/run.py                      # all -> bench/parity/out/
+    .venv/bin/python bench/parity/run.py                      # all -> results/bench/parity/
     .venv/bin/python bench/parity/run.py --only sim12 nac     # some
     .venv/bin/python bench/parity/run.py --only demo-NAc-CUS_vs_control
+    .venv/bin/python bench/parity/run.py --tables             # parity.md from parity.tsv
 
-Writes out/<matrix>/{summary.tsv, genes.tsv.gz, worst_genes.tsv, size_factors.tsv},
-out/parity.tsv (one row per matrix, every figure) and out/parity.md (the tables of
+Writes <out>/<matrix>/{summary.tsv, genes.tsv.gz, worst_genes.tsv, size_factors.tsv,
+dispersions.tsv.gz},
+<out>/parity.tsv (one row per matrix, every figure) and <out>/parity.md (the tables of
 docs/benchmarks.md). Needs R with DESeq2 (apt-get install r-bioc-deseq2).
 """
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
 import matrices  # noqa: E402  (also puts src/ on sys.path)
@@ -56,6 +59,9 @@ def run_one(matrix: matrices.Matrix, outdir: Path, n_cpus: int) -> dict:
               index=True)
     write_tsv(pd.DataFrame({"ours": ours.fit["size_factors"], "R": r["size_factors"]})
               .rename_axis("sample"), outdir / "size_factors.tsv", index=True)
+    write_tsv(ours.fit["dispersions"].add_suffix("_ours")
+              .join(r["dispersions"].add_suffix("_R"), how="outer").rename_axis("GeneID"),
+              outdir / "dispersions.tsv.gz", index=True)
     return figures
 
 
@@ -63,8 +69,10 @@ def _fmt(value, digits=3) -> str:
     if isinstance(value, float):
         if value != value:
             return "–"
-        if value == 0:
-            return "0"
+        if value.is_integer() and abs(value) < 1e7:
+            return str(int(value))
+        if 0.99 <= value < 1:  # correlations, Jaccard: show how far from 1
+            return f"1 − {1 - value:.0e}" if 1 - value < 1e-6 else f"{value:.6f}".rstrip("0")
         if abs(value) < 1e-3 or abs(value) >= 1e4:
             return f"{value:.1e}"
         return f"{value:.{digits}g}" if abs(value) < 1 else f"{value:.{digits + 1}g}"
@@ -105,6 +113,9 @@ def markdown(table: pd.DataFrame) -> str:
                      f"{_fmt(r[p + 'lfcse_reldiff_median'])} / {_fmt(r[p + 'lfcse_reldiff_max'])}")),
                  ("padj rel. diff. median / max", lambda r, p: (
                      f"{_fmt(r[p + 'padj_reldiff_median'])} / {_fmt(r[p + 'padj_reldiff_max'])}")),
+                 ("−log10 padj rel. diff. median / max", lambda r, p: (
+                     f"{_fmt(r[p + 'mlog10padj_reldiff_median'])} / "
+                     f"{_fmt(r[p + 'mlog10padj_reldiff_max'])}")),
                  ("max abs. log2FC diff.", "log2fc_absdiff_max")]
     deg = [("sig_paper ours / R / both (Jaccard)", sets("sig_paper")),
            ("sig_modern ours / R / both (Jaccard)", sets("sig_modern")),
@@ -141,10 +152,22 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="+", default=matrices.ALL,
                         help=f"matrices to run (default: all of {matrices.ALL})")
-    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--out", type=Path, default=REPO / "results" / "bench" / "parity")
     parser.add_argument("--n-cpus", type=int, default=2,
                         help="pydeseq2 n_cpus (default 2, the deseq2 rule's threads)")
+    parser.add_argument("--tables", action="store_true",
+                        help="only rewrite <out>/parity.md from <out>/parity.tsv")
     args = parser.parse_args(argv)
+    if args.tables:
+        names = pd.read_csv(args.out / "parity.tsv", sep="\t")["matrix"]
+        rows = []
+        for name in names:
+            summary = pd.read_csv(args.out / name / "summary.tsv", sep="\t", dtype=str)
+            rows.append(dict(zip(summary["figure"], pd.to_numeric(summary["value"],
+                                                                  errors="coerce")
+                                 .fillna(summary["value"]))))
+        write_table(pd.DataFrame(rows), args.out)
+        return
     version = parity.require_r_deseq2()
     print(f"R DESeq2 {version}; {platform.platform()}", flush=True)
     rows = []
@@ -156,10 +179,13 @@ def main(argv=None) -> None:
             "alpha05_padj_reldiff_max", "sig_modern_jaccard", "alpha05_sig_modern_jaccard",
             "seconds_run_contrast", "seconds_R")), flush=True)
         rows.append(figures)
-        table = pd.DataFrame(rows)
-        write_tsv(table, args.out / "parity.tsv")
-        (args.out / "parity.md").write_text(markdown(table))
-    print(f"wrote {args.out / 'parity.tsv'} and {args.out / 'parity.md'}")
+        write_table(pd.DataFrame(rows), args.out)
+
+
+def write_table(table: pd.DataFrame, out: Path) -> None:
+    table.to_csv(out / "parity.tsv", sep="\t", index=False, float_format="%.10g")
+    (out / "parity.md").write_text(markdown(table))
+    print(f"wrote {out / 'parity.tsv'} and {out / 'parity.md'}", flush=True)
 
 
 if __name__ == "__main__":

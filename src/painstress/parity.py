@@ -19,6 +19,7 @@ Relative difference is the one pydeseq2's own tests use against R, ``|ours - R| 
 from __future__ import annotations
 
 import math
+import os
 import shutil
 import subprocess
 import tempfile
@@ -39,7 +40,16 @@ R_INSTALL_HINT = (
     "R DESeq2 is needed for the parity check and was not found. Install it with one of: "
     "`apt-get install r-bioc-deseq2` (Debian/Ubuntu), "
     "`conda install -c conda-forge -c bioconda bioconductor-deseq2`, or in R "
-    "`BiocManager::install(\"DESeq2\")`; then make sure `Rscript` is on PATH.")
+    "`BiocManager::install(\"DESeq2\")`; then put `Rscript` on PATH or give its path in "
+    "the environment variable PAINSTRESS_RSCRIPT.")
+
+# Which Rscript to run: $PAINSTRESS_RSCRIPT if set (e.g. R in a conda env), else the PATH's.
+RSCRIPT_ENV = "PAINSTRESS_RSCRIPT"
+
+
+def rscript_path() -> str:
+    return os.environ.get(RSCRIPT_ENV) or "Rscript"
+
 
 # Genes whose log2FC, lfcSE and padj are compared: padj below this in either tool.
 FOCUS_PADJ = 0.1
@@ -309,8 +319,9 @@ def run_workflow_de(counts: pd.DataFrame, sheet: pd.DataFrame, **kwargs) -> Work
 # R's side
 
 
-def r_deseq2_version(rscript: str = "Rscript") -> str | None:
+def r_deseq2_version(rscript: str | None = None) -> str | None:
     """DESeq2's version as R reports it, or None when R or DESeq2 is missing."""
+    rscript = rscript or rscript_path()
     if shutil.which(rscript) is None:
         return None
     probe = subprocess.run(
@@ -320,7 +331,7 @@ def r_deseq2_version(rscript: str = "Rscript") -> str | None:
     return probe.stdout.strip() if probe.returncode == 0 else None
 
 
-def require_r_deseq2(rscript: str = "Rscript") -> str:
+def require_r_deseq2(rscript: str | None = None) -> str:
     """DESeq2's version; :class:`InputError` with what to install when it is missing."""
     version = r_deseq2_version(rscript)
     if version is None:
@@ -360,7 +371,7 @@ def read_r_outputs(folder: Path) -> dict:
 
 def run_r_deseq2(counts: pd.DataFrame, coldata: pd.DataFrame, *, design: str, test: str,
                  reference: str, mode: str = "deseq", alpha: float = 0.05,
-                 workdir: str | Path | None = None, rscript: str = "Rscript",
+                 workdir: str | Path | None = None, rscript: str | None = None,
                  script: str | Path = R_SCRIPT) -> dict:
     """Run R DESeq2 on ``counts`` (genes x samples) and ``coldata`` (samples x factors).
 
@@ -369,6 +380,7 @@ def run_r_deseq2(counts: pd.DataFrame, coldata: pd.DataFrame, *, design: str, te
     :class:`InputError` naming what to install when R or DESeq2 is missing, and
     RuntimeError with R's messages when R fails.
     """
+    rscript = rscript or rscript_path()
     if shutil.which(rscript) is None:
         raise InputError(R_INSTALL_HINT)
     with tempfile.TemporaryDirectory(prefix="parity_r_") as tmp:

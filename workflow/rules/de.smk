@@ -13,14 +13,14 @@ rule deseq2:
         contrast=lambda wildcards: CONTRASTS[wildcards.contrast],
         datasets=list(config["datasets"]),
         de=config["de"],
-    threads: 2
+    threads: 1
     log:
         f"{LOGS}/deseq2/{{region}}.{{contrast}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/deseq2/{{region}}.{{contrast}}.tsv"
     resources:
-        mem_mb=3000,
-        runtime=30,
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 20 * attempt,
     conda:
         "../../envs/painstress.yaml"
     script:
@@ -35,6 +35,7 @@ rule de_summary:
                category="3. Differential expression", subcategory="all regions"),
     log:
         f"{LOGS}/de_summary.log",
+    threads: 1
     resources:
         mem_mb=500,
         runtime=5,
@@ -53,12 +54,12 @@ rule vst:
     params:
         min_count=config["de"]["min_count"],
         datasets=list(config["datasets"]),
-    threads: 2
+    threads: 1
     log:
         f"{LOGS}/vst/{{region}}.log",
     resources:
-        mem_mb=3000,
-        runtime=20,
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 15 * attempt,
     conda:
         "../../envs/painstress.yaml"
     script:

@@ -16,8 +16,9 @@ rule library_sizes_figure:
         region_order=REGIONS,
     log:
         f"{LOGS}/library_sizes_figure.log",
+    threads: 1
     resources:
-        mem_mb=1500,
+        mem_mb=1000,
         runtime=5,
     conda:
         "../../envs/painstress.yaml"
@@ -41,8 +42,9 @@ rule qc_figures:
         group_order=GROUPS,
     log:
         f"{LOGS}/qc_figures/{{region}}.log",
+    threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=500,
         runtime=5,
     conda:
         "../../envs/painstress.yaml"
@@ -71,8 +73,9 @@ rule de_figures:
         thresholds=config["de"]["thresholds"],
     log:
         f"{LOGS}/de_figures/{{region}}.{{contrast}}.log",
+    threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=500,
         runtime=5,
     conda:
         "../../envs/painstress.yaml"
@@ -102,8 +105,9 @@ rule overlap_region_figures:
         group_order=GROUPS,
     log:
         f"{LOGS}/overlap_region_figures/{{region}}.log",
+    threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=500,
         runtime=5,
     conda:
         "../../envs/painstress.yaml"
@@ -122,8 +126,9 @@ rule overlap_figure:
         title=f"{STUDY}: genes changed in the same direction by {PAIN} and {STRESS}",
     log:
         f"{LOGS}/overlap_figure.log",
+    threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=500,
         runtime=5,
     conda:
         "../../envs/painstress.yaml"
@@ -152,6 +157,7 @@ rule table_page:
         table="|".join(TABLES),
     log:
         f"{LOGS}/table_page/{{table}}.log",
+    threads: 1
     resources:
         mem_mb=500,
         runtime=5,

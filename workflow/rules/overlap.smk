@@ -15,8 +15,9 @@ rule overlap:
         regions=OVERLAP_REGIONS,
     log:
         f"{LOGS}/overlap.log",
+    threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=500,
         runtime=5,
     conda:
         "../../envs/painstress.yaml"
@@ -35,6 +36,7 @@ if config["source"] == "simulate":
                    category="5. Demo: planted truth"),
         log:
             f"{LOGS}/truth_recovery.log",
+        threads: 1
         resources:
             mem_mb=500,
             runtime=5,

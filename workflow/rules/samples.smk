@@ -20,8 +20,9 @@ rule sample_sheet:
         min_replicates=config["de"]["min_replicates"],
     log:
         f"{LOGS}/sample_sheet.log",
+    threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=1000,
         runtime=10,
     conda:
         "../../envs/painstress.yaml"

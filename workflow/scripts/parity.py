@@ -61,7 +61,7 @@ def one_contrast(snakemake):
 def collect(snakemake):
     rows = []
     for path in snakemake.input:
-        table = read_tsv(path, dtype=str, keep_default_na=False)
+        table = read_tsv(path, dtype=str).fillna("")
         rows.append(dict(zip(table["figure"], table["value"])))
     write_tsv(pd.DataFrame(rows), snakemake.output[0])
 
