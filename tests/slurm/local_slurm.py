@@ -4,9 +4,9 @@
 apt only; otherwise it raises ``Unavailable`` with the reason). ``LocalSlurm(folder)``
 starts our own ``munged``, ``slurmctld`` and ``slurmd`` in the foreground as child
 processes of this one, with every file (key, socket, config, state, spool, logs) under
-``folder``, and stops exactly those processes, by PID, in ``stop()``. Nothing under /etc
-is read or written: daemons get ``-f folder/slurm.conf`` and clients ``SLURM_CONF``
-through ``LocalSlurm.env``.
+``folder``, and stops exactly those processes, by PID, in ``stop()``. LocalSlurm reads
+and writes nothing under /etc (an existing /etc/slurm or /etc/munge stays as it is): daemons
+get ``-f folder/slurm.conf``, clients ``SLURM_CONF`` through ``LocalSlurm.env``.
 
 Also usable by hand, to poke at the cluster while developing::
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 import getpass
 import os
 import shutil
+import signal
 import socket
 import string
 import subprocess
@@ -57,19 +58,61 @@ def ensure_installed(timeout: float = 900) -> str:
     if which("apt-get") is None:
         raise Unavailable(f"missing {', '.join(missing)} and no apt-get to install them")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *PACKAGES]
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends",
+               "-o", "DPkg::Lock::Timeout=120", *PACKAGES]
     started = time.monotonic()
-    done = _run(install, env=env, timeout=timeout)
-    if done.returncode != 0:  # stale or empty package lists on a fresh machine
-        update = _run(["apt-get", "update", "-q"], env=env, timeout=timeout)
+    before = daemon_pids()
+    try:
         done = _run(install, env=env, timeout=timeout)
-        if done.returncode != 0:
-            raise Unavailable(f"apt-get install {' '.join(PACKAGES)} failed:\n"
-                              f"{update.stdout[-1500:]}\n{done.stdout[-3000:]}")
+        if done.returncode != 0:  # stale or empty package lists on a fresh machine
+            update = _run(["apt-get", "update", "-q", "-o", "DPkg::Lock::Timeout=120"],
+                          env=env, timeout=timeout)
+            done = _run(install, env=env, timeout=timeout)
+            if done.returncode != 0:
+                raise Unavailable(f"apt-get install {' '.join(PACKAGES)} failed:\n"
+                                  f"{update.stdout[-1500:]}\n{done.stdout[-3000:]}")
+    finally:
+        # Where no policy-rc.d forbids it, the packages' scripts start system daemons:
+        # stop those, by PID, as the install brought them.
+        after = daemon_pids()
+        stopped = [f"{after[pid]} (PID {_stop_pid(pid)})"
+                   for pid in sorted(set(after) - set(before))]
     still = missing_programs()
     if still:
         raise Unavailable(f"after apt-get install, still missing: {', '.join(still)}")
-    return f"installed {' '.join(PACKAGES)} with apt-get in {time.monotonic() - started:.0f} s"
+    note = f"; stopped daemons the packages started: {', '.join(stopped)}" if stopped else ""
+    return (f"installed {' '.join(PACKAGES)} with apt-get in "
+            f"{time.monotonic() - started:.0f} s{note}")
+
+
+def daemon_pids() -> dict[int, str]:
+    """PID -> name of every detached (parent PID 1) munged, slurmctld, slurmd or slurmdbd.
+
+    LocalSlurm's own daemons are children of this process, so never among them.
+    """
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                name = (entry / "comm").read_text().strip()
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if name in ("munged", "slurmctld", "slurmd", "slurmdbd") and parent == 1:
+                found[int(entry.name)] = name
+    return found
+
+
+def _stop_pid(pid: int) -> str:
+    try:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(40):
+            time.sleep(0.25)
+            os.kill(pid, 0)
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    return str(pid)
 
 
 def _run(command, *, timeout: float, env=None, check=False) -> subprocess.CompletedProcess:
@@ -158,8 +201,7 @@ class LocalSlurm:
             partition=self.partition))
         self._write_srun_shim()
         self._spawn("slurmctld", [which("slurmctld"), "-D", "-f", str(self.conf)])
-        self._wait(lambda: self.client(["scontrol", "ping"], check=False).returncode == 0
-                   and "UP" in self.client(["scontrol", "ping"], check=False).stdout,
+        self._wait(lambda: " is UP" in self.client(["scontrol", "ping"], check=False).stdout,
                    "slurmctld to answer", timeout)
         # The machine's hostname is not "localhost": name the node explicitly.
         self._spawn("slurmd", [which("slurmd"), "-D", "-N", "localhost", "-f", str(self.conf)])

@@ -1,0 +1,254 @@
+"""The demo workflow on a real one-node SLURM cluster, through the SLURM executor plugin.
+
+Starts munged, slurmctld and slurmd on this machine (tests/slurm/local_slurm.py; installed
+with apt-get first when missing, which needs root), runs the CI-sized demo once locally and
+once with ``--workflow-profile profiles/slurm`` (the command docs/cluster.md gives users),
+then checks that every non-local job ran as a SLURM job that asked for its rule's
+threads, mem_mb and runtime, and that the tables are byte-identical to the local run's.
+Every daemon it started is stopped by PID at the end, pass or fail.
+
+Without root and apt (a developer laptop) and without SLURM installed, it skips and says
+why; in CI (``CI`` set) it fails instead, so that it can never be skipped there unseen.
+Run it alone with ``pytest tests/test_slurm.py -s`` to see the job table and timings.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from slurm.local_slurm import LocalSlurm, Unavailable, ensure_installed
+from test_workflow import STUDY, write_config
+
+pytestmark = [pytest.mark.slurm, pytest.mark.workflow]
+
+PROFILE = REPO / "profiles" / "slurm"
+PARTITION = "pstest"
+RUN_TIMEOUT = 900  # seconds, for each Snakemake run
+# Options for this test cluster only: it has no accounting database, so the plugin must
+# poll squeue (slurm.conf keeps finished jobs visible for an hour) instead of sacct, which
+# would fail here, and which plugin 2.8.0 then waits on forever without a word; and there
+# are no accounts to look up. Status checks start sooner and come more often than the
+# defaults, which suit a busy real cluster, not a test.
+TEST_OPTIONS = ["--slurm-status-command", "squeue", "--slurm-no-account",
+                "--slurm-init-seconds-before-status-checks", "2",
+                "--seconds-between-status-checks", "3"]
+# What squeue shows of each job: id, comment (rule and wildcards), state, partition,
+# CPUs, memory, time limit, time used, node.
+SQUEUE_FORMAT = "%i|%k|%T|%P|%C|%m|%l|%M|%N"
+COMPARED = ["de/*/*.tsv", "de/summary.tsv", "overlap/*.tsv", "samples.tsv", "genes.tsv"]
+
+
+def unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the SLURM test, but: {reason}")
+    pytest.skip(reason)
+
+
+def run(command: list, *, env=None, timeout: float = RUN_TIMEOUT):
+    """Run ``command`` in its own process group; on timeout, stop that group and fail."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env=env, start_new_session=True)
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)  # Snakemake cancels its SLURM jobs on TERM
+        try:
+            output, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _ = process.communicate()
+        pytest.fail(f"timed out after {timeout} s: {' '.join(map(str, command))}\n"
+                    f"{output[-6000:]}")
+    return process.returncode, output, time.monotonic() - started
+
+
+def snakemake_command(workdir: Path, configfile: Path, *args) -> list:
+    return [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+            "--directory", str(workdir), "--configfile", str(configfile), *args]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        unavailable("the SLURM test starts slurmd and installs SLURM with apt-get: "
+                    "it needs Linux and root (CI has both)")
+    try:
+        print(ensure_installed())
+    except Unavailable as reason:
+        unavailable(str(reason))
+    started = time.monotonic()
+    slurm = LocalSlurm(tmp_path_factory.mktemp("slurm"), partition=PARTITION).start()
+    print(f"SLURM up in {time.monotonic() - started:.1f} s, PIDs {slurm.pids()}, "
+          f"{slurm.cpus} CPUs, {slurm.memory_mb} MB; SLURM_CONF={slurm.conf}")
+    yield slurm
+    print("\n".join(slurm.stop()))
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("local")
+    code, output, seconds = run(snakemake_command(workdir, write_config(workdir),
+                                                  "--cores", "2"))
+    assert code == 0, output[-5000:]
+    return workdir, seconds
+
+
+@pytest.fixture(scope="module")
+def cluster_run(cluster, local_run, tmp_path_factory):
+    """The same workflow through SLURM, as docs/cluster.md says, plus TEST_OPTIONS."""
+    workdir = tmp_path_factory.mktemp("cluster")
+    # The partition comes from sbatch's own variable, read by the profile.
+    env = {**cluster.env, "SBATCH_PARTITION": PARTITION}
+    code, output, seconds = run(snakemake_command(
+        workdir, write_config(workdir), "--workflow-profile", str(PROFILE), *TEST_OPTIONS),
+        env=env)
+    (workdir / "snakemake.out").write_text(output)
+    run_id = re.search(r"SLURM run ID: (\S+)", output)
+    jobs = cluster.client(["squeue", "--states=all", "--sort=i", "-o", SQUEUE_FORMAT,
+                           *(["--name", run_id.group(1)] if run_id else [])]).stdout
+    report = workdir / "slurm_jobs.txt"
+    report.write_text(f"$ squeue --states=all -o '{SQUEUE_FORMAT}'\n{jobs}\n"
+                      f"--- job completion log ({cluster.logs / 'jobcomp.txt'}) ---\n"
+                      f"{_read(cluster.logs / 'jobcomp.txt')}")
+    print(f"\nSLURM jobs of this run ({report}):\n{jobs}")
+    timing = (f"wall time, CI-sized demo: local --cores 2 {local_run[1]:.0f} s, "
+              f"SLURM {seconds:.0f} s ({cluster.cpus} CPUs)")
+    (workdir / "timings.txt").write_text(timing + "\n")
+    print(timing)
+    assert code == 0, (f"cluster run failed (exit {code})\n{output[-6000:]}\n"
+                       f"{_slurm_logs(workdir)}\n{cluster.log_tails()}")
+    return workdir, output, jobs, timing
+
+
+def _read(path: Path) -> str:
+    return path.read_text(errors="replace") if path.exists() else "(none)\n"
+
+
+def _slurm_logs(workdir: Path, lines: int = 30) -> str:
+    parts = []
+    for path in sorted((workdir / ".snakemake" / "slurm_logs").rglob("*.log")):
+        tail = path.read_text(errors="replace").splitlines()[-lines:]
+        parts.append(f"--- {path} ---\n" + "\n".join(tail))
+    return "\n".join(parts)
+
+
+def submitted_jobs(output: str) -> tuple[dict, list]:
+    """SLURM job id -> what Snakemake asked for; and the rules Snakemake ran locally.
+
+    Reads Snakemake's own log: each job's block (``rule deseq2:`` ... ``threads: 1``,
+    ``resources: ..., mem_mb=1000, ..., runtime=20``) and ``Job 7 has been submitted with
+    SLURM jobid 3``.
+    """
+    blocks, current, local = {}, None, []
+    submitted = {}
+    for line in output.splitlines():
+        header = re.match(r"^(local)?(rule|checkpoint) (\w+):$", line)
+        if header:
+            current = {"rule": header.group(3), "threads": 1, "local": bool(header.group(1))}
+            if current["local"]:
+                local.append(current["rule"])
+            continue
+        field = re.match(r"^    (jobid|threads|resources|wildcards): (.*)$", line)
+        if current is not None and field:
+            key, value = field.groups()
+            if key == "resources":
+                pairs = (item.split("=", 1) for item in value.split(", ") if "=" in item)
+                current["resources"] = dict(pairs)
+            elif key in ("jobid", "threads"):
+                current[key] = int(value)
+            else:
+                current[key] = value
+            if key == "jobid":
+                blocks[current["jobid"]] = current
+            continue
+        submission = re.search(r"Job (\d+) has been submitted with SLURM jobid (\d+)", line)
+        if submission:
+            job = blocks[int(submission.group(1))]
+            submitted[submission.group(2)] = dict(job)
+    return submitted, local
+
+
+def squeue_rows(table: str) -> dict:
+    lines = table.strip().splitlines()
+    names = lines[0].split("|")
+    return {row["JOBID"]: row for row in (dict(zip(names, line.split("|")))
+                                          for line in lines[1:])}
+
+
+def time_limit(minutes: int) -> str:
+    """A runtime in minutes as squeue prints a time limit."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    text = f"{hours}:{mins:02d}:00" if hours or days else f"{mins}:00"
+    return f"{days}-{hours:02d}:{mins:02d}:00" if days else text
+
+
+def test_every_job_but_local_rules_ran_as_a_slurm_job(cluster_run):
+    _, output, jobs, _ = cluster_run
+    submitted, local = submitted_jobs(output)
+    rows = squeue_rows(jobs)
+    print(f"{len(submitted)} SLURM jobs; run locally: {', '.join(local)}")
+    assert submitted, output[-3000:]
+    assert set(rows) == set(submitted), (sorted(rows), sorted(submitted))
+    assert all(row["STATE"] == "COMPLETED" for row in rows.values()), jobs
+    assert all(row["NODELIST"] == "localhost" for row in rows.values()), jobs
+    # download rules and rule all stay on the submitting machine
+    assert set(local) == {"resolve_datasets", "all"}, local
+    assert not any("resolve_datasets" in row["COMMENT"] for row in rows.values())
+    # every rule that Snakemake ran was a SLURM job
+    ran = set(re.findall(r"Finished jobid: \d+ \(Rule: (\w+)\)", output))
+    assert ran - set(local) == {job["rule"] for job in submitted.values()}
+
+
+def test_each_slurm_job_asked_for_its_rules_threads_memory_and_runtime(cluster_run):
+    _, output, jobs, _ = cluster_run
+    submitted, _ = submitted_jobs(output)
+    rows = squeue_rows(jobs)
+    for slurm_id, job in submitted.items():
+        row, asked = rows[slurm_id], job["resources"]
+        seen = (row["CPUS"], row["MIN_MEMORY"], row["TIME_LIMIT"], row["PARTITION"])
+        wanted = (str(job["threads"]), f"{asked['mem_mb']}M",
+                  time_limit(int(asked["runtime"])), PARTITION)
+        assert seen == wanted, (f"SLURM job {slurm_id} ({job['rule']}): CPUs, memory, time, "
+                                f"partition {seen} != {wanted}\n{jobs}")
+        assert row["COMMENT"].startswith(f"rule_{job['rule']}"), row
+        # the partition reached the plugin through the profile (SBATCH_PARTITION)
+        assert asked.get("slurm_partition") == PARTITION, asked
+
+
+def test_cluster_tables_equal_local_tables(cluster_run, local_run):
+    local = local_run[0] / "results" / STUDY
+    cluster = cluster_run[0] / "results" / STUDY
+    compared = sorted({path for pattern in COMPARED for path in local.glob(pattern)})
+    assert len(compared) >= 10, compared
+    for path in compared:
+        other = cluster / path.relative_to(local)
+        assert other.read_bytes() == path.read_bytes(), f"{other} differs from {path}"
+    # and the cluster run made every file the local run made
+    made = {p.relative_to(local) for p in local.rglob("*") if p.is_file()}
+    made_there = {p.relative_to(cluster) for p in cluster.rglob("*") if p.is_file()}
+    assert made <= made_there, sorted(made - made_there)
+
+
+def test_daemons_are_ours_and_running(cluster):
+    """Sanity of the fixture itself: the PIDs it will stop are the cluster's daemons."""
+    for name, pid in cluster.pids().items():
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
+        assert Path(command).name == name, (name, pid, command)
+
+
+def test_show_the_slurm_jobs_and_timings(cluster_run, capsys):
+    """Into the test log even when everything passes (no -s needed): the job table."""
+    workdir, _, jobs, timing = cluster_run
+    with capsys.disabled():
+        print(f"\n--- SLURM jobs of the cluster run (also in {workdir / 'slurm_jobs.txt'}) ---\n"
+              f"{jobs}{timing}")
