@@ -194,14 +194,14 @@ def r_deseq2() -> str:
 
 
 def test_parity_with_r_deseq2(r_deseq2, small_study, tmp_path):
-    """NAc CUS vs control of the CI-sized demo (3,000 genes, 10 samples), with n_cpus=2
-    as rule deseq2 (threads: 2) runs it."""
+    """NAc CUS vs control of the CI-sized demo (3,000 genes, 10 samples), with the
+    arguments rule deseq2 gives run_contrast (its threads: 1 -> n_cpus=1)."""
     samples = small_study["samples"]
     sheet = samples[samples["model"] == "stress"].assign(dataset="stress")
     ours = parity.run_workflow_de(
         small_study["counts"], sheet, region="NAc", test="CUS", reference="control",
         symbols=pd.Series(dtype=str), covariates=[], min_count=10, thresholds=Thresholds(),
-        n_cpus=2)
+        n_cpus=1)
     r = parity.run_r_deseq2(ours.counts, ours.coldata, design=ours.design, test="CUS",
                             reference="control", workdir=tmp_path)
     assert r["fit"]["engine"] == f"DESeq2 {r_deseq2}"

@@ -5,6 +5,7 @@
     .venv/bin/python bench/de_speed/run.py --profile sim12  # cProfile of one pydeseq2 run
                                                       # (n_cpus=1, OPENBLAS_NUM_THREADS=1)
     .venv/bin/python bench/de_speed/run.py --workflow       # the whole demo, cached inputs
+    .venv/bin/python bench/de_speed/run.py --tables         # speed.md from runs.tsv
 
 Every run is a fresh process (so peak memory is that run's): pydeseq2 runs
 painstress.de.run_contrast exactly as rule deseq2 calls it, with pydeseq2's methods
@@ -14,9 +15,10 @@ alternate, and the order flips between repetitions. Peak memory is the largest s
 RSS summed over the process and its children (pydeseq2's joblib workers), every 50 ms.
 
 Configurations (``--configs``):
-  rule    pydeseq2, n_cpus=2: what rule deseq2 runs (threads: 2)
+  rule    pydeseq2 with n_cpus = rule deseq2's ``threads:`` (read from workflow/rules/de.smk)
   cpu1    pydeseq2, n_cpus=1: one process, BLAS threads left at OpenBLAS's default
   cpu1b   pydeseq2, n_cpus=1 with OPENBLAS_NUM_THREADS=1 (see docs/benchmarks.md)
+  cpu2    pydeseq2, n_cpus=2: joblib (loky) workers, one BLAS thread each
   r       R DESeq2 (single-threaded)
 
 Writes <out>/runs.tsv (one row per run and step), <out>/speed.md (the tables of
@@ -46,10 +48,19 @@ sys.path.insert(0, str(REPO / "bench" / "parity"))
 import matrices  # noqa: E402  (also puts src/ on sys.path)
 
 R_SCRIPT = REPO / "bench" / "parity" / "deseq2.R"
+
+
+def rule_threads(path: Path = REPO / "workflow" / "rules" / "de.smk") -> int:
+    """``threads:`` of rule deseq2 (its n_cpus for pydeseq2); 1 if not found."""
+    match = re.search(r"rule deseq2:.*?\n\s+threads:\s*(\d+)", path.read_text(), re.S)
+    return int(match.group(1)) if match else 1
+
+
 CONFIGS = {
-    "rule": {"tool": "pydeseq2", "n_cpus": 2, "env": {}},
+    "rule": {"tool": "pydeseq2", "n_cpus": rule_threads(), "env": {}},
     "cpu1": {"tool": "pydeseq2", "n_cpus": 1, "env": {}},
     "cpu1b": {"tool": "pydeseq2", "n_cpus": 1, "env": {"OPENBLAS_NUM_THREADS": "1"}},
+    "cpu2": {"tool": "pydeseq2", "n_cpus": 2, "env": {}},
     "r": {"tool": "R", "n_cpus": 1, "env": {}},
 }
 # pydeseq2 method -> step. Only top-level calls are timed (refit() re-runs the
@@ -273,53 +284,69 @@ def _mm(values: list[float]) -> str:
     return f"{min(values):.1f} / {statistics.median(values):.1f}"
 
 
+def _ratios(runs: pd.DataFrame, matrix: str, config: str, steps: list[str],
+            r_steps: tuple = ("total",)) -> list[float]:
+    """pydeseq2 / R per repetition (the two ran next to each other in that repetition)."""
+    ours = dict(zip(*_per_rep(runs, matrix, config, steps)))
+    r = dict(zip(*_per_rep(runs, matrix, "r", list(r_steps))))
+    return [ours[rep] / r[rep] for rep in ours if rep in r and r[rep] > 0]
+
+
+def _per_rep(runs, matrix, config, steps):
+    sel = runs[(runs.matrix == matrix) & (runs.config == config) & runs.step.isin(steps)]
+    sums = sel.groupby("rep")["seconds"].sum()
+    return list(sums.index), list(sums)
+
+
 def speed_tables(runs: pd.DataFrame) -> str:
+    """The speed tables of docs/benchmarks.md from out/runs.tsv."""
     configs = [c for c in CONFIGS if c in set(runs.config)]
-    py = [c for c in configs if CONFIGS[c]["tool"] == "pydeseq2"]
-    lines = ["**Totals, seconds: min / median over repetitions; ratio = pydeseq2 / R "
-             "(medians, same repetitions)**", "",
+    reps = runs.rep.nunique()
+    lines = [f"**Totals, seconds, min / median of {reps} repetitions. Ratio = pydeseq2 / R "
+             "per repetition (run next to each other), median (min–max)**", "",
              "| matrix | samples × genes tested | config | DESeq() + results() equivalent | "
-             "ratio to R | with LFC shrinkage | process wall | peak RSS MiB |",
-             "|---|---|---|---:|---:|---:|---:|---:|"]
+             "ratio to R | whole DE call (with LFC shrinkage) | process wall | "
+             "process wall ratio | peak RSS MiB |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for matrix in runs.matrix.unique():
         sel = runs[runs.matrix == matrix]
-        genes = int(sel.genes.iloc[0])
-        r_core = _per_run(runs, matrix, "r", ["total"]) if "r" in configs else []
+        shape = f"{int(sel.samples.iloc[0])} × {int(sel.genes.iloc[0]):,}"
         for config in configs:
-            if config == "r":
-                core, whole = r_core, r_core
-            else:
-                core = _per_run(runs, matrix, config, NO_SHRINK)
-                whole = _per_run(runs, matrix, config, ["total"])
-            ratio = (f"{statistics.median(core) / statistics.median(r_core):.1f}"
-                     if r_core and core and config != "r" else "1" if config == "r" else "–")
+            is_r = config == "r"
+            core = _per_run(runs, matrix, config, ["total"] if is_r else NO_SHRINK)
+            whole = _per_run(runs, matrix, config, ["total"])
+            ratios = [] if is_r or "r" not in configs else _ratios(runs, matrix, config,
+                                                                    NO_SHRINK)
+            ratio = ("1" if is_r else f"{statistics.median(ratios):.1f} "
+                     f"({min(ratios):.1f}–{max(ratios):.1f})" if ratios else "–")
             wall = _per_run(runs, matrix, config, ["process_wall"])
+            wall_ratios = [] if is_r or "r" not in configs else _ratios(
+                runs, matrix, config, ["process_wall"], ("process_wall",))
+            wall_ratio = ("1" if is_r else f"{statistics.median(wall_ratios):.1f}"
+                          if wall_ratios else "–")
             peak = _per_run(runs, matrix, config, ["peak_mib"])
-            lines.append(f"| {matrix} | {int(sel.samples.iloc[0])} × {genes:,} | {config} | "
-                         f"{_mm(core)} | {ratio} | "
-                         f"{_mm(whole) if config != 'r' else 'n/a (no apeglm)'} | "
-                         f"{_mm(wall)} | {max(peak):.0f} |")
-    lines += ["", "**Per step, seconds (median over repetitions)**", ""]
+            lines.append(f"| {matrix} | {shape} | {config} | {_mm(core)} | {ratio} | "
+                         f"{'n/a (no apeglm)' if is_r else _mm(whole)} | {_mm(wall)} | "
+                         f"{wall_ratio} | {max(peak):.0f} |")
+    lines += ["", "**Per step, seconds, median of the repetitions**", ""]
     for matrix in runs.matrix.unique():
-        header = "| step | " + " | ".join(configs) + " |"
-        lines += [f"*{matrix}*", "", header, "|---|" + "---:|" * len(configs)]
+        lines += [f"*{matrix}*", "", "| step | " + " | ".join(configs) + " |",
+                  "|---|" + "---:|" * len(configs)]
         for label, py_steps, r_steps in STEP_ROWS:
             cells = []
             for config in configs:
+                is_r = config == "r"
                 if py_steps is None:  # a total row
-                    steps = (NO_SHRINK if "DESeq" in label else ["total"])
-                    if config == "r":
-                        values = _per_run(runs, matrix, "r", ["total"]) \
-                            if "DESeq" in label else []
+                    if "DESeq" in label:
+                        steps = ["total"] if is_r else NO_SHRINK
                     else:
-                        values = _per_run(runs, matrix, config, steps)
+                        steps = [] if is_r else ["total"]
                 else:
-                    values = _per_run(runs, matrix, config,
-                                      r_steps if config == "r" else py_steps)
+                    steps = r_steps if is_r else py_steps
+                values = _per_run(runs, matrix, config, steps) if steps else []
                 cells.append(f"{statistics.median(values):.2f}" if values else "–")
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
         lines.append("")
-    del py
     return "\n".join(lines)
 
 
@@ -394,6 +421,8 @@ def main(argv=None) -> None:
     parser.add_argument("--workflow", action="store_true",
                         help="time the whole demo workflow from cached inputs and stop")
     parser.add_argument("--cores", type=int, default=2, help="for --workflow")
+    parser.add_argument("--tables", action="store_true",
+                        help="only rewrite <out>/speed.md from <out>/runs.tsv")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--n-cpus", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -402,6 +431,11 @@ def main(argv=None) -> None:
 
     if args.worker:
         py_worker(args.worker, args.n_cpus, args.result, args.profile_out)
+        return
+    if args.tables:
+        runs = pd.read_csv(args.out / "runs.tsv", sep="\t")
+        (args.out / "speed.md").write_text(speed_tables(runs))
+        print(f"wrote {args.out / 'speed.md'}")
         return
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"{platform.platform()}, {os.cpu_count()} CPUs, load average "

@@ -153,8 +153,8 @@ def main(argv=None) -> None:
     parser.add_argument("--only", nargs="+", default=matrices.ALL,
                         help=f"matrices to run (default: all of {matrices.ALL})")
     parser.add_argument("--out", type=Path, default=REPO / "results" / "bench" / "parity")
-    parser.add_argument("--n-cpus", type=int, default=2,
-                        help="pydeseq2 n_cpus (default 2, the deseq2 rule's threads)")
+    parser.add_argument("--n-cpus", type=int, default=1,
+                        help="pydeseq2 n_cpus (default 1, rule deseq2's threads)")
     parser.add_argument("--tables", action="store_true",
                         help="only rewrite <out>/parity.md from <out>/parity.tsv")
     args = parser.parse_args(argv)

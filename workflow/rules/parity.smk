@@ -18,11 +18,11 @@ rule parity_contrast:
         contrast=lambda wildcards: CONTRASTS[wildcards.contrast],
         datasets=list(config["datasets"]),
         de=config["de"],
-    threads: 2
+    threads: 1  # as rule deseq2: the pydeseq2 fit is run_contrast with n_cpus=threads
     log:
         f"{LOGS}/parity/{{region}}.{{contrast}}.log",
     resources:
-        mem_mb=3000,
+        mem_mb=2000,  # pydeseq2 ~250 MB, then R ~1 GB (R DESeq2 loaded: 620 MB)
         runtime=40,
     conda:
         "../../envs/painstress.yaml"
