@@ -57,6 +57,8 @@ rule vst:
     threads: 1
     log:
         f"{LOGS}/vst/{{region}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/vst/{{region}}.tsv"
     resources:
         mem_mb=lambda wildcards, attempt: 1000 * attempt,
         runtime=lambda wildcards, attempt: 15 * attempt,
