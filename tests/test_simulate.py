@@ -18,7 +18,7 @@ def test_same_parameters_same_bytes(tmp_path):
     a = simulate.write_demo_study(tmp_path / "a", "GSE000001", "GSE000002", SMALL)
     simulate.write_demo_study(tmp_path / "b", "GSE000001", "GSE000002", SMALL)
     assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
-    assert len(_digests(tmp_path / "a")) == len(a) == 9
+    assert len(_digests(tmp_path / "a")) == len(a) == 15
     other = simulate.DemoParameters(**{**SMALL.__dict__, "seed": SMALL.seed + 1})
     simulate.write_demo_study(tmp_path / "c", "GSE000001", "GSE000002", other)
     assert _digests(tmp_path / "a") != _digests(tmp_path / "c")
@@ -96,3 +96,41 @@ def test_mouse_like_symbols_are_unique():
     symbols = simulate.mouse_like_symbols(5000, np.random.default_rng(1))
     assert len(set(symbols)) == 5000
     assert all(s[0].isupper() or s[0].isdigit() for s in symbols)
+
+
+def test_demo_signatures_plant_what_they_say(tmp_path):
+    """Signature genes of role 'shared' are planted shared genes with the file's direction;
+    'unchanged' genes are DE in neither model; orthologs are human-anchored NCBI rows."""
+    paths = simulate.write_demo_study(tmp_path, "GSE000001", "GSE000002", SMALL)
+    truth = pd.read_csv(paths["truth_signatures"], sep="\t")
+    shared = pd.read_csv(paths["shared_truth"], sep="\t")
+    de = pd.read_csv(paths["de_truth"], sep="\t")
+    roles = truth.groupby(["signature", "role"]).size().to_dict()
+    assert roles[("random_control", "unchanged")] == 100
+    assert roles[("anxiety_mouse", "pain_only")] == 8
+    assert roles[("depression_human", "shared")] >= 8
+    assert set(truth.loc[truth.role == "shared", "GeneID"]) <= set(shared["GeneID"])
+    assert not set(truth.loc[truth.role == "unchanged", "GeneID"]) & set(de["GeneID"])
+    orthologs = pd.read_csv(paths["gene_orthologs"], sep="\t")
+    assert list(orthologs.columns) == ["#tax_id", "GeneID", "relationship", "Other_tax_id",
+                                       "Other_GeneID"]
+    assert set(orthologs["#tax_id"]) == {9606} and set(orthologs["Other_tax_id"]) == {10090}
+    assert orthologs["Other_GeneID"].duplicated().sum() > 0  # some one-to-many
+    info = pd.read_csv(paths["Homo_sapiens"], sep="\t")
+    assert list(info.columns) == simulate.GENE_INFO_COLUMNS
+    # the depression file's shared genes carry their planted direction
+    lines = paths["depression_human"].read_text().splitlines()
+    table = pd.read_csv(paths["depression_human"], sep="\t",
+                        skiprows=sum(line.startswith("#") for line in lines))
+    human = dict(zip(info["Symbol"], info["GeneID"]))
+    mouse_of = dict(zip(orthologs["GeneID"], orthologs["Other_GeneID"]))
+    direction = shared.drop_duplicates("GeneID").set_index("GeneID")["direction"]
+    planted = set(truth.loc[(truth.signature == "depression_human") & (truth.role == "shared"),
+                            "GeneID"])
+    seen = 0
+    for gene, sign in zip(table["gene"], table["direction"]):
+        mouse = mouse_of.get(human.get(gene))
+        if mouse in planted:
+            assert direction[mouse] == sign
+            seen += 1
+    assert seen == len(planted)
