@@ -151,6 +151,92 @@ def overlap_counts(stats_table: pd.DataFrame, *, title: str) -> plt.Figure:
     return fig
 
 
+def signature_heatmap(tests: pd.DataFrame, *, title: str, signature_order: list[str],
+                      region_order: list[str]) -> plt.Figure:
+    """Pain contrast (rows: regions and pooled) × signature (columns): colour = −log10 padj
+    of the overlap test; each cell says same/opposite direction genes (signed signatures)
+    or overlap size (undirected), with a star when padj < 0.05. One panel per definition."""
+    definitions = list(dict.fromkeys(tests["definition"]))
+    columns = [s for s in signature_order if s in set(tests["signature"])]
+    width = 1.2 + 1.25 * len(columns)
+    fig, axes = plt.subplots(1, len(definitions), figsize=(width * len(definitions) + 1,
+                                                           0.6 * len(region_order) + 2.4),
+                             squeeze=False)
+    cap = 10.0  # colours saturate here so weaker but real overlaps stay visible
+    vmax = min(cap, max(3.0, float((-np.log10(tests["padj"].clip(lower=1e-300))).max())))
+    for ax, definition in zip(axes[0], definitions):
+        rows = tests[tests["definition"] == definition].set_index(["region", "signature"])
+        grid = np.full((len(region_order), len(columns)), np.nan)
+        for i, region in enumerate(region_order):
+            for j, name in enumerate(columns):
+                if (region, name) not in rows.index:
+                    continue
+                row = rows.loc[(region, name)]
+                grid[i, j] = min(-math.log10(max(row["padj"], 1e-300)), vmax)
+                text = (f"{int(row['n_same_direction'])} same\n"
+                        f"{int(row['n_opposite_direction'])} opp."
+                        if row["kind"] == "signed" else f"{int(row['n_overlap'])} genes")
+                star = " *" if row["padj"] < 0.05 else ""
+                ax.text(j, i, text + star, ha="center", va="center", fontsize=7,
+                        color="white" if grid[i, j] > 0.6 * vmax else "black")
+        image = ax.imshow(np.ma.masked_invalid(grid), cmap="Blues", vmin=0, vmax=vmax,
+                          aspect="auto")
+        ax.set_xticks(range(len(columns)), columns, rotation=30, ha="right", fontsize=8)
+        ax.set_yticks(range(len(region_order)),
+                      region_order if ax is axes[0][0] else [""] * len(region_order))
+        ax.set_title(f"{definition} definition", fontsize=9)
+        ax.set_facecolor("#EEEEEE")  # grey: the signature does not cover that region
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(True)
+    fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8,
+                 label=f"−log10 padj (BH over all tests; ≥ {vmax:g} saturates)")
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def shared_upset(shared: pd.DataFrame, *, title: str, regions: list[str],
+                 definition: str = "modern") -> plt.Figure:
+    """UpSet plot of the shared genes (one definition) across regions: bars count the
+    genes shared in exactly that combination of regions, split by direction."""
+    import warnings
+
+    import upsetplot
+
+    genes = shared[shared["definition"] == definition]
+    membership = (genes.assign(present=True)
+                  .pivot_table(index=["GeneID", "direction"], columns="region",
+                               values="present", aggfunc="any", fill_value=False)
+                  .reindex(columns=regions, fill_value=False).astype(bool))
+    fig = plt.figure(figsize=(8, 4.8))
+    if membership.empty:
+        ax = fig.add_subplot()
+        ax.text(0.5, 0.5, f"no shared genes ({definition} definition)", ha="center")
+        ax.set_axis_off()
+    else:
+        data = membership.reset_index().set_index(regions)
+        with warnings.catch_warnings():  # upsetplot 0.9 uses pandas idioms pandas 2.3 flags
+            warnings.simplefilter("ignore", FutureWarning)
+            # show_counts=True fails with matplotlib 3.11 (upsetplot 0.9.0); counts are
+            # written on the bars below instead.
+            upset = upsetplot.UpSet(data, subset_size="count", show_counts=False,
+                                    sort_categories_by="input", sort_by="cardinality",
+                                    intersection_plot_elements=0, totals_plot_elements=3,
+                                    element_size=None)
+            upset.add_stacked_bars(by="direction", colors={"up": OKABE_ITO[5],
+                                                           "down": OKABE_ITO[4]},
+                                   title="shared genes", elements=6)
+            axes = upset.plot(fig=fig)
+        bars = axes[next(k for k in axes if k not in ("matrix", "shading", "totals"))]
+        for x, size in enumerate(upset.intersections):  # plotting order, left to right
+            bars.annotate(str(int(size)), (x, size), ha="center", va="bottom", fontsize=8,
+                          xytext=(0, 2), textcoords="offset points")
+        bars.margins(y=0.15)
+    fig.suptitle(f"{title}: genes shared by pain and stress, by region "
+                 f"({definition} definition, {membership.shape[0]} gene-direction pairs)",
+                 fontsize=10)
+    return fig
+
+
 def _group_colours(groups: list[str]) -> dict[str, str]:
     return dict(zip(groups, OKABE_ITO))
 
