@@ -1,0 +1,378 @@
+"""Human → mouse gene mapping through NCBI Gene's own ortholog and gene_info files.
+
+Both files are in the same identifier space as NCBI-computed GEO counts (Entrez GeneIDs),
+so a human gene reaches a mouse gene of the count table without passing through Ensembl.
+
+* ``gene_orthologs.gz`` (https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene_orthologs.gz):
+  gzip TSV, header ``#tax_id GeneID relationship Other_tax_id Other_GeneID``, one line per
+  ortholog pair, ``relationship`` = ``Ortholog``. NCBI writes each pair once, with the
+  reference organism of the pair (human, for human–mouse) in ``tax_id``; this reader
+  accepts either orientation and normalises it, so it does not depend on that habit.
+* ``*.gene_info.gz`` (https://ftp.ncbi.nlm.nih.gov/gene/DATA/GENE_INFO/Mammalia/
+  Homo_sapiens.gene_info.gz, …/Mus_musculus.gene_info.gz): gzip TSV, 16 columns,
+  header ``#tax_id GeneID Symbol LocusTag Synonyms dbXrefs chromosome map_location
+  description type_of_gene Symbol_from_nomenclature_authority
+  Full_name_from_nomenclature_authority Nomenclature_status Other_designations
+  Modification_date Feature_type``; ``Synonyms`` is bar-delimited, ``-`` when empty.
+
+How a symbol is resolved (:func:`map_to_mouse`), per organism's gene table:
+
+1. the official ``Symbol``, exactly (case-sensitive: human ``BDNF`` and mouse ``Bdnf``
+   are different strings, and case is how the two nomenclatures differ);
+2. otherwise a ``Synonyms`` entry, exactly, but only when that synonym belongs to one
+   gene (e.g. human ``GR`` is a synonym of both NR3C1 and GSR: left unmapped, reported
+   as ambiguous). An official symbol always wins over another gene's synonym (human
+   ``HTT`` is huntingtin, although it is also a synonym of SLC6A4).
+
+Every input ends either mapped or with one reason: ``unknown`` (not a symbol/GeneID of
+that organism), ``ambiguous`` (synonym of several genes), ``no_ortholog`` (human gene
+without a mouse ortholog), ``not_one_to_one`` (its ortholog pair is not one-to-one and
+one-to-one was asked for), ``not_in_mouse_genes`` (the mouse gene is not in the study's
+gene annotation, so no DE result can ever refer to it).
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from painstress import InputError
+from painstress.geo import _refuse_html, open_text
+
+HUMAN, MOUSE = 9606, 10090
+TAX_NAMES = {HUMAN: "human", MOUSE: "mouse", 10116: "rat"}
+ORTHOLOG_COLUMNS = ["#tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
+GENE_INFO_COLUMNS = ["#tax_id", "GeneID", "Symbol", "LocusTag", "Synonyms", "dbXrefs",
+                     "chromosome", "map_location", "description", "type_of_gene",
+                     "Symbol_from_nomenclature_authority",
+                     "Full_name_from_nomenclature_authority", "Nomenclature_status",
+                     "Other_designations", "Modification_date", "Feature_type"]
+UNMAPPED_REASONS = ("unknown", "ambiguous", "no_ortholog", "not_one_to_one",
+                    "not_in_mouse_genes")
+N_EXAMPLES = 10
+# The full gene_orthologs file has millions of lines (pairs for hundreds of species):
+# read it in chunks and keep only the two taxa asked for.
+CHUNK_ROWS = 1_000_000
+READ_ERRORS = (OSError, EOFError, UnicodeDecodeError, zlib.error, gzip.BadGzipFile)
+
+
+def _tax_name(tax: int) -> str:
+    return TAX_NAMES.get(tax, f"tax{tax}")
+
+
+def _header(path: Path, expected: list[str], what: str, url: str) -> list[str]:
+    """Check the first line of ``path`` against ``expected`` columns (a prefix is enough
+    for NCBI files that may grow columns at the end); return the header."""
+    try:
+        with open_text(path) as fh:
+            head = fh.read(4096)
+    except READ_ERRORS as exc:
+        raise InputError(f"{path}: cannot be read as (gzipped) text: {exc}. "
+                         "Delete it and fetch it again.") from exc
+    _refuse_html(path, head)
+    header = head.split("\n", 1)[0].rstrip("\r").split("\t")
+    if header[:len(expected)] != expected:
+        raise InputError(f"{path}: line 1 should be the {what} header "
+                         f"{' '.join(expected[:6])}{' …' if len(expected) > 6 else ''} "
+                         f"(tab-separated), found {' '.join(header[:6])!r}. "
+                         f"Is this {url}?")
+    return header
+
+
+def _bad_integer_line(path: Path, column: pd.Series, first_line: int, name: str) -> None:
+    ok = column.str.fullmatch(r"[1-9][0-9]*")
+    if not ok.all():
+        i = int(np.flatnonzero(~ok.to_numpy())[0])
+        raise InputError(f"{path}: line {first_line + i}: {name} {column.iloc[i]!r} "
+                         "is not a positive integer.")
+
+
+def read_gene_orthologs(path: str | Path, tax_a: int = HUMAN,
+                        tax_b: int = MOUSE) -> pd.DataFrame:
+    """Read NCBI ``gene_orthologs(.gz)`` and return the ortholog pairs of two taxa.
+
+    In: the file (gzip or plain) and two NCBI taxonomy ids (default human, mouse).
+    Out: DataFrame with int64 columns ``<a>_GeneID``, ``<b>_GeneID`` (``human_GeneID``,
+    ``mouse_GeneID`` by default), one row per distinct pair, sorted; rows written in
+    either orientation (``tax_id`` = a or b) are normalised to a→b. Only
+    ``relationship == "Ortholog"`` rows count. Raises InputError for a file that is not
+    in this format or that holds no pair of the two taxa.
+    """
+    path = Path(path)
+    url = "https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene_orthologs.gz"
+    _header(path, ORTHOLOG_COLUMNS, "NCBI gene_orthologs", url)
+    wanted = {str(tax_a), str(tax_b)}
+    parts = []
+    try:
+        with open_text(path) as fh:
+            reader = pd.read_csv(fh, sep="\t", dtype=str, keep_default_na=False,
+                                 usecols=range(5), chunksize=CHUNK_ROWS)
+            first_line = 2
+            for chunk in reader:
+                chunk.columns = ORTHOLOG_COLUMNS
+                # Filter on text first: cheap, and only the rows kept need integer checks.
+                keep = (chunk["#tax_id"].isin(wanted) & chunk["Other_tax_id"].isin(wanted)
+                        & (chunk["#tax_id"] != chunk["Other_tax_id"])
+                        & (chunk["relationship"] == "Ortholog"))
+                if keep.any():
+                    rows = chunk[keep]
+                    lines = first_line + np.flatnonzero(keep.to_numpy())
+                    for col in ("GeneID", "Other_GeneID"):
+                        ok = rows[col].str.fullmatch(r"[1-9][0-9]*").to_numpy()
+                        if not ok.all():
+                            i = int(np.flatnonzero(~ok)[0])
+                            raise InputError(f"{path}: line {int(lines[i])}: {col} "
+                                             f"{rows[col].iloc[i]!r} is not a positive "
+                                             "integer.")
+                    parts.append(rows)
+                first_line += len(chunk)
+    except READ_ERRORS as exc:
+        raise InputError(f"{path}: cannot be read as (gzipped) text: {exc}. "
+                         "Delete it and fetch it again.") from exc
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path}: not a 5-column tab-separated table: {exc}.") from exc
+    col_a, col_b = f"{_tax_name(tax_a)}_GeneID", f"{_tax_name(tax_b)}_GeneID"
+    if not parts:
+        raise InputError(f"{path}: no 'Ortholog' pair between taxa {tax_a} and {tax_b}. "
+                         f"Is this the full {url} (not a subset for other species)?")
+    rows = pd.concat(parts, ignore_index=True)
+    forward = rows["#tax_id"] == str(tax_a)
+    a = np.where(forward, rows["GeneID"], rows["Other_GeneID"]).astype(np.int64)
+    b = np.where(forward, rows["Other_GeneID"], rows["GeneID"]).astype(np.int64)
+    pairs = pd.DataFrame({col_a: a, col_b: b}).drop_duplicates()
+    return pairs.sort_values([col_a, col_b], ignore_index=True)
+
+
+def read_gene_info(path: str | Path, tax_id: int | None = None) -> pd.DataFrame:
+    """Read an NCBI ``*.gene_info(.gz)`` file.
+
+    In: the file (gzip or plain); optionally a taxonomy id to keep (the per-organism
+    files hold one taxon already; ``gene_info.gz`` holds all).
+    Out: DataFrame with ``GeneID`` (int64), ``Symbol`` (str) and ``Synonyms`` (list of
+    str, empty for NCBI's ``-``), in file order. Raises InputError naming the file and
+    line for a wrong header, a non-integer or duplicated GeneID.
+    """
+    path = Path(path)
+    url = ("https://ftp.ncbi.nlm.nih.gov/gene/DATA/GENE_INFO/Mammalia/"
+           "Homo_sapiens.gene_info.gz")
+    _header(path, GENE_INFO_COLUMNS[:5], "NCBI gene_info", url)
+    try:
+        with open_text(path) as fh:
+            table = pd.read_csv(fh, sep="\t", dtype=str, keep_default_na=False,
+                                usecols=["#tax_id", "GeneID", "Symbol", "Synonyms"],
+                                quoting=3)  # QUOTE_NONE: descriptions may hold quotes
+    except READ_ERRORS as exc:
+        raise InputError(f"{path}: cannot be read as (gzipped) text: {exc}. "
+                         "Delete it and fetch it again.") from exc
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"{path}: not an NCBI gene_info table: {exc}.") from exc
+    _bad_integer_line(path, table["GeneID"], 2, "GeneID")
+    if tax_id is not None:
+        table = table[table["#tax_id"] == str(tax_id)]
+        if table.empty:
+            raise InputError(f"{path}: no gene of taxon {tax_id}.")
+    gene_ids = table["GeneID"].astype(np.int64)
+    dup = gene_ids.duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(f"{path}: line {int(table.index[i]) + 2}: GeneID "
+                         f"{int(gene_ids.iloc[i])} appears more than once.")
+    synonyms = [[] if s in ("", "-") else [x for x in s.split("|") if x]
+                for s in table["Synonyms"]]
+    return pd.DataFrame({"GeneID": gene_ids.to_numpy(), "Symbol": table["Symbol"].to_numpy(),
+                         "Synonyms": synonyms})
+
+
+def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Keep the pairs whose genes appear in exactly one pair on both sides.
+
+    In: a two-column pair table (e.g. from :func:`read_gene_orthologs`).
+    Out: the subset of rows, same columns, index reset. A gene with two orthologs on
+    the other side (one-to-many) loses all its pairs, and so do its partners' other
+    pairs if any.
+    """
+    a, b = pairs.columns[:2]
+    single = ~pairs[a].duplicated(keep=False) & ~pairs[b].duplicated(keep=False)
+    return pairs[single].reset_index(drop=True)
+
+
+def _gene_table(genes: pd.DataFrame, what: str) -> pd.DataFrame:
+    """Normalise a gene table to columns GeneID (int64), Symbol, Synonyms (list).
+
+    Accepts the outputs of :func:`read_gene_info` and :func:`painstress.geo.read_annotation`
+    (GeneID as index, ``Symbol`` column) and plain ``GeneID``/``symbol`` frames.
+    """
+    table = genes.reset_index() if "GeneID" not in genes.columns else genes
+    if "GeneID" not in table.columns:
+        raise ValueError(f"{what}: needs a GeneID column or index; has "
+                         f"{', '.join(map(str, table.columns))}.")
+    symbol = next((c for c in ("Symbol", "symbol") if c in table.columns), None)
+    if symbol is None:
+        raise ValueError(f"{what}: needs a Symbol (or symbol) column.")
+    syn = next((c for c in ("Synonyms", "synonyms") if c in table.columns), None)
+    synonyms = (table[syn].map(lambda s: [x for x in s.split("|") if x and x != "-"]
+                               if isinstance(s, str) else list(s))
+                if syn else pd.Series([[]] * len(table), index=table.index))
+    return pd.DataFrame({"GeneID": table["GeneID"].astype(np.int64).to_numpy(),
+                         "Symbol": table[symbol].astype(str).to_numpy(),
+                         "Synonyms": synonyms.to_numpy()})
+
+
+def _symbol_index(table: pd.DataFrame) -> tuple[dict[str, int], dict[str, int], set[str]]:
+    """Official symbol → GeneID, unambiguous synonym → GeneID, ambiguous names.
+
+    A name is ambiguous when it is the official symbol of several genes, or (not being
+    an official symbol) a synonym of several genes.
+    """
+    official_counts = table["Symbol"].value_counts()
+    unique = table[table["Symbol"].map(official_counts) == 1]
+    official = dict(zip(unique["Symbol"], unique["GeneID"].astype(int)))
+    ambiguous = set(official_counts.index[official_counts > 1])
+    syn = table[["GeneID", "Synonyms"]].explode("Synonyms").dropna()
+    syn = syn[~syn["Synonyms"].isin(official_counts.index)].drop_duplicates()
+    syn_counts = syn["Synonyms"].value_counts()
+    ambiguous |= set(syn_counts.index[syn_counts > 1])
+    single = syn[syn["Synonyms"].map(syn_counts) == 1]
+    synonym = dict(zip(single["Synonyms"], single["GeneID"].astype(int)))
+    return official, synonym, ambiguous
+
+
+def _resolve(ids: list, id_type: str, table: pd.DataFrame) -> tuple[dict, dict, int]:
+    """Input id → (GeneID, how) for the ids found in ``table``; id → reason otherwise;
+    and how many unfound symbols match an official symbol ignoring case."""
+    found: dict = {}
+    failed: dict = {}
+    if id_type == "GeneID":
+        known = set(table["GeneID"].tolist())
+        for x in ids:
+            if x in known:
+                found[x] = (x, "GeneID")
+            else:
+                failed[x] = "unknown"
+        return found, failed, 0
+    official, synonym, ambiguous = _symbol_index(table)
+    for x in ids:
+        if x in official:
+            found[x] = (official[x], "symbol")
+        elif x in ambiguous:
+            failed[x] = "ambiguous"
+        elif x in synonym:
+            found[x] = (synonym[x], "synonym")
+        else:
+            failed[x] = "unknown"
+    lower = {s.lower() for s in official}
+    wrong_case = sum(1 for x, r in failed.items() if r == "unknown" and x.lower() in lower)
+    return found, failed, wrong_case
+
+
+def map_to_mouse(genes, *, id_type: str, organism: str,
+                 orthologs: pd.DataFrame | None = None,
+                 human_info: pd.DataFrame | None = None,
+                 mouse_genes: pd.DataFrame,
+                 one_to_one: bool = True) -> tuple[pd.DataFrame, dict]:
+    """Map gene identifiers of a human or mouse gene list to the study's mouse genes.
+
+    In:
+      genes        iterable of ids: symbols (str) or NCBI GeneIDs (int or digit strings);
+                   whitespace is stripped, repeats are counted once.
+      id_type      ``"symbol"`` or ``"GeneID"``.
+      organism     ``"human"`` or ``"mouse"``: the organism the ids belong to.
+      orthologs    human→mouse pairs (:func:`read_gene_orthologs`), for human input.
+      human_info   human gene table (:func:`read_gene_info`), for human symbols; for human
+                   GeneIDs it is optional and only tells ``unknown`` from ``no_ortholog``.
+      mouse_genes  the study's mouse genes: GeneID (column or index) and Symbol/symbol,
+                   optional Synonyms (e.g. :func:`painstress.geo.read_annotation` output).
+      one_to_one   keep only one-to-one ortholog pairs (default).
+    Out:
+      mapped       DataFrame ``input_id``, ``mouse_GeneID`` (int64), ``mouse_symbol``,
+                   ``via`` (symbol|synonym|GeneID), in input order; with
+                   ``one_to_one=False`` an input may have several rows.
+      report       dict: n_input, n_mapped, mapping_rate, n_unmapped, one ``n_<reason>``
+                   per reason (see module doc), n_wrong_case (unmapped symbols that match
+                   an official symbol ignoring case: a hint that ``organism`` is wrong),
+                   unmapped_examples (up to 10 ``"id (reason)"``).
+    """
+    if id_type not in ("symbol", "GeneID"):
+        raise ValueError(f"id_type must be 'symbol' or 'GeneID', not {id_type!r}")
+    if organism not in ("human", "mouse"):
+        raise ValueError(f"organism must be 'human' or 'mouse', not {organism!r}")
+    ids = _clean_ids(genes, id_type)
+    mouse = _gene_table(mouse_genes, "mouse_genes")
+    mouse_symbol = dict(zip(mouse["GeneID"].tolist(), mouse["Symbol"]))
+    rows: list[tuple] = []
+    failed: dict = {}
+    wrong_case = 0
+
+    if organism == "mouse":
+        found, failed, wrong_case = _resolve(ids, id_type, mouse)
+        rows = [(x, g, mouse_symbol[g], how) for x, (g, how) in found.items()]
+    else:
+        if orthologs is None:
+            raise ValueError("human genes need the human→mouse ortholog table (orthologs)")
+        if human_info is None and id_type == "symbol":
+            raise ValueError("human symbols need the human gene table (human_info)")
+        pairs = orthologs.iloc[:, :2].copy()
+        pairs.columns = ["human", "mouse"]
+        pairs = pairs.astype(np.int64)
+        if human_info is not None:
+            found, failed, wrong_case = _resolve(ids, id_type,
+                                                 _gene_table(human_info, "human_info"))
+        else:  # GeneIDs without a gene table: any integer is a candidate
+            found = {x: (x, "GeneID") for x in ids}
+        kept = one_to_one_pairs(pairs) if one_to_one else pairs
+        targets_all = pairs.groupby("human")["mouse"].apply(list).to_dict()
+        targets = kept.groupby("human")["mouse"].apply(list).to_dict()
+        for x, (human_id, how) in found.items():
+            if human_id not in targets_all:
+                failed[x] = "no_ortholog"
+            elif human_id not in targets:
+                failed[x] = "not_one_to_one"
+            else:
+                hits = [m for m in targets[human_id] if m in mouse_symbol]
+                if not hits:
+                    failed[x] = "not_in_mouse_genes"
+                rows += [(x, m, mouse_symbol[m], how) for m in hits]
+
+    order = {x: i for i, x in enumerate(ids)}
+    rows.sort(key=lambda r: (order[r[0]], r[1]))
+    mapped = pd.DataFrame(rows, columns=["input_id", "mouse_GeneID", "mouse_symbol", "via"])
+    mapped["mouse_GeneID"] = mapped["mouse_GeneID"].astype(np.int64)
+    n_input = len(ids)
+    n_mapped = mapped["input_id"].nunique()
+    unmapped = [x for x in ids if x in failed]
+    report = {"n_input": n_input, "n_mapped": int(n_mapped),
+              "mapping_rate": n_mapped / n_input if n_input else float("nan"),
+              "n_unmapped": len(unmapped),
+              **{f"n_{r}": sum(1 for v in failed.values() if v == r)
+                 for r in UNMAPPED_REASONS},
+              "n_wrong_case": wrong_case,
+              "unmapped_examples": [f"{x} ({failed[x]})" for x in unmapped[:N_EXAMPLES]]}
+    return mapped, report
+
+
+# The keyword argument of map_to_mouse shadows the function inside it; keep an alias.
+one_to_one_pairs = one_to_one
+
+
+def _clean_ids(genes, id_type: str) -> list:
+    """Strip, drop empties, de-duplicate (first occurrence wins); GeneIDs become int."""
+    out: list = []
+    seen: set = set()
+    for g in genes:
+        if id_type == "GeneID":
+            text = str(g).strip()
+            if not text.isdigit() or int(text) <= 0:
+                raise ValueError(f"{g!r} is not an NCBI GeneID (a positive integer)")
+            value = int(text)
+        else:
+            value = str(g).strip()
+            if not value:
+                continue
+        if value not in seen:
+            seen.add(value)
+            out.append(value)
+    return out

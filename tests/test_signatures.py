@@ -1,0 +1,319 @@
+"""Tests for painstress.signatures: signature files (TSV, GMT) read onto mouse genes.
+
+Example files are in tests/data/signatures/ (see its README); the NCBI Gene files they
+are mapped with are in tests/data/ncbi_gene/. Small malformed files go to tmp_path.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from painstress import InputError
+from painstress import orthologs as orth
+from painstress import signatures as sg
+
+DATA = Path(__file__).resolve().parent / "data"
+SIGS = DATA / "signatures"
+
+
+@pytest.fixture(scope="module")
+def ncbi() -> dict:
+    """Keyword arguments for read_signature_file: mouse genes + human→mouse mapping."""
+    return {"mouse_genes": orth.read_gene_info(DATA / "ncbi_gene" / "Mus_musculus.gene_info.gz"),
+            "orthologs": orth.read_gene_orthologs(DATA / "ncbi_gene" / "gene_orthologs.gz"),
+            "human_info": orth.read_gene_info(DATA / "ncbi_gene" / "Homo_sapiens.gene_info.gz")}
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def genes_of(sig: sg.Signature) -> list[list]:
+    """[symbol, direction, score] rows, NaN scores as None (comparable)."""
+    return [[s, d, None if math.isnan(x) else x]
+            for s, d, x in zip(sig.genes["symbol"], sig.genes["direction"],
+                               sig.genes["score"])]
+
+
+# ------------------------------------------------------------------ TSV
+
+
+def test_mouse_tsv(ncbi):
+    [sig] = sg.read_signature_file(SIGS / "mouse_stress.tsv", **ncbi)
+    assert sig.name == "mouse_stress"
+    assert sig.genes.columns.tolist() == ["GeneID", "symbol", "direction", "score"]
+    assert sig.genes.dtypes.astype(str).tolist() == ["int64", "object", "int64", "float64"]
+    assert sig.genes["GeneID"].tolist() == [14229, 12918, 12064, 14815]
+    assert genes_of(sig) == [["Fkbp5", 1, 0.8], ["Crh", 1, 0.5], ["Bdnf", -1, -0.4],
+                             ["Nr3c1", -1, -0.3]]  # '#Gsr' commented out, Xist unknown
+    meta = sig.meta
+    assert meta["source"].startswith("painstress test fixture: mouse HPA-axis")
+    assert (meta["organism"], meta["id_type"], meta["format"]) == ("mouse", "symbol", "tsv")
+    assert meta["file"] == str(SIGS / "mouse_stress.tsv")
+    assert meta["description"].startswith("mouse symbols with fold changes")
+    assert (meta["n_input"], meta["n_mapped"], meta["n_unknown"]) == (5, 4, 1)
+    assert meta["mapping_rate"] == pytest.approx(0.8)
+    assert (meta["n_genes"], meta["n_up"], meta["n_down"], meta["n_undirected"]) == (4, 2, 2, 0)
+    assert meta["unmapped_examples"] == "Xist (unknown)"
+
+
+def test_human_tsv_every_mapping_outcome(ncbi):
+    [sig] = sg.read_signature_file(SIGS / "human_depression.tsv", **ncbi)
+    assert sig.name == "human_depression"
+    assert genes_of(sig) == [["Bdnf", -1, 2.5], ["Fkbp5", 1, 3.1], ["Crh", 1, 1.2],
+                             ["Slc6a4", 1, 0.7], ["Nr3c1", -1, None], ["Htt", 1, 0.3]]
+    m = sig.meta
+    assert (m["organism"], m["n_input"], m["n_mapped"], m["n_unmapped"]) == ("human", 10, 6, 4)
+    assert m["mapping_rate"] == pytest.approx(0.6)
+    assert (m["n_unknown"], m["n_ambiguous"], m["n_no_ortholog"], m["n_not_one_to_one"]) \
+        == (1, 1, 1, 1)
+    assert m["unmapped_examples"] == ("GR (ambiguous); AMY1A (not_one_to_one); "
+                                      "CHRFAM7A (no_ortholog); FOO1 (unknown)")
+    assert m["one_to_one"] is True
+
+
+def test_human_tsv_all_orthologs(ncbi):
+    [sig] = sg.read_signature_file(SIGS / "human_depression.tsv", one_to_one=False, **ncbi)
+    assert sig.meta["n_mapped"] == 7 and sig.meta["mapping_rate"] == pytest.approx(0.7)
+    assert sig.genes["symbol"].tolist()[-1] == "Amy1"
+    assert sig.meta["one_to_one"] is False
+
+
+def test_multi_signature_geneid_tsv(ncbi):
+    pain, stress = sg.read_signature_file(SIGS / "multi_geneid.tsv", **ncbi)
+    assert (pain.name, stress.name) == ("pain_like", "stress_like")
+    # no direction column: the sign of log2FC gives it; the pvalue column is ignored
+    assert genes_of(pain) == [["Bdnf", -1, -0.5], ["Fkbp5", 1, 1.1]]
+    assert genes_of(stress) == [["Crh", 1, 0.4], ["Fkbp5", 1, 0.9]]
+    assert pain.meta["mapping_rate"] == 1.0
+    assert (stress.meta["n_input"], stress.meta["n_mapped"]) == (3, 2)
+    assert stress.meta["mapping_rate"] == pytest.approx(2 / 3)
+    assert stress.meta["id_type"] == "GeneID"
+
+
+def test_undirected_tsv_default_name_and_gzip(tmp_path, ncbi):
+    """Only a gene column: direction 0, score NaN; name from the file name; gzip works."""
+    path = tmp_path / "anxiety_genes.tsv.gz"
+    path.write_bytes(gzip.compress(b"# source: test\ngene\nCrh\nBdnf\n"))
+    [sig] = sg.read_signature_file(path, **ncbi)
+    assert sig.name == "anxiety_genes"
+    assert genes_of(sig) == [["Crh", 0, None], ["Bdnf", 0, None]]
+    assert sig.meta["n_undirected"] == 2
+
+
+def test_free_comments_in_header(tmp_path, ncbi):
+    """'##' lines, '#' lines without 'key:', and lines starting with a URL are comments."""
+    path = write(tmp_path, "c.tsv", "## Note: anything\n# Stress genes from a review\n"
+                 "# https://example.org/table2\n# source: t\ngene\nCrh\n")
+    [sig] = sg.read_signature_file(path, **ncbi)
+    assert sig.meta["source"] == "t" and sig.genes["symbol"].tolist() == ["Crh"]
+
+
+def test_score_does_not_set_direction(tmp_path, ncbi):
+    path = write(tmp_path, "s.tsv", "# source: test\ngene\tscore\nCrh\t-2\nBdnf\t3\n")
+    [sig] = sg.read_signature_file(path, **ncbi)
+    assert genes_of(sig) == [["Crh", 0, -2.0], ["Bdnf", 0, 3.0]]
+
+
+def test_same_gene_twice_same_direction_keeps_first(tmp_path, ncbi):
+    path = write(tmp_path, "d.tsv", "# source: test\ngene\tdirection\tlog2FC\n"
+                 "Crh\tup\t1\nCrh\t+1\t2\nBdnf\tDOWN\t-1\n")
+    [sig] = sg.read_signature_file(path, **ncbi)
+    assert genes_of(sig) == [["Crh", 1, 1.0], ["Bdnf", -1, -1.0]]
+    assert sig.meta["n_input"] == 2
+
+
+def test_two_inputs_one_mouse_gene(tmp_path, ncbi):
+    """AMY1A and AMY1B both reach Amy1 when all orthologs are kept: same direction keeps
+    the first; opposite directions drop the gene (counted as conflicting)."""
+    same = write(tmp_path, "same.tsv", "# source: t\n# organism: human\ngene\tdirection\n"
+                 "AMY1A\tup\nAMY1B\tup\nBDNF\tdown\n")
+    [sig] = sg.read_signature_file(same, one_to_one=False, **ncbi)
+    assert genes_of(sig) == [["Amy1", 1, None], ["Bdnf", -1, None]]
+    assert sig.meta["n_conflicting"] == 0
+    opposite = write(tmp_path, "opp.tsv", "# source: t\n# organism: human\ngene\tdirection\n"
+                     "AMY1A\tup\nAMY1B\tdown\nBDNF\tdown\n")
+    [sig] = sg.read_signature_file(opposite, one_to_one=False, **ncbi)
+    assert genes_of(sig) == [["Bdnf", -1, None]]
+    assert sig.meta["n_conflicting"] == 1 and sig.meta["n_mapped"] == 3
+
+
+def test_crlf_and_latin_organism_name(tmp_path, ncbi):
+    path = write(tmp_path, "w.tsv", "# source: t\r\n# organism: Homo sapiens\r\n"
+                 "gene\r\nBDNF\r\n")
+    [sig] = sg.read_signature_file(path, **ncbi)
+    assert sig.meta["organism"] == "human" and sig.genes["GeneID"].tolist() == [12064]
+
+
+# ------------------------------------------------------------------ GMT
+
+
+def test_gmt_up_dn_merged(ncbi):
+    dep, hpa = sg.read_signature_file(SIGS / "msigdb_style.gmt", **ncbi)
+    assert dep.name == "DEPRESSION_TEST"
+    assert genes_of(dep) == [["Fkbp5", 1, None], ["Crh", 1, None], ["Slc6a4", 1, None],
+                             ["Bdnf", -1, None], ["Nr3c1", -1, None]]
+    assert (dep.meta["n_input"], dep.meta["n_mapped"]) == (6, 5)
+    assert dep.meta["mapping_rate"] == pytest.approx(5 / 6)
+    assert dep.meta["description"] == "genes up in the test | genes down in the test"
+    assert dep.meta["format"] == "gmt"
+    assert hpa.name == "HPA_AXIS_TEST"
+    assert genes_of(hpa) == [["Crh", 0, None], ["Nr3c1", 0, None], ["Fkbp5", 0, None]]
+    assert (hpa.meta["n_input"], hpa.meta["n_not_one_to_one"]) == (4, 1)  # trailing tab
+    assert hpa.meta["mapping_rate"] == pytest.approx(0.75)
+    assert hpa.meta["description"] == ""  # 'na'
+
+
+def test_gmt_down_suffix_and_header_description(tmp_path, ncbi):
+    path = write(tmp_path, "m.gmt", "# source: t\n# description: chronic stress\n"
+                 "CHRONIC_STRESS_DOWN\tna\tBdnf\nCHRONIC_STRESS_UP\tna\tFkbp5\tCrh\n")
+    [sig] = sg.read_signature_file(path, **ncbi)
+    assert sig.name == "CHRONIC_STRESS"
+    assert genes_of(sig) == [["Bdnf", -1, None], ["Fkbp5", 1, None], ["Crh", 1, None]]
+    assert sig.meta["description"] == "chronic stress"
+
+
+# ------------------------------------------------------------------ errors (files)
+
+
+@pytest.mark.parametrize("name, message", [
+    ("bad_no_source.tsv", r"bad_no_source\.tsv: line 1: no '# source: …' header line"),
+    ("bad_direction.tsv", r"bad_direction\.tsv: line 4: direction 'upregulated' is not "
+                          r"one of up, down, \+1, -1"),
+    ("bad_up_and_down.tsv", r"bad_up_and_down\.tsv: line 5: gene Bdnf is listed as up "
+                            r"\(line 3\) and down \(line 5\) in signature 'bad_up_and_down'"),
+    ("bad_organism.tsv", r"bad_organism\.tsv: line 2: organism 'rat' is not one of mouse, "
+                         r"human"),
+    ("bad_up_and_down.gmt", r"bad_up_and_down\.gmt: line 4: gene FKBP5 is listed as up "
+                            r"\(line 3\) and down \(line 4\) in signature 'STRESS_TEST'"),
+    ("bad_empty_after_mapping.tsv", r"bad_empty_after_mapping\.tsv: line 3: signature "
+                                    r"'bad_empty_after_mapping' has no gene left after "
+                                    r"mapping .*0 of 3 mouse symbols mapped; e\.g\. BDNF "
+                                    r"\(unknown\).*3 of them match a mouse symbol when case "
+                                    r"is ignored: is the '# organism:' line right\?"),
+])
+def test_bad_files(ncbi, name, message):
+    with pytest.raises(InputError, match=message):
+        sg.read_signature_file(SIGS / name, **ncbi)
+
+
+# ------------------------------------------------------------------ errors (inline)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("# source: t\n# orgnism: human\ngene\nBdnf\n",
+     r"x\.tsv: line 2: unknown header key 'orgnism'"),
+    ("# source: t\n# source: u\ngene\nBdnf\n",
+     r"x\.tsv: line 2: header key 'source' given twice \(first on line 1\)"),
+    ("# source:\ngene\nBdnf\n", r"x\.tsv: line 1: no '# source: …' header line"),
+    ("# source: t\n# id_type: ensembl\ngene\nBdnf\n",
+     r"x\.tsv: line 2: id_type 'ensembl' is not one of symbol, GeneID"),
+    ("# source: t\n# id_type: GeneID\ngene\n12064\nBdnf\n",
+     r"x\.tsv: line 5: gene 'Bdnf' is not an NCBI GeneID"),
+    ("# source: t\ngene\tdirection\tlog2FC\nBdnf\tup\t-0.5\n",
+     r"x\.tsv: line 3: direction 'up' but log2FC -0.5 has the opposite sign"),
+    ("# source: t\ngene\tlog2FC\nBdnf\tlots\n", r"x\.tsv: line 3: log2FC 'lots' is not a number"),
+    ("# source: t\ngene\tlog2FC\tscore\nBdnf\t1\t2\n",
+     r"x\.tsv: line 2: give either 'log2FC' or 'score', not both"),
+    ("# source: t\nsymbol\tdirection\nBdnf\tup\n", r"x\.tsv: line 2: no 'gene' column"),
+    ("# source: t\ngene\tgene\nBdnf\tBdnf\n", r"x\.tsv: line 2: column\(s\) gene appear"),
+    ("# source: t\ngene\tdirection\n\tup\n", r"x\.tsv: line 3: empty gene"),
+    ("# source: t\ngene\nBdnf\tup\n", r"x\.tsv: line 3: 2 fields for 1 columns"),
+    ("# source: t\ngene\n", r"x\.tsv: line 2: the table has a header but no gene rows"),
+    ("# source: t\n", r"x\.tsv: no table after the header lines"),
+    ("# source: t\n# name: my list\ngene\nBdnf\n",
+     r"x\.tsv: line 2: signature name 'my list' must start with a letter"),
+    ("# source: t\n# name: a\ngene\tsignature\nBdnf\tb\n",
+     r"x\.tsv: line 2: '# name:' is for files without a 'signature' column"),
+    ("# source: t\ngene\tsignature\nBdnf\t\n", r"x\.tsv: line 3: empty signature name"),
+    ("# source: t\n# organism: human\ngene\nBDNF\n",
+     r"x\.tsv: line 2: organism is human, so the human→mouse mapping needs orthologs and "
+     r"human_info"),
+])
+def test_tsv_errors_name_file_and_line(tmp_path, ncbi, text, message):
+    path = write(tmp_path, "x.tsv", text)
+    kwargs = ncbi if "organism: human" not in text else {"mouse_genes": ncbi["mouse_genes"]}
+    with pytest.raises(InputError, match=message):
+        sg.read_signature_file(path, **kwargs)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("# source: t\nA_UP\tna\tBdnf\nA_UP\tna\tCrh\n",
+     r"x\.gmt: line 3: gene set 'A_UP' already defined on line 2"),
+    ("# source: t\nA\tna\tBdnf\nA_UP\tna\tCrh\n",
+     r"x\.gmt: line 3: set 'A_UP' clashes with an earlier set"),
+    ("# source: t\nA_DN\tna\tBdnf\nA_DOWN\tna\tCrh\n",
+     r"x\.gmt: line 3: a second down set for 'A'"),
+    ("# source: t\nA_UP\tna\t\t\n", r"x\.gmt: line 2: gene set 'A_UP' has no genes"),
+    ("# source: t\nA_UP Bdnf Crh\n", r"x\.gmt: line 2: not a GMT line"),
+    ("# source: t\n# name: a\nA\tna\tBdnf\n", r"x\.gmt: line 2: '# name:' does not apply"),
+    ("# source: t\n", r"x\.gmt: no gene set lines after the header"),
+])
+def test_gmt_errors_name_file_and_line(tmp_path, ncbi, text, message):
+    path = write(tmp_path, "x.gmt", text)
+    with pytest.raises(InputError, match=message):
+        sg.read_signature_file(path, **ncbi)
+
+
+def test_human_gene_ids_need_only_orthologs(tmp_path, ncbi):
+    path = write(tmp_path, "h.tsv", "# source: t\n# organism: human\n# id_type: GeneID\n"
+                 "gene\n627\n2289\n")
+    [sig] = sg.read_signature_file(path, mouse_genes=ncbi["mouse_genes"],
+                                   orthologs=ncbi["orthologs"])
+    assert sig.genes["symbol"].tolist() == ["Bdnf", "Fkbp5"]
+
+
+def test_html_page_refused(tmp_path, ncbi):
+    path = write(tmp_path, "x.tsv", "<!DOCTYPE html><html><body>404</body></html>\n")
+    with pytest.raises(InputError, match=r"x\.tsv: is an HTML page"):
+        sg.read_signature_file(path, **ncbi)
+
+
+# ------------------------------------------------------------------ tables
+
+
+def test_signature_table_and_mapping_report(ncbi):
+    sigs = sg.read_signatures([SIGS / "mouse_stress.tsv", SIGS / "multi_geneid.tsv"], **ncbi)
+    table = sg.signature_table(sigs)
+    assert table.columns.tolist() == ["signature", "GeneID", "symbol", "direction", "score"]
+    assert table["signature"].tolist() == ["mouse_stress"] * 4 + ["pain_like"] * 2 + \
+        ["stress_like"] * 2
+    assert table["GeneID"].tolist() == [14229, 12918, 12064, 14815, 12064, 14229, 12918, 14229]
+    assert table["direction"].dtype == np.int64
+    report = sg.mapping_report(sigs)
+    assert report.columns.tolist() == ["signature", *sg.META_COLUMNS]
+    assert report["signature"].tolist() == ["mouse_stress", "pain_like", "stress_like"]
+    assert report["n_mapped"].tolist() == [4, 2, 2]
+    assert report["mapping_rate"].round(4).tolist() == [0.8, 1.0, 0.6667]
+    assert report["file"].tolist()[1] == str(SIGS / "multi_geneid.tsv")
+
+
+def test_empty_signature_table():
+    table = sg.signature_table([])
+    assert table.empty and table.columns.tolist() == ["signature", "GeneID", "symbol",
+                                                      "direction", "score"]
+    assert sg.mapping_report([]).columns.tolist() == ["signature", *sg.META_COLUMNS]
+
+
+def test_duplicate_names_across_files(tmp_path, ncbi):
+    a = write(tmp_path, "a.tsv", "# source: t\n# name: same\ngene\nBdnf\n")
+    b = write(tmp_path, "b.tsv", "# source: t\n# name: same\ngene\nCrh\n")
+    with pytest.raises(InputError, match=r"b\.tsv: signature name 'same' is already used "
+                                         r"in .*a\.tsv"):
+        sg.read_signatures([a, b], **ncbi)
+
+
+def test_output_is_deterministic(ncbi):
+    """Same file, same tables (the workflow writes them as TSV)."""
+    one = sg.signature_table(sg.read_signature_file(SIGS / "human_depression.tsv", **ncbi))
+    two = sg.signature_table(sg.read_signature_file(SIGS / "human_depression.tsv", **ncbi))
+    pd.testing.assert_frame_equal(one, two)
+    assert one.to_csv(sep="\t", index=False) == two.to_csv(sep="\t", index=False)
