@@ -356,3 +356,77 @@ def shared_gene_heatmap(vst: pd.DataFrame, sheet: pd.DataFrame, shared: pd.DataF
     fig.colorbar(image, ax=ax, shrink=0.7, label="VST, centred per gene")
     fig.suptitle(title, fontsize=10)
     return fig
+
+
+def rrho2_map(result, path_png: str | Path, *, title: str, label_a: str,
+              label_b: str) -> plt.Figure:
+    """Draw an RRHO2 map (:class:`painstress.rrho.RRHO2Result`) as in Cahill 2018 Fig. 1
+    and save it as ``path_png`` and, next to it, the same name with ``.pdf``.
+
+    x: list A by rank, its up end at the left; y: list B by rank, its up end at the
+    bottom; colour: −log10 hypergeometric p of each cell. Lines mark where each list
+    turns from up to down; the best cell of each quadrant is marked and labelled with
+    its overlap. Returns the (closed) Figure.
+    """
+    x, y, values = result.map_grid()
+    n = result.n_genes
+    vmax = max(1.0, float(np.nanmax(values)))
+    fig, ax = plt.subplots(figsize=(7.2, 6.2), layout="constrained")
+    image = ax.pcolormesh(x, y, np.ma.masked_invalid(values), cmap="viridis", vmin=0,
+                          vmax=vmax, rasterized=True)
+    ax.set_facecolor(GREY)  # genes scoring exactly 0 belong to no tail
+    for cut in {result.n_up_a, n - result.n_down_a}:
+        ax.axvline(cut, c="white", lw=1.2)
+    for cut in {result.n_up_b, n - result.n_down_b}:
+        ax.axhline(cut, c="white", lw=1.2)
+    ax.set_xlim(0, n)
+    ax.set_ylim(0, n)
+    ax.set_aspect("equal")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(True)
+
+    names = {"up_up": "up in both", "down_down": "down in both",
+             "up_down": "up on x, down on y", "down_up": "down on x, up on y"}
+    # labels sit mid-quadrant, since the best cells are usually in the outer corners
+    mid_a = {"up": result.n_up_a / 2, "down": n - result.n_down_a / 2}
+    mid_b = {"up": result.n_up_b / 2, "down": n - result.n_down_b / 2}
+    for _, cell in result.best.iterrows():
+        (x0, x1), (y0, y1) = _rrho2_cell_span(result, cell)
+        centre = ((x0 + x1) / 2, (y0 + y1) / 2)
+        ax.plot(*centre, marker="s", ms=9, mfc="none", mec="white", mew=1.8)
+        ax.plot(*centre, marker="s", ms=12, mfc="none", mec=OKABE_ITO[7], mew=0.9)
+        text = (f"{names[cell['quadrant']]}\nbest cell: {int(cell['overlap'])} genes "
+                f"({cell['expected']:.0f} expected)\n"
+                f"−log10 p = {cell['neg_log10_p']:.1f}")
+        ax.annotate(text, xy=centre, xytext=(mid_a[cell["tail_a"]], mid_b[cell["tail_b"]]),
+                    ha="center", va="center", fontsize=7.5,
+                    bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "none",
+                          "alpha": 0.85},
+                    arrowprops={"arrowstyle": "-", "color": OKABE_ITO[7], "lw": 0.8,
+                                "shrinkB": 7})
+    ax.set_xlabel(f"{label_a} rank (up → down), {result.n_up_a} up | "
+                  f"{result.n_down_a} down")
+    ax.set_ylabel(f"{label_b} rank (up → down), {result.n_up_b} up | "
+                  f"{result.n_down_b} down")
+    ax.set_title(f"{title}\n{n} genes in both lists, step {result.step}", fontsize=10)
+    fig.colorbar(image, ax=ax, shrink=0.8,
+                 label="−log10 hypergeometric p (one-sided, per cell)")
+    png = Path(path_png)
+    save(fig, png, png.with_suffix(".pdf"))
+    return fig
+
+
+def _rrho2_cell_span(result, cell) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Rank span (x, y) of a best cell: an up tail's cell ends at its cut, a down tail's
+    starts at it, one ``step`` or less wide."""
+    spans = []
+    for cut, tail, cuts, tails in ((cell["threshold_a"], cell["tail_a"],
+                                    result.thresholds_a, result.tails_a),
+                                   (cell["threshold_b"], cell["tail_b"],
+                                    result.thresholds_b, result.tails_b)):
+        side = cuts[tails == tail]
+        if tail == "up":
+            spans.append((int(side[side < cut].max(initial=0)), int(cut)))
+        else:
+            spans.append((int(cut), int(side[side > cut].min(initial=result.n_genes))))
+    return spans[0], spans[1]

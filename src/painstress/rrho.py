@@ -1,0 +1,381 @@
+"""Threshold-free concordance of two DE lists: the four-quadrant RRHO2 map.
+
+Rank-rank hypergeometric overlap (Plaisier et al. 2010, NAR 38:e169) in the stratified
+form of Cahill et al. 2018 (Sci Rep 8:9588, "RRHO2"), written from the papers'
+description; no code was taken from the (GPL) R packages.
+
+* Each list is a signed score per gene, ``-log10(p) * sign(log2FC)``
+  (:func:`signed_scores`). Only genes in both lists are used; they are the universe
+  (``n_genes``) of every hypergeometric test.
+* Each list is ranked most up first, most down last; ties in the score are broken by
+  GeneID (ascending), so the ranking, and every number below, is deterministic.
+* Each list is split where the score changes sign, into its *up* genes (score > 0) and
+  its *down* genes (score < 0): "RRHO2 splits the heatmap by effect size direction
+  (i.e., up-regulation/down-regulation) ... all up-regulated genes are on left and
+  bottom; and down-regulated genes are on right and top" (the RRHO2 maintainer,
+  GitHub RRHO2/RRHO2 issue #13; the package documents its map as correcting the
+  "top left region (up in x and down in y)" and bottom right). Down-regulated genes
+  are counted from the bottom of the list, not as the complement of the top (the
+  change from RRHO that makes the discordant quadrants mean "up in one, down in the
+  other"), so every cell tests the overlap of two *tails*. Genes whose score is
+  exactly 0 (p = 1 or log2FC = 0) stay in the universe but in neither tail.
+* Along each list, tails grow in steps of ``step`` genes from each end: up tails are the
+  ``step, 2*step, ...`` most up genes and end with the whole up set; down tails likewise
+  from the bottom. The default ``step`` is ``ceil(sqrt(n_genes))``, the default of the
+  RRHO and RRHO2 R packages (their ``defaultStepSize``): 142 for 20,000 genes.
+* Each cell tests one tail of A against one tail of B: with ``x`` genes in the A tail,
+  ``y`` in the B tail and ``k`` in both, ``p = P(X >= k)`` for ``X`` hypergeometric
+  (``n_genes`` genes, ``x`` marked, ``y`` drawn), ``scipy.stats.hypergeom.sf``; the map
+  holds ``-log10 p`` (one-sided, over-enrichment only; 0 means no excess overlap).
+  Cell p-values are per-cell and uncorrected: the map's maximum is a search over the
+  grid, not a p-value for the whole comparison.
+
+The four quadrants, laid out as in Cahill 2018 Fig. 1 (A on the x axis from its up end
+at the left to its down end at the right; B on the y axis from its up end at the
+bottom to its down end at the top):
+
+=============  ===================  =========================
+quadrant       position on the map  genes counted
+=============  ===================  =========================
+``up_up``      lower left           up in A and up in B
+``down_down``  upper right          down in A and down in B
+``up_down``    upper left           up in A, down in B
+``down_up``    lower right          down in A, up in B
+=============  ===================  =========================
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+QUADRANTS = ("up_up", "down_down", "up_down", "down_up")
+MIN_GENES = 5
+# below this, sf's double loses digits (and reaches 0); recompute those cells in log space
+_TINY_P = 1e-280
+BEST_COLUMNS = ["quadrant", "tail_a", "tail_b", "index_a", "index_b", "threshold_a",
+                "threshold_b", "n_a", "n_b", "overlap", "expected", "neg_log10_p", "genes"]
+TABLE_COLUMNS = ["quadrant", "tail_a", "tail_b", "threshold_a", "threshold_b", "n_a", "n_b",
+                 "overlap", "expected", "neg_log10_p", "GeneID", "score_a", "score_b",
+                 "rank_a", "rank_b"]
+
+
+def signed_scores(de: pd.DataFrame) -> pd.Series:
+    """-log10(pvalue) * sign(log2FoldChange), indexed by GeneID; genes with NA p dropped.
+
+    ``de`` is a DE table as the DE stage writes it (columns ``GeneID``, ``log2FoldChange``,
+    ``pvalue``). Genes with no p-value or no log2FC are dropped (they have no rank). A
+    p-value of exactly 0 (underflow in the Wald test) is read as the smallest positive
+    double, so the score stays finite and the gene ranks at the extreme of its side.
+    Returns a float Series named ``score``.
+    """
+    missing = {"GeneID", "log2FoldChange", "pvalue"} - set(de.columns)
+    if missing:
+        raise ValueError(f"DE table lacks column(s) {sorted(missing)}; expected the DE "
+                         "stage's table with GeneID, log2FoldChange and pvalue")
+    data = de.dropna(subset=["pvalue", "log2FoldChange"])
+    if data["GeneID"].duplicated().any():
+        dup = data.loc[data["GeneID"].duplicated(), "GeneID"].iloc[0]
+        raise ValueError(f"DE table has GeneID {dup} more than once; one row per gene "
+                         "is needed to rank genes")
+    p = data["pvalue"].to_numpy(dtype=float).clip(min=np.finfo(float).tiny)
+    score = -np.log10(p) * np.sign(data["log2FoldChange"].to_numpy(dtype=float))
+    # -log10(1) is -0.0 when log2FC < 0; a plain 0 keeps "neither up nor down" readable
+    score = score + 0.0
+    return pd.Series(score, index=pd.Index(data["GeneID"], name="GeneID"), name="score")
+
+
+@dataclass
+class RRHO2Result:
+    """The RRHO2 map of lists A and B and its best cell per quadrant.
+
+    Grid: ``log_p[i, j]`` is ``-log10 p`` of the cell pairing tail ``i`` of A with tail
+    ``j`` of B (``overlap[i, j]`` genes in both). ``i`` runs along ``thresholds_a`` from
+    A's up end to its down end, ``j`` along ``thresholds_b`` likewise, so drawn with i on
+    the x axis and j upward on the y axis the map is Cahill 2018's Fig. 1. With
+    ``ua = n_up_cells_a`` and ``ub = n_up_cells_b``:
+
+    * ``log_p[:ua, :ub]``  up_up (lower left)
+    * ``log_p[ua:, ub:]``  down_down (upper right)
+    * ``log_p[:ua, ub:]``  up_down: up in A, down in B (upper left)
+    * ``log_p[ua:, :ub]``  down_up: down in A, up in B (lower right)
+
+    ``thresholds_a[i]`` is a cut position in A's ranking (0 = before the most up gene,
+    ``n_genes`` = after the most down gene) and ``tails_a[i]`` says which side of it the
+    tail lies: ``"up"`` = the genes ranked before the cut (``thresholds_a[i]`` genes),
+    ``"down"`` = the genes ranked at or after it (``n_genes - thresholds_a[i]`` genes).
+    Cuts increase with ``i``; the cut at the sign change appears twice when no gene
+    scores 0 (once closing the whole up set, once opening the whole down set).
+    ``ranking_a`` lists A's genes in rank order; ``scores_a`` / ``scores_b`` are the
+    scores of the common genes.
+    """
+
+    thresholds_a: np.ndarray
+    thresholds_b: np.ndarray
+    tails_a: np.ndarray
+    tails_b: np.ndarray
+    log_p: np.ndarray
+    overlap: np.ndarray
+    n_genes: int
+    step: int
+    n_up_a: int
+    n_down_a: int
+    n_up_b: int
+    n_down_b: int
+    ranking_a: pd.Index
+    ranking_b: pd.Index
+    scores_a: pd.Series
+    scores_b: pd.Series
+    best: pd.DataFrame = field(repr=False)
+
+    @property
+    def n_up_cells_a(self) -> int:
+        return int(np.sum(self.tails_a == "up"))
+
+    @property
+    def n_up_cells_b(self) -> int:
+        return int(np.sum(self.tails_b == "up"))
+
+    def best_genes(self, quadrant: str) -> list:
+        """GeneIDs in the best cell of ``quadrant`` (one of :data:`QUADRANTS`), the genes
+        most extreme in both lists first."""
+        if quadrant not in QUADRANTS:
+            raise ValueError(f"quadrant must be one of {QUADRANTS}, got {quadrant!r}")
+        return list(self.best.set_index("quadrant").at[quadrant, "genes"])
+
+    def map_grid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The map for drawing: (x edges along A, y edges along B, values).
+
+        ``values[r, c]`` (rows = B, upward; columns = A, rightward) is the cell spanning
+        ranks ``x[c]..x[c+1]`` of A and ``y[r]..y[r+1]`` of B; an up tail's cell ends at
+        its cut, a down tail's cell starts at its cut. A strip of genes scoring exactly
+        0, if any, is NaN.
+        """
+        x, col = _cell_layout(self.thresholds_a, self.tails_a, self.n_genes)
+        y, row = _cell_layout(self.thresholds_b, self.tails_b, self.n_genes)
+        values = np.full((len(y) - 1, len(x) - 1), np.nan)
+        values[np.ix_(row, col)] = self.log_p.T
+        return x, y, values
+
+
+def _cell_layout(thresholds: np.ndarray, tails: np.ndarray,
+                 n: int) -> tuple[np.ndarray, np.ndarray]:
+    edges = np.unique(np.concatenate([[0, n], thresholds]))
+    # an up tail's cell is the last step before its cut, a down tail's the first after it
+    cell = np.where(tails == "up", np.searchsorted(edges, thresholds) - 1,
+                    np.searchsorted(edges, thresholds))
+    return edges, cell
+
+
+def _validate(scores_a: pd.Series, scores_b: pd.Series) -> tuple[pd.Series, pd.Series]:
+    for name, scores in (("A", scores_a), ("B", scores_b)):
+        if not isinstance(scores, pd.Series):
+            raise ValueError(f"list {name} must be a pandas Series of scores indexed by "
+                             f"GeneID, got {type(scores).__name__}")
+        if scores.index.has_duplicates:
+            dup = scores.index[scores.index.duplicated()][0]
+            raise ValueError(f"list {name} has GeneID {dup} more than once")
+        values = pd.to_numeric(scores, errors="coerce")
+        if values.isna().any():
+            raise ValueError(f"list {name} has {int(values.isna().sum())} missing or "
+                             "non-numeric score(s); drop genes without a p-value first "
+                             "(signed_scores does)")
+    common = scores_a.index.intersection(scores_b.index, sort=False)
+    if len(common) == 0:
+        raise ValueError("lists A and B have no GeneID in common; are both indexed by "
+                         "the same kind of gene identifier?")
+    if len(common) < MIN_GENES:
+        raise ValueError(f"only {len(common)} gene(s) in both lists; RRHO2 needs at least "
+                         f"{MIN_GENES}")
+    a = scores_a.loc[common].astype(float)
+    b = scores_b.loc[common].astype(float)
+    for name, scores in (("A", a), ("B", b)):
+        if not (scores > 0).any() or not (scores < 0).any():
+            raise ValueError(f"list {name} needs genes on both sides of 0 (up and down) "
+                             "among the common genes to draw four quadrants")
+    return a, b
+
+
+def _ranking(scores: pd.Series) -> pd.Index:
+    # most up first; equal scores in GeneID order
+    order = np.lexsort((scores.index.to_numpy(), -scores.to_numpy()))
+    return scores.index[order]
+
+
+def _tails(n_up: int, n_down: int, n: int, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cut positions and tail sides along one list (see :class:`RRHO2Result`)."""
+    def sizes(total: int) -> np.ndarray:
+        return np.unique(np.append(np.arange(step, total + 1, step), total))
+
+    up, down = sizes(n_up), sizes(n_down)
+    cuts = np.concatenate([up, (n - down)[::-1]])
+    tails = np.array(["up"] * len(up) + ["down"] * len(down))
+    return cuts, tails
+
+
+def _neg_log10_sf(k: np.ndarray, n: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """-log10 P(X >= k), X ~ hypergeom(n genes, x marked, y drawn), elementwise."""
+    sf = stats.hypergeom.sf(k - 1, n, x, y)
+    out = -np.log10(np.clip(sf, np.finfo(float).tiny, 1.0))
+    tiny = np.flatnonzero(sf < _TINY_P)
+    if len(tiny):
+        out[tiny] = _neg_log10_far_tail(k[tiny], n, x[tiny], y[tiny])
+    return np.maximum(out, 0.0)  # -0.0 and rounding just above p = 1
+
+
+def _neg_log10_far_tail(k: np.ndarray, n: int, x: np.ndarray, y: np.ndarray,
+                        terms: int = 64) -> np.ndarray:
+    """-log10 P(X >= k) in log space for cells far in the upper tail (sf underflows).
+
+    Sums the first ``terms`` pmf terms (scipy's logpmf, logsumexp). The hypergeometric
+    pmf is log-concave, so past the mode the ratio of successive terms only shrinks and
+    the rest of the tail is at most a geometric series; cells where that bound is not
+    negligible go to ``hypergeom.logsf`` (exact, but a Python loop, hence not the default).
+    """
+    from scipy.special import logsumexp
+
+    upper = np.minimum(x, y)
+    grid = k[:, None] + np.arange(terms + 1)
+    logpmf = stats.hypergeom.logpmf(grid, n, x[:, None], y[:, None])  # -inf past support
+    log_sum = logsumexp(logpmf[:, :terms], axis=1)
+    with np.errstate(invalid="ignore"):  # -inf - -inf past the support; those are complete
+        log_ratio = logpmf[:, terms] - logpmf[:, terms - 1]
+        log_rest = logpmf[:, terms] - np.log1p(-np.exp(np.minimum(log_ratio, 0.0)))
+    complete = grid[:, terms - 1] >= upper
+    negligible = complete | ((log_ratio < 0) & (log_rest - log_sum < math.log(1e-12)))
+    out = -log_sum / math.log(10)
+    slow = ~negligible
+    if slow.any():
+        out[slow] = -stats.hypergeom.logsf(k[slow] - 1, n, x[slow], y[slow]) / math.log(10)
+    return out
+
+
+def rrho2(scores_a: pd.Series, scores_b: pd.Series, step: int | None = None) -> RRHO2Result:
+    """Genes in both series only. Ranks: most up first, most down last.
+
+    ``scores_a`` and ``scores_b`` are signed scores indexed by GeneID (as from
+    :func:`signed_scores`); genes in only one of them are left out. ``step`` is the
+    number of genes between tail sizes, default ``ceil(sqrt(n_genes))``. Returns an
+    :class:`RRHO2Result`; see the module docstring for the method and the class for the
+    layout of the map. The best cell of a quadrant has its largest ``-log10 p``; among
+    equal values, the one with the fewest genes in its two tails (nearest the corner),
+    then the smaller A tail. Raises ValueError on duplicated or missing GeneIDs, NaN scores,
+    fewer than :data:`MIN_GENES` common genes, or a list with no up or no down genes.
+    """
+    a, b = _validate(scores_a, scores_b)
+    n = len(a)
+    if step is None:
+        step = math.ceil(math.sqrt(n))
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 1:
+        raise ValueError(f"step must be a positive integer, got {step!r}")
+    step = int(step)
+
+    ranking_a, ranking_b = _ranking(a), _ranking(b)
+    up_a, down_a = int((a > 0).sum()), int((a < 0).sum())
+    up_b, down_b = int((b > 0).sum()), int((b < 0).sum())
+    cuts_a, tails_a = _tails(up_a, down_a, n, step)
+    cuts_b, tails_b = _tails(up_b, down_b, n, step)
+
+    # F[i, j] = genes ranked before cut i in A and before cut j in B: a 2-D histogram of
+    # the rank pairs over the cut edges, summed from the corner. Every tail/tail count
+    # follows from F and the tail sizes by inclusion-exclusion.
+    rank_a = pd.Series(np.arange(n), index=ranking_a)
+    rank_b = pd.Series(np.arange(n), index=ranking_b).loc[ranking_a].to_numpy()
+    edges_a = np.unique(np.concatenate([[0, n], cuts_a]))
+    edges_b = np.unique(np.concatenate([[0, n], cuts_b]))
+    hist, _, _ = np.histogram2d(rank_a.to_numpy(), rank_b, bins=[edges_a, edges_b])
+    corner = np.zeros((len(edges_a), len(edges_b)))
+    corner[1:, 1:] = hist.cumsum(axis=0).cumsum(axis=1)
+    both_before = corner[np.searchsorted(edges_a, cuts_a)][:, np.searchsorted(edges_b, cuts_b)]
+    before_a, before_b = cuts_a[:, None], cuts_b[None, :]
+    down_a_tail, down_b_tail = (tails_a == "down")[:, None], (tails_b == "down")[None, :]
+    overlap = np.select(
+        [~down_a_tail & ~down_b_tail, ~down_a_tail & down_b_tail,
+         down_a_tail & ~down_b_tail],
+        [both_before, before_a - both_before, before_b - both_before],
+        default=n - before_a - before_b + both_before).astype(np.int64)
+    size_a = np.where(down_a_tail, n - before_a, before_a) * np.ones_like(before_b)
+    size_b = np.where(down_b_tail, n - before_b, before_b) * np.ones_like(before_a)
+    log_p = _neg_log10_sf(overlap.ravel(), n, size_a.ravel(),
+                          size_b.ravel()).reshape(overlap.shape)
+
+    result = RRHO2Result(
+        thresholds_a=cuts_a, thresholds_b=cuts_b, tails_a=tails_a, tails_b=tails_b,
+        log_p=log_p, overlap=overlap, n_genes=n, step=step, n_up_a=up_a, n_down_a=down_a,
+        n_up_b=up_b, n_down_b=down_b, ranking_a=ranking_a, ranking_b=ranking_b,
+        scores_a=a, scores_b=b, best=pd.DataFrame(columns=BEST_COLUMNS))
+    result.best = _best_cells(result, size_a, size_b)
+    return result
+
+
+def _tail_genes(ranking: pd.Index, cut: int, tail: str) -> pd.Index:
+    return ranking[:cut] if tail == "up" else ranking[cut:]
+
+
+def _best_cells(result: RRHO2Result, size_a: np.ndarray, size_b: np.ndarray) -> pd.DataFrame:
+    ua, ub = result.n_up_cells_a, result.n_up_cells_b
+    blocks = {"up_up": (slice(0, ua), slice(0, ub)),
+              "down_down": (slice(ua, None), slice(ub, None)),
+              "up_down": (slice(0, ua), slice(ub, None)),
+              "down_up": (slice(ua, None), slice(0, ub))}
+    n = result.n_genes
+    pos_a = pd.Series(np.arange(n), index=result.ranking_a)
+    pos_b = pd.Series(np.arange(n), index=result.ranking_b)
+    rows = []
+    for quadrant in QUADRANTS:
+        rows_i, cols_j = blocks[quadrant]
+        i_idx = np.arange(len(result.thresholds_a))[rows_i]
+        j_idx = np.arange(len(result.thresholds_b))[cols_j]
+        ii, jj = np.meshgrid(i_idx, j_idx, indexing="ij")
+        ii, jj = ii.ravel(), jj.ravel()
+        # most significant; among equals the smallest tails (closest to the corner)
+        order = np.lexsort((size_b[ii, jj], size_a[ii, jj], size_a[ii, jj] + size_b[ii, jj],
+                            -result.log_p[ii, jj]))
+        i, j = int(ii[order[0]]), int(jj[order[0]])
+        tail_a, tail_b = result.tails_a[i], result.tails_b[j]
+        in_a = _tail_genes(result.ranking_a, int(result.thresholds_a[i]), tail_a)
+        in_b = _tail_genes(result.ranking_b, int(result.thresholds_b[j]), tail_b)
+        genes = in_a.intersection(in_b, sort=False)
+        # most extreme in both first: distance from each tail's own end, summed
+        depth_a = pos_a.loc[genes] if tail_a == "up" else n - 1 - pos_a.loc[genes]
+        depth_b = pos_b.loc[genes] if tail_b == "up" else n - 1 - pos_b.loc[genes]
+        depth = (depth_a.to_numpy() + depth_b.to_numpy())
+        genes = genes[np.lexsort((genes.to_numpy(), depth))] if len(genes) else genes
+        rows.append({"quadrant": quadrant, "tail_a": tail_a, "tail_b": tail_b,
+                     "index_a": i, "index_b": j,
+                     "threshold_a": int(result.thresholds_a[i]),
+                     "threshold_b": int(result.thresholds_b[j]),
+                     "n_a": int(size_a[i, j]), "n_b": int(size_b[i, j]),
+                     "overlap": int(result.overlap[i, j]),
+                     "expected": size_a[i, j] * size_b[i, j] / n,
+                     "neg_log10_p": float(result.log_p[i, j]), "genes": list(genes)})
+    return pd.DataFrame(rows, columns=BEST_COLUMNS)
+
+
+def rrho2_table(result: RRHO2Result) -> pd.DataFrame:
+    """The best cell of each quadrant as a tidy table, one row per (quadrant, gene).
+
+    Columns :data:`TABLE_COLUMNS`: the cell (tails, cuts, tail sizes ``n_a``/``n_b``,
+    overlap, expected overlap, ``-log10 p``) repeated on each of its genes, with the
+    gene's scores and 0-based ranks (most up = 0) in A and B. A quadrant whose best cell
+    holds no gene keeps one row with GeneID missing, so every quadrant is reported.
+    """
+    pos_a = pd.Series(np.arange(result.n_genes), index=result.ranking_a)
+    pos_b = pd.Series(np.arange(result.n_genes), index=result.ranking_b)
+    parts = []
+    for _, cell in result.best.iterrows():
+        genes = list(cell["genes"])
+        frame = pd.DataFrame({"GeneID": genes or [pd.NA]})
+        for column in TABLE_COLUMNS[:10]:
+            frame[column] = cell[column]
+        if genes:
+            frame["score_a"] = result.scores_a.loc[genes].to_numpy()
+            frame["score_b"] = result.scores_b.loc[genes].to_numpy()
+            frame["rank_a"] = pos_a.loc[genes].to_numpy()
+            frame["rank_b"] = pos_b.loc[genes].to_numpy()
+        parts.append(frame.reindex(columns=TABLE_COLUMNS))
+    return pd.concat(parts, ignore_index=True)
