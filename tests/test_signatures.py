@@ -317,3 +317,12 @@ def test_output_is_deterministic(ncbi):
     two = sg.signature_table(sg.read_signature_file(SIGS / "human_depression.tsv", **ncbi))
     pd.testing.assert_frame_equal(one, two)
     assert one.to_csv(sep="\t", index=False) == two.to_csv(sep="\t", index=False)
+
+
+def test_read_header_gives_the_settings_without_the_genes(tmp_path):
+    path = tmp_path / "human.tsv"
+    path.write_text("# source: a table\n# organism: Homo sapiens\ngene\nBDNF\n")
+    assert sg.read_header(path)["organism"] == "human"
+    path.write_text("# citation: x\ngene\nBdnf\n")
+    with pytest.raises(InputError, match="no '# source"):
+        sg.read_header(path)

@@ -447,3 +447,11 @@ def mapping_report(signatures: list[Signature]) -> pd.DataFrame:
     rows = [{"signature": sig.name, **{k: sig.meta.get(k) for k in META_COLUMNS}}
             for sig in signatures]
     return pd.DataFrame(rows, columns=["signature", *META_COLUMNS])
+
+
+def read_header(path: str | Path) -> dict:
+    """The checked header settings of a signature file (source, citation, organism,
+    id_type, description), without reading its genes; for deciding what the file needs."""
+    path = Path(path)
+    lines = _read_all(path).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return _settings(path, _header(path, lines)[0])
