@@ -51,6 +51,9 @@ def validate_config(config: dict, schema_path: str | Path, source: str = "config
             if error.validator == "required":
                 missing = error.message.split("'")[1]
                 lines.append(f"key '{_key([*error.absolute_path, missing])}' is missing")
+            elif error.validator == "oneOf":
+                lines.append(f"key '{_key(error.absolute_path)}': give exactly one of "
+                             + " or ".join(f"'{o['required'][0]}'" for o in error.validator_value))
             elif error.validator == "additionalProperties":
                 lines.append(f"under '{_key(error.absolute_path)}': {error.message} "
                              "(misspelt key?)")
@@ -81,6 +84,21 @@ def validate_config(config: dict, schema_path: str | Path, source: str = "config
         if config["overlap"][role] not in names:
             problems.append(f"overlap.{role} = {config['overlap'][role]!r} names no contrast "
                             f"({', '.join(names)})")
+    signature_names = [config["overlap"]["stress"]]
+    for i, spec in enumerate(config["signatures"]["sets"]):
+        if spec["name"] in signature_names:
+            problems.append(f"signatures.sets[{i}].name = {spec['name']!r} is used twice (the "
+                            "stress contrast is always a signature under its own name)")
+        signature_names.append(spec["name"])
+        if "contrast" in spec and spec["contrast"] not in names:
+            problems.append(f"signatures.sets[{i}].contrast = {spec['contrast']!r} names no "
+                            f"contrast ({', '.join(names)})")
+        if "file" in spec:  # "{resources}": files a rule writes (the demo's), per study
+            spec["file"] = spec["file"].replace("{resources}",
+                                                f"resources/{config['study']['name']}")
+        if ("file" in spec and not spec["file"].startswith("resources/")
+                and not Path(spec["file"]).is_file()):
+            problems.append(f"signatures.sets[{i}].file: {spec['file']} does not exist")
     for covariate in config["de"]["covariates"]:
         if covariate not in factors or covariate in ("region", "group"):
             problems.append(f"de.covariates: {covariate!r} must be a factor in samples.factors "

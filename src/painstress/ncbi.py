@@ -321,3 +321,17 @@ def fetch_counts(client: Client, endpoints: Endpoints, series: str, organism: st
     annotation = download(client, annotation_url(endpoints, annotation_name), annotation_dest,
                           lambda path: geo.read_annotation(path))
     return [counts, annotation]
+
+
+def fetch_ncbi_gene(client: Client, gene_url: str, orthologs_dest, human_info_dest
+                    ) -> list[dict]:
+    """Download NCBI Gene's ortholog pairs and human gene table (for human signatures),
+    each checked by parsing it as :mod:`painstress.orthologs` will."""
+    from painstress import orthologs
+    from painstress.download import download
+
+    base = gene_url.rstrip("/")
+    return [download(client, f"{base}/gene_orthologs.gz", orthologs_dest,
+                     orthologs.read_gene_orthologs),
+            download(client, f"{base}/GENE_INFO/Mammalia/Homo_sapiens.gene_info.gz",
+                     human_info_dest, orthologs.read_gene_info)]

@@ -175,7 +175,8 @@ def signature_heatmap(tests: pd.DataFrame, *, title: str, signature_order: list[
                 grid[i, j] = min(-math.log10(max(row["padj"], 1e-300)), vmax)
                 text = (f"{int(row['n_same_direction'])} same\n"
                         f"{int(row['n_opposite_direction'])} opp."
-                        if row["kind"] == "signed" else f"{int(row['n_overlap'])} genes")
+                        if row["kind"] == "signed" else
+                        f"{int(row['n_overlap'])} gene{'s' if row['n_overlap'] != 1 else ''}")
                 star = " *" if row["padj"] < 0.05 else ""
                 ax.text(j, i, text + star, ha="center", va="center", fontsize=7,
                         color="white" if grid[i, j] > 0.6 * vmax else "black")

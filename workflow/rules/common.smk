@@ -12,6 +12,12 @@ PAIN, STRESS = config["overlap"]["pain"], config["overlap"]["stress"]
 # Regions where both overlap contrasts are fitted.
 OVERLAP_REGIONS = [r for r in CONTRASTS[PAIN]["regions"] if r in CONTRASTS[STRESS]["regions"]]
 SAMPLE_SHEET = config["samples"].get("sheet")
+# Signatures the pain contrast is compared with: the stress contrast first, then the config's.
+SIGNATURES = {STRESS: {"name": STRESS, "contrast": STRESS},
+              **{spec["name"]: spec for spec in config["signatures"]["sets"]}}
+CONTRAST_SIGNATURES = {n: s["contrast"] for n, s in SIGNATURES.items() if "contrast" in s}
+FILE_SIGNATURES = {n: s["file"] for n, s in SIGNATURES.items() if "file" in s}
+NCBI_GENE = f"{RESOURCES}/ncbi_gene"
 
 
 wildcard_constraints:
@@ -84,15 +90,48 @@ def figure_targets():
             f"{RESULTS}/figures/overlap_counts.png"]
 
 
+def signature_files():
+    """The gene-set files, and NCBI Gene's ortholog files when one may be human (a file
+    not written yet, e.g. the demo's, might be)."""
+    from painstress.signatures import read_header
+
+    files = list(FILE_SIGNATURES.values())
+    human = any(not Path(f).is_file() or read_header(f).get("organism") == "human"
+                for f in files)
+    return {"files": files,
+            **({"orthologs": f"{NCBI_GENE}/gene_orthologs.gz",
+                "human_info": f"{NCBI_GENE}/Homo_sapiens.gene_info.gz"} if human else {})}
+
+
+def contrast_signature_tables():
+    """(signature, region, DE table) of every contrast signature, in a stable order."""
+    return [(name, region, f"{RESULTS}/de/{region}/{contrast}.tsv")
+            for name, contrast in CONTRAST_SIGNATURES.items()
+            for region in CONTRASTS[contrast]["regions"]]
+
+
+def signature_targets():
+    tables = [f"{RESULTS}/overlap/{name}.tsv"
+              for name in ("signature_tests", "pain_stress_genes", "shared_count_summary")]
+    figures = [f"{RESULTS}/figures/{region}/rrho2_pain_vs_stress.png"
+               for region in OVERLAP_REGIONS]
+    figures += [f"{RESULTS}/figures/{name}.png" for name in ("signature_overlap",
+                                                            "shared_genes_upset")]
+    return tables + figures + ([f"{RESULTS}/signatures/mapping.tsv"] if FILE_SIGNATURES else [])
+
+
 NOTEBOOKS = ["01_data_and_samples", "02_differential_expression", "03_pain_stress_overlap"]
 
 
 def all_targets():
     targets = [f"{RESULTS}/samples.tsv", *de_targets(), f"{RESULTS}/de/summary.tsv",
                *figure_targets(), f"{RESULTS}/overlap/shared_genes.tsv",
-               f"{RESULTS}/overlap/overlap_stats.tsv",
+               f"{RESULTS}/overlap/overlap_stats.tsv", *signature_targets(),
                *[f"{RESULTS}/notebooks/{name}.html" for name in NOTEBOOKS]]
-    tables = ["samples", "de_summary", "overlap_stats", "shared_genes"]
+    tables = ["samples", "de_summary", "overlap_stats", "shared_genes", "pain_stress_genes",
+              "shared_count_summary", "signature_tests"]
+    if FILE_SIGNATURES:
+        tables.append("signature_mapping")
     if config["source"] == "simulate":
         targets.append(f"{RESULTS}/truth_recovery.tsv")
         tables.append("truth_recovery")

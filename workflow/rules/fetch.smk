@@ -33,6 +33,11 @@ if config["source"] == "simulate":
             truth_shared=f"{RESOURCES}/truth/shared_genes.tsv",
             truth_de=f"{RESOURCES}/truth/de_genes.tsv",
             truth_samples=f"{RESOURCES}/truth/samples.tsv",
+            truth_signatures=f"{RESOURCES}/truth/signatures.tsv",
+            orthologs=f"{NCBI_GENE}/gene_orthologs.gz",
+            human_info=f"{NCBI_GENE}/Homo_sapiens.gene_info.gz",
+            signatures=[f"{RESOURCES}/signatures/{name}" for name in
+                        ("depression_human.tsv", "anxiety_mouse.gmt", "random_control.gmt")],
         params:
             outdir=lambda wildcards, output: Path(output.truth_shared).parents[1],
             pain_series=config["datasets"]["pain"]["geo"],
@@ -88,6 +93,21 @@ else:
             "../../envs/painstress.yaml"
         script:
             "../scripts/fetch_counts.py"
+
+    rule fetch_ncbi_gene:
+        output:
+            orthologs=f"{NCBI_GENE}/gene_orthologs.gz",
+            human_info=f"{NCBI_GENE}/Homo_sapiens.gene_info.gz",
+        params:
+            offline=config["offline"],
+            ncbi=config["ncbi"],
+        log:
+            f"{LOGS}/fetch/ncbi_gene.log",
+        localrule: True
+        conda:
+            "../../envs/painstress.yaml"
+        script:
+            "../scripts/fetch_ncbi_gene.py"
 
     rule check_remote:
         """`snakemake check_remote`: have downloaded files changed on the server?"""

@@ -142,6 +142,12 @@ TABLES = {  # page name -> (TSV, title)
     "overlap_stats": ("overlap/overlap_stats.tsv", "Pain and stress overlap statistics"),
     "shared_genes": ("overlap/shared_genes.tsv", "Genes shared by pain and stress"),
     "truth_recovery": ("truth_recovery.tsv", "Demo: recovery of the planted shared genes"),
+    "pain_stress_genes": ("overlap/pain_stress_genes.tsv",
+                          "Genes changed the same way by pain and stress, with signatures"),
+    "shared_count_summary": ("overlap/shared_count_summary.tsv",
+                             "How many shared genes, next to the paper's number"),
+    "signature_tests": ("overlap/signature_tests.tsv", "Pain against every signature"),
+    "signature_mapping": ("signatures/mapping.tsv", "Signatures: genes read and mapped"),
 }
 
 

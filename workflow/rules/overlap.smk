@@ -11,8 +11,13 @@ rule overlap:
         stats=report(f"{RESULTS}/overlap/overlap_stats.tsv",
                      caption="../report/overlap_stats.rst",
                      category="4. Pain and stress overlap", subcategory="all regions"),
+        summary=report(f"{RESULTS}/overlap/shared_count_summary.tsv",
+                       caption="../report/shared_count_summary.rst",
+                       category="4. Pain and stress overlap", subcategory="all regions"),
     params:
         regions=OVERLAP_REGIONS,
+        thresholds=config["de"]["thresholds"],
+        reported=config["overlap"]["reported"],
     log:
         f"{LOGS}/overlap.log",
     threads: 1

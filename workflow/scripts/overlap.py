@@ -3,6 +3,7 @@ import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
 from painstress import overlap
+from painstress.de import Thresholds
 from painstress.files import read_tsv, run_script, write_tsv
 
 
@@ -14,6 +15,10 @@ def main(snakemake):
     logging.info("overlap statistics:\n%s", stats.to_string(index=False))
     write_tsv(genes, snakemake.output.genes)
     write_tsv(stats, snakemake.output.stats)
+    summary = overlap.shared_count_summary(stats, Thresholds(**snakemake.params.thresholds),
+                                           snakemake.params.reported)
+    logging.info("shared genes:\n%s", summary.to_string(index=False))
+    write_tsv(summary, snakemake.output.summary)
 
 
 run_script(main, snakemake)  # noqa: F821

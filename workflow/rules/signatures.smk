@@ -1,0 +1,116 @@
+# Pain against depression/anxiety signatures: gene sets from files (human ones through NCBI
+# orthologs), the stress contrast and other contrasts; overlap tests, the shared-gene table,
+# RRHO2 maps.
+
+
+if FILE_SIGNATURES:
+
+    rule signature_sets:
+        input:
+            unpack(lambda wildcards: signature_files()),
+            genes=f"{RESULTS}/genes.tsv",
+        output:
+            genes=f"{RESULTS}/signatures/gene_sets.tsv",
+            mapping=report(f"{RESULTS}/signatures/mapping.tsv",
+                           caption="../report/signature_mapping.rst",
+                           category="6. Signatures", subcategory="all regions"),
+        params:
+            names=list(FILE_SIGNATURES),
+            specs=[SIGNATURES[name] for name in FILE_SIGNATURES],
+            one_to_one=config["signatures"]["one_to_one"],
+        log:
+            f"{LOGS}/signature_sets.log",
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        conda:
+            "../../envs/painstress.yaml"
+        script:
+            "../scripts/signature_sets.py"
+
+
+rule signature_tests:
+    input:
+        pain=expand(f"{RESULTS}/de/{{region}}/{PAIN}.tsv", region=CONTRASTS[PAIN]["regions"]),
+        stress=expand(f"{RESULTS}/de/{{region}}/{STRESS}.tsv", region=OVERLAP_REGIONS),
+        contrasts=[table for _, _, table in contrast_signature_tables()],
+        gene_sets=[f"{RESULTS}/signatures/gene_sets.tsv"] if FILE_SIGNATURES else [],
+    output:
+        tests=report(f"{RESULTS}/overlap/signature_tests.tsv",
+                     caption="../report/signature_tests.rst",
+                     category="6. Signatures", subcategory="all regions"),
+        genes=report(f"{RESULTS}/overlap/pain_stress_genes.tsv",
+                     caption="../report/pain_stress_genes.rst",
+                     category="4. Pain and stress overlap", subcategory="all regions"),
+    params:
+        names=(PAIN, STRESS),
+        pain_regions=CONTRASTS[PAIN]["regions"],
+        overlap_regions=OVERLAP_REGIONS,
+        contrast_tables=[(name, region) for name, region, _ in contrast_signature_tables()],
+        order=list(SIGNATURES),
+    log:
+        f"{LOGS}/signature_tests.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/painstress.yaml"
+    script:
+        "../scripts/signature_tests.py"
+
+
+rule rrho2:
+    input:
+        pain=f"{RESULTS}/de/{{region}}/{PAIN}.tsv",
+        stress=f"{RESULTS}/de/{{region}}/{STRESS}.tsv",
+    output:
+        png=report(f"{RESULTS}/figures/{{region}}/rrho2_pain_vs_stress.png",
+                   caption="../report/rrho2.rst",
+                   category="4. Pain and stress overlap", subcategory="{region}"),
+        pdf=f"{RESULTS}/figures/{{region}}/rrho2_pain_vs_stress.pdf",
+        cells=f"{RESULTS}/overlap/rrho2/{{region}}.tsv",
+    params:
+        step=config["signatures"]["rrho_step"],
+        pain=PAIN,
+        stress=STRESS,
+    log:
+        f"{LOGS}/rrho2/{{region}}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/painstress.yaml"
+    script:
+        "../scripts/rrho2.py"
+
+
+rule signature_figures:
+    input:
+        tests=f"{RESULTS}/overlap/signature_tests.tsv",
+        shared=f"{RESULTS}/overlap/shared_genes.tsv",
+    output:
+        heatmap=report(f"{RESULTS}/figures/signature_overlap.png",
+                       caption="../report/signature_overlap.rst",
+                       category="6. Signatures", subcategory="all regions"),
+        heatmap_pdf=f"{RESULTS}/figures/signature_overlap.pdf",
+        upset=report(f"{RESULTS}/figures/shared_genes_upset.png",
+                     caption="../report/shared_genes_upset.rst",
+                     category="4. Pain and stress overlap", subcategory="all regions"),
+        upset_pdf=f"{RESULTS}/figures/shared_genes_upset.pdf",
+    params:
+        regions=[*CONTRASTS[PAIN]["regions"], "pooled"],
+        overlap_regions=OVERLAP_REGIONS,
+        title=STUDY,
+    log:
+        f"{LOGS}/signature_figures.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/painstress.yaml"
+    script:
+        "../scripts/signature_figures.py"

@@ -1,0 +1,23 @@
+"""RRHO2 map of the pain and stress contrasts in one region (rule rrho2)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
+import logging
+
+from painstress import plots, rrho
+from painstress.files import read_tsv, run_script, write_tsv
+
+
+def main(snakemake):
+    params, region = snakemake.params, snakemake.wildcards.region
+    scores = [rrho.signed_scores(read_tsv(path)) for path in
+              (snakemake.input.pain, snakemake.input.stress)]
+    result = rrho.rrho2(*scores, step=params.step)
+    cells = rrho.rrho2_table(result)
+    logging.info("RRHO2 %s, %d genes, step %d; best cells:\n%s", region, result.n_genes,
+                 result.step, result.best.drop(columns="genes").to_string(index=False))
+    write_tsv(cells, snakemake.output.cells)
+    plots.rrho2_map(result, snakemake.output.png,
+                    title=f"{region}: {params.pain} vs {params.stress} (RRHO2)",
+                    label_a=params.pain, label_b=params.stress)
+
+
+run_script(main, snakemake)  # noqa: F821

@@ -1,0 +1,32 @@
+"""Read the gene-set signature files into mouse genes (rule signature_sets)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
+import logging
+
+import pandas as pd
+
+from painstress import orthologs, signatures
+from painstress.files import read_tsv, run_script, write_tsv
+
+
+def main(snakemake):
+    params, inputs = snakemake.params, snakemake.input
+    mouse = read_tsv(inputs.genes, dtype={"symbol": str}).rename(columns={"symbol": "Symbol"})
+    human = {}
+    if "orthologs" in inputs.keys():
+        human = {"orthologs": orthologs.read_gene_orthologs(inputs.orthologs),
+                 "human_info": orthologs.read_gene_info(inputs.human_info)}
+    tables, reports = [], []
+    for name, path in zip(params.names, inputs.files):
+        found = signatures.read_signature_file(path, mouse_genes=mouse,
+                                               one_to_one=params.one_to_one, **human)
+        for sig in found:  # one signature keeps the config's name; several get it as prefix
+            sig.name = name if len(found) == 1 else f"{name}_{sig.name}"
+        tables.append(signatures.signature_table(found).assign(set=name))
+        reports.append(signatures.mapping_report(found).assign(set=name))
+    report = pd.concat(reports, ignore_index=True)
+    logging.info("signatures read:\n%s", report.to_string(index=False))
+    write_tsv(pd.concat(tables, ignore_index=True), snakemake.output.genes)
+    write_tsv(report, snakemake.output.mapping)
+
+
+run_script(main, snakemake)  # noqa: F821

@@ -1,0 +1,44 @@
+"""Pain against every signature, and the shared-gene table (rule signature_tests)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
+import logging
+
+import pandas as pd
+
+from painstress import overlap
+from painstress.files import read_tsv, run_script, write_tsv
+
+
+def main(snakemake):
+    def de(path):
+        return read_tsv(path, dtype={"symbol": str})
+
+    params = snakemake.params
+    pain = {region: de(path) for region, path in zip(params.pain_regions, snakemake.input.pain)}
+    signatures = {}
+    for (name, region), path in zip(params.contrast_tables, snakemake.input.contrasts):
+        signatures.setdefault(name, {})[region] = de(path)
+    set_of = {}
+    if snakemake.input.gene_sets:
+        sets = read_tsv(snakemake.input.gene_sets[0])
+        set_of = dict(zip(sets["signature"], sets["set"]))
+        for name, genes in sets.groupby("signature", sort=False):
+            signatures[name] = pd.Series(genes["direction"].to_numpy(),
+                                         index=genes["GeneID"].to_numpy())
+    # config order: the stress contrast, then each set (a file's signatures in file order)
+    signatures = {name: signatures[name] for name in sorted(
+        signatures, key=lambda n: params.order.index(set_of.get(n, n)))}
+
+    tests = overlap.signature_tests(pain, signatures)
+    logging.info("signature tests:\n%s", tests.to_string(index=False))
+    write_tsv(tests, snakemake.output.tests)
+
+    pain_name, stress_name = params.names
+    pairs = {region: (pain[region], signatures[stress_name][region])
+             for region in params.overlap_regions}
+    others = {name: s for name, s in signatures.items() if name != stress_name}
+    genes = overlap.pain_stress_genes(pairs, params.names, overlap.memberships(others))
+    logging.info("%d genes shared in at least one region", len(genes))
+    write_tsv(genes, snakemake.output.genes)
+
+
+run_script(main, snakemake)  # noqa: F821
