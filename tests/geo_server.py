@@ -214,6 +214,7 @@ def ncbi_config(base_url: str, **overrides) -> dict:
     """Config ``ncbi`` pointing at the fake server, with short waits for tests."""
     settings = {"email": "tests@example.org", "eutils_url": f"{base_url}/entrez/eutils",
                 "geo_url": f"{base_url}/geo", "geo_ftp_url": f"{base_url}/geo",
+                "gene_url": f"{base_url}/gene/DATA",
                 "connect_timeout": 2, "read_timeout": 2, "retries": 3, "backoff": 0.1}
     settings.update(overrides)
     return settings

@@ -44,6 +44,9 @@ def make_world(study) -> FakeNcbi:
     world.link(STRESS_PMID, "GSE000002")
     world.link(SUPER_PMID, "GSE000010")
     world.link(EMPTY_PMID)
+    world.files["/gene/DATA/gene_orthologs.gz"] = study["gene_orthologs"].read_bytes()
+    world.files["/gene/DATA/GENE_INFO/Mammalia/Homo_sapiens.gene_info.gz"] = \
+        study["Homo_sapiens"].read_bytes()
     return world
 
 
@@ -311,3 +314,26 @@ def test_changed_remote_file_is_reported(world, study, tmp_path):
         rows[counts.name]["detail"]
     assert rows[matrix.name]["status"] == "unchanged"
     assert counts.read_bytes() == study["pain_counts"].read_bytes()  # nothing re-downloaded
+
+
+def fetch_ncbi_gene(world, tmp_path):
+    client, _ = connect(world)
+    targets = tmp_path / "gene_orthologs.gz", tmp_path / "Homo_sapiens.gene_info.gz"
+    ncbi.fetch_ncbi_gene(client, f"{world.url}/gene/DATA/", *targets)
+    return targets
+
+
+def test_ncbi_gene_files_download_checked(world, study, tmp_path):
+    orthologs, info = fetch_ncbi_gene(world, tmp_path)
+    assert orthologs.read_bytes() == study["gene_orthologs"].read_bytes()
+    assert info.read_bytes() == study["Homo_sapiens"].read_bytes()
+    assert json.loads(provenance_path(orthologs).read_text())["url"] == \
+        f"{world.url}/gene/DATA/gene_orthologs.gz"
+
+
+def test_ncbi_gene_truncated_orthologs_are_refused(world, study, tmp_path):
+    data = study["gene_orthologs"].read_bytes()
+    world.files["/gene/DATA/gene_orthologs.gz"] = data[: len(data) // 2]
+    with pytest.raises(FetchError, match="not usable"):
+        fetch_ncbi_gene(world, tmp_path)
+    assert trusted_files(tmp_path) == []

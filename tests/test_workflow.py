@@ -124,7 +124,9 @@ def test_report_holds_every_figure_and_table(ci_run):
                  "fold_changes_pain_vs_stress.png", "shared_genes_heatmap.png",
                  "overlap_counts.png", "library_sizes.png", "shared_genes.tsv",
                  "overlap_stats.tsv", "samples.tsv", "summary.tsv", "truth_recovery.tsv",
-                 "03_pain_stress_overlap.html"):
+                 "03_pain_stress_overlap.html", "rrho2_pain_vs_stress.png",
+                 "signature_overlap.png", "shared_genes_upset.png", "signature_tests.tsv",
+                 "pain_stress_genes.tsv", "shared_count_summary.tsv", "mapping.tsv"):
         assert name in text, name
     assert "Pain and stress overlap" in text and "one-sided hypergeometric" in text
 
@@ -141,6 +143,50 @@ def test_planted_shared_genes_come_back(ci_run):
     found = pd.read_csv(results(workdir) / "overlap" / "shared_genes.tsv", sep="\t")
     again = simulate.score_recovery(truth, found[found.definition == "modern"])
     assert again["precision"] == pytest.approx(modern["precision"])
+
+
+def test_signatures_find_the_planted_genes(ci_run):
+    """Planted signatures are found, the random control is not; the planted shared genes
+    lead the shared-gene table and the concordant RRHO2 quadrants."""
+    workdir, _ = ci_run
+    out = results(workdir)
+    tests = pd.read_csv(out / "overlap" / "signature_tests.tsv", sep="\t")
+    assert list(tests.columns) == overlap.SIGNATURE_TEST_COLUMNS
+    pooled = tests[(tests.region == "pooled") & (tests.definition == "modern")] \
+        .set_index("signature")
+    assert list(pooled.index) == ["CUS_vs_control", "depression_human", "anxiety_mouse",
+                                  "random_control"]
+    for name in ("CUS_vs_control", "depression_human", "anxiety_mouse"):
+        assert pooled.at[name, "padj"] < 1e-3, pooled.loc[name].to_dict()
+        assert pooled.at[name, "n_same_direction"] > 5 * pooled.at[name, "n_opposite_direction"]
+    assert pooled.at["random_control", "padj"] > 0.05
+    assert pooled.at["random_control", "kind"] == "undirected"
+    mapping = pd.read_csv(out / "signatures" / "mapping.tsv", sep="\t").set_index("signature")
+    human = mapping.loc["depression_human"]
+    assert (human["organism"], human["n_no_ortholog"]) == ("human", 10)
+    assert human["mapping_rate"] == pytest.approx(human["n_mapped"] / human["n_input"])
+
+    truth = pd.read_csv(workdir / "resources" / STUDY / "truth" / "shared_genes.tsv", sep="\t")
+    planted = set(truth["GeneID"])
+    genes = pd.read_csv(out / "overlap" / "pain_stress_genes.tsv", sep="\t")
+    top = genes[genes.n_regions_modern > 0].head(20)
+    assert top["GeneID"].isin(planted).mean() >= 0.9, top[["GeneID", "symbol"]]
+    assert {"signature_depression_human", "signature_anxiety_mouse"} <= set(genes.columns)
+    summary = pd.read_csv(out / "overlap" / "shared_count_summary.tsv", sep="\t")
+    assert set(summary["definition"]) == {"paper", "modern"}
+    assert (summary["reported_in_paper"] == 40).all()
+
+    for region in ("NAc", "mPFC", "PAG"):
+        cells = pd.read_csv(out / "overlap" / "rrho2" / f"{region}.tsv", sep="\t")
+        best = cells.groupby("quadrant")["neg_log10_p"].first()
+        # CI-sized: ~10 shared genes per region, so one concordant quadrant may be weak
+        assert max(best["up_up"], best["down_down"]) > max(best["up_down"], best["down_up"])
+        strongest = "up_up" if best["up_up"] >= best["down_down"] else "down_down"
+        found = cells.loc[cells.quadrant == strongest, "GeneID"]
+        assert found.isin(planted).mean() >= 0.5, (region, strongest, found.tolist())
+        assert (out / "figures" / region / "rrho2_pain_vs_stress.png").stat().st_size > 10_000
+    for name in ("signature_overlap", "shared_genes_upset"):
+        assert (out / "figures" / f"{name}.png").stat().st_size > 10_000
 
 
 def test_second_invocation_has_nothing_to_do(ci_run):
@@ -263,8 +309,14 @@ def geo_config(folder, base_url, **changes):
 def test_download_path_gives_the_same_results_as_the_demo(ci_run, tmp_path, demo_files):
     world = test_fetch.make_world({key: path for key, path in
                                    simulate_paths(demo_files).items()})
+    # the demo's gene-set files as a user's config/signatures/; orthologs downloaded
+    (tmp_path / "config" / "signatures").mkdir(parents=True)
+    sets = []
+    for name in ("depression_human.tsv", "anxiety_mouse.gmt", "random_control.gmt"):
+        shutil.copy(demo_files / "signatures" / name, tmp_path / "config" / "signatures")
+        sets.append({"name": name.split(".")[0], "file": f"config/signatures/{name}"})
     with Server(world) as url:
-        configfile = geo_config(tmp_path, url)
+        configfile = geo_config(tmp_path, url, signatures={"sets": sets})
         done = snakemake(tmp_path, configfile)
         assert done.returncode == 0, done.output[-5000:]
         requests_made = len(world.requests)
@@ -283,8 +335,11 @@ def test_download_path_gives_the_same_results_as_the_demo(ci_run, tmp_path, demo
         for contrast in ("SNI_vs_sham", "CUS_vs_control"):
             name = f"de/{region}/{contrast}.tsv"
             assert (results(tmp_path) / name).read_bytes() == (reference / name).read_bytes()
-    assert (results(tmp_path) / "overlap" / "shared_genes.tsv").read_bytes() == \
-        (reference / "overlap" / "shared_genes.tsv").read_bytes()
+    for name in ("shared_genes.tsv", "signature_tests.tsv", "pain_stress_genes.tsv"):
+        assert (results(tmp_path) / "overlap" / name).read_bytes() == \
+            (reference / "overlap" / name).read_bytes(), name
+    assert (tmp_path / "resources" / STUDY / "ncbi_gene" /
+            "gene_orthologs.gz.provenance.json").is_file()
 
 
 def test_offline_mode_uses_files_in_place_and_names_missing_ones(tmp_path, demo_files):
@@ -305,7 +360,8 @@ def test_offline_mode_uses_files_in_place_and_names_missing_ones(tmp_path, demo_
 
 def simulate_paths(folder):
     """The generator's file keys -> paths in an already generated study folder."""
-    paths = {}
+    paths = {"gene_orthologs": folder / "ncbi_gene" / "gene_orthologs.gz",
+             "Homo_sapiens": folder / "ncbi_gene" / "Homo_sapiens.gene_info.gz"}
     for model, series in (("pain", "GSE000001"), ("stress", "GSE000002")):
         paths[f"{model}_counts"] = folder / series / geo.counts_filename(series)
         paths[f"{model}_annotation"] = folder / series / geo.annotation_filename()
