@@ -10,11 +10,15 @@ rule notebook:
         summary=f"{RESULTS}/de/summary.tsv",
         overlap=f"{RESULTS}/overlap/overlap_stats.tsv",
         shared=f"{RESULTS}/overlap/shared_genes.tsv",
+        signatures=[f"{RESULTS}/overlap/{name}.tsv"
+                    for name in ("signature_tests", "pain_stress_genes", "shared_count_summary")],
+        rrho2=expand(f"{RESULTS}/figures/{{region}}/rrho2_pain_vs_stress.png",
+                     region=OVERLAP_REGIONS),
         counts=all_dataset_files("counts"),
     output:
         ipynb=f"{RESULTS}/notebooks/{{notebook}}.ipynb",
         html=report(f"{RESULTS}/notebooks/{{notebook}}.html", caption="../report/notebook.rst",
-                    category="6. Notebooks"),
+                    category="7. Notebooks"),
     params:
         parameters=lambda wildcards, input: {
             "results_dir": str(Path(input.samples).parent),

@@ -38,7 +38,7 @@ if config["source"] == "simulate":
             found=f"{RESULTS}/overlap/shared_genes.tsv",
         output:
             report(f"{RESULTS}/truth_recovery.tsv", caption="../report/truth_recovery.rst",
-                   category="5. Demo: planted truth"),
+                   category="6. Demo: planted truth"),
         log:
             f"{LOGS}/truth_recovery.log",
         threads: 1

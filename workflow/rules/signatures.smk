@@ -13,7 +13,7 @@ if FILE_SIGNATURES:
             genes=f"{RESULTS}/signatures/gene_sets.tsv",
             mapping=report(f"{RESULTS}/signatures/mapping.tsv",
                            caption="../report/signature_mapping.rst",
-                           category="6. Signatures", subcategory="all regions"),
+                           category="5. Signatures", subcategory="all regions"),
         params:
             names=list(FILE_SIGNATURES),
             specs=[SIGNATURES[name] for name in FILE_SIGNATURES],
@@ -39,7 +39,7 @@ rule signature_tests:
     output:
         tests=report(f"{RESULTS}/overlap/signature_tests.tsv",
                      caption="../report/signature_tests.rst",
-                     category="6. Signatures", subcategory="all regions"),
+                     category="5. Signatures", subcategory="all regions"),
         genes=report(f"{RESULTS}/overlap/pain_stress_genes.tsv",
                      caption="../report/pain_stress_genes.rst",
                      category="4. Pain and stress overlap", subcategory="all regions"),
@@ -94,7 +94,7 @@ rule signature_figures:
     output:
         heatmap=report(f"{RESULTS}/figures/signature_overlap.png",
                        caption="../report/signature_overlap.rst",
-                       category="6. Signatures", subcategory="all regions"),
+                       category="5. Signatures", subcategory="all regions"),
         heatmap_pdf=f"{RESULTS}/figures/signature_overlap.pdf",
         upset=report(f"{RESULTS}/figures/shared_genes_upset.png",
                      caption="../report/shared_genes_upset.rst",
