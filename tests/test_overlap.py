@@ -37,17 +37,21 @@ def _de(rows):
     return table.drop(columns="sig")
 
 
-def test_overlap_tables_on_hand_made_regions():
-    """Region A: genes 1 (up/up), 2 (down/down) shared; 3 opposite; 4 only pain;
-    gene 5 has no p-value in stress (outside the background). Region B: gene 1 up/up."""
+def _regions():
+    """Two hand-made regions (see test_overlap_tables_on_hand_made_regions)."""
     a_pain = _de([(1, 1.0, 0.001, True), (2, -1.0, 0.002, True), (3, 1.0, 0.01, True),
                   (4, 1.0, 0.01, True), (5, 1.0, 0.01, True), (6, 0.1, 0.5, False)])
     a_stress = _de([(1, 0.8, 0.003, True), (2, -0.5, 0.001, True), (3, -1.0, 0.01, True),
                     (4, 0.1, 0.6, False), (5, 1.0, np.nan, False), (6, 0.1, 0.5, False)])
     b_pain = _de([(1, 2.0, 1e-5, True), (2, 0.1, 0.4, False), (7, 0.1, 0.9, False)])
     b_stress = _de([(1, 1.0, 1e-4, True), (2, 0.1, 0.4, False), (7, 0.1, 0.9, False)])
-    genes, table = overlap.overlap_tables({"A": (a_pain, a_stress), "B": (b_pain, b_stress)},
-                                          definitions=("modern",))
+    return {"A": (a_pain, a_stress), "B": (b_pain, b_stress)}
+
+
+def test_overlap_tables_on_hand_made_regions():
+    """Region A: genes 1 (up/up), 2 (down/down) shared; 3 opposite; 4 only pain;
+    gene 5 has no p-value in stress (outside the background). Region B: gene 1 up/up."""
+    genes, table = overlap.overlap_tables(_regions(), definitions=("modern",))
     found = genes.set_index(["region", "GeneID"])["direction"].to_dict()
     assert found == {("A", 1): "up", ("A", 2): "down", ("B", 1): "up"}
     # strongest first: the larger of the two p-values orders the genes
@@ -81,17 +85,6 @@ def test_both_definitions_use_their_own_columns():
 
 
 # ----------------------------------------------------------------------------- signatures
-
-def _regions():
-    """The hand-made regions of test_overlap_tables_on_hand_made_regions."""
-    a_pain = _de([(1, 1.0, 0.001, True), (2, -1.0, 0.002, True), (3, 1.0, 0.01, True),
-                  (4, 1.0, 0.01, True), (5, 1.0, 0.01, True), (6, 0.1, 0.5, False)])
-    a_stress = _de([(1, 0.8, 0.003, True), (2, -0.5, 0.001, True), (3, -1.0, 0.01, True),
-                    (4, 0.1, 0.6, False), (5, 1.0, np.nan, False), (6, 0.1, 0.5, False)])
-    b_pain = _de([(1, 2.0, 1e-5, True), (2, 0.1, 0.4, False), (7, 0.1, 0.9, False)])
-    b_stress = _de([(1, 1.0, 1e-4, True), (2, 0.1, 0.4, False), (7, 0.1, 0.9, False)])
-    return {"A": (a_pain, a_stress), "B": (b_pain, b_stress)}
-
 
 def test_list_overlap_signed_matches_hypergeometric_on_2n_slots():
     """N=10 background genes; pain {1+, 2-, 3+}, signature {1+, 2+, 4-, 5-}: 1 agrees,
