@@ -10,7 +10,7 @@ rule notebook:
         summary=f"{RESULTS}/de/summary.tsv",
         overlap=f"{RESULTS}/overlap/overlap_stats.tsv",
         shared=f"{RESULTS}/overlap/shared_genes.tsv",
-        counts=all_dataset_files("counts"),
+        counts=all_dataset_files("counts", QC_DATASETS),  # one organism: one gene axis
     output:
         ipynb=f"{RESULTS}/notebooks/{{notebook}}.ipynb",
         html=report(f"{RESULTS}/notebooks/{{notebook}}.html", caption="../report/notebook.rst",
