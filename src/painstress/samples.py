@@ -109,7 +109,8 @@ def infer_sample_sheet(matrices: dict[str, SeriesMatrix],
                                                 "searched text"])
         raise InputError(
             f"{len(table)} sample/factor pair(s) matched no level or several levels of "
-            f"config 'samples.factors' or 'datasets.<name>.factors' (searched fields: {', '.join(fields)}):\n"
+            "config 'samples.factors' or 'datasets.<name>.factors' "
+            f"(searched fields: {', '.join(fields)}):\n"
             f"{table.to_string(index=False)}\n"
             "Fix the level patterns in the config, or write the sample sheet yourself "
             "(config key 'samples.sheet') and the run will use it instead.")

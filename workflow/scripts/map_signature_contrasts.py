@@ -1,4 +1,4 @@
-"""Human contrast DE tables onto mouse genes, with the mapping rate (rule map_signature_contrasts)."""
+"""Human contrast DE tables onto mouse genes, with mapping rates (rule map_signature_contrasts)."""
 import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
