@@ -422,7 +422,8 @@ def check_human_study(workdir, demo_files, tests):
 
 
 def test_offline_mode_uses_files_in_place_and_names_missing_ones(tmp_path, demo_files):
-    configfile = write_config(tmp_path, source="geo", offline=True,
+    # signatures=None: the demo's gene-set files are written by simulate_demo, not here
+    configfile = write_config(tmp_path, source="geo", offline=True, signatures=None,
                               datasets={"pain": {"geo": "GSE000001"},
                                         "stress": {"geo": "GSE000002"}})
     done = snakemake(tmp_path, configfile, "--until", "sample_sheet", timeout=300)

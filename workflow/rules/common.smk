@@ -74,7 +74,8 @@ def series_matrix_of(series, organism=ORGANISM):
 
 
 def series_matrix_for(organism):
-    """Input function of rule fetch_counts(_<organism>): the series matrix to check against."""
+    """Input function for the fetch_counts rules, one per organism (the series matrix that
+    the counts are checked against)."""
     return lambda wildcards: series_matrix_of(wildcards.series, organism)
 
 

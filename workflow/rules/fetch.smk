@@ -75,6 +75,7 @@ else:
     # One rule per organism: NCBI names counts and annotation by genome build, and a mixed
     # human/mouse series (GSE102556) has both; fetch_counts is the study organism's.
     for _organism in dict.fromkeys([ORGANISM, *DATASET_ORGANISM.values()]):
+        _build = "" if _organism == ORGANISM else f"_{geo.NCBI_GENOMES[_organism][1]}"
 
         rule:
             name:
@@ -94,8 +95,7 @@ else:
                 ncbi=config["ncbi"],
                 organism=_organism,
             log:
-                f"{LOGS}/fetch/{{series}}_counts"
-                f"{'' if _organism == ORGANISM else '_' + geo.NCBI_GENOMES[_organism][1]}.log",
+                f"{LOGS}/fetch/{{series}}_counts{_build}.log",
             localrule: True
             conda:
                 "../../envs/painstress.yaml"
