@@ -78,7 +78,10 @@ def test_explicit_values_are_kept():
     config = validate_config(load("config.yaml"), SCHEMA)
     regions = {c["name"]: c["regions"] for c in config["contrasts"]}
     assert regions == {"SNI_vs_sham": ["NAc", "mPFC", "PAG"],
-                       "CUS_vs_control": ["NAc", "mPFC"]}
+                       "CUS_vs_control": ["NAc", "mPFC"],
+                       "MDD_vs_control_male": ["NAc", "mPFC"],
+                       "MDD_vs_control_female": ["NAc", "mPFC"],
+                       "susceptible_vs_control": ["NAc", "mPFC"]}
     assert "phenotype: stress" in config["samples"]["factors"]["group"]["CUS"]
     assert config["samples"]["sheet"] == "config/samples.tsv"
     assert config["samples"]["match_fields"] == ["characteristics_ch1", "source_name_ch1"]
@@ -247,3 +250,97 @@ def test_factors_must_include_region_and_group(demo):
     """A factors mapping without 'group' is refused (it is required)."""
     demo["samples"] = {"factors": {"region": {"NAc": "NAc"}}}
     assert "key 'samples.factors.group' is missing" in error_of(demo)
+
+
+# ------------------------------------- per-dataset organism, factors, exclude; contrasts
+
+def with_human_dataset(demo: dict) -> dict:
+    """demo.yaml with a human dataset of its own groups and a sex factor (source geo)."""
+    demo["source"] = "geo"
+    demo["datasets"]["mdd"] = {"geo": "GSE102556", "platform": "GPL11154", "pmid": None,
+                               "organism": "Homo sapiens", "exclude": "tissue: OFC",
+                               "factors": {"region": {"NAc": "Nac"},
+                                           "group": {"MDD": "MDD", "human_control": "CTRL"},
+                                           "sex": {"male": "Male", "female": "Female"}}}
+    demo["contrasts"].append({"name": "MDD_male", "dataset": "mdd", "test": "MDD",
+                              "reference": "human_control", "where": {"sex": "male"}})
+    return demo
+
+
+def test_dataset_settings_are_accepted_and_defaults_follow_the_dataset(demo):
+    from painstress.config import organism_of
+
+    config = validate_config(with_human_dataset(demo), SCHEMA)
+    contrast = config["contrasts"][-1]
+    assert contrast["regions"] == ["NAc"]  # the dataset's regions, not the global three
+    assert config["contrasts"][0]["regions"] == ["NAc", "mPFC", "PAG"]  # unchanged
+    assert organism_of(config, "mdd") == "Homo sapiens"
+    assert organism_of(config, "pain") == "Mus musculus"  # study.organism
+    assert "organism" not in config["datasets"]["pain"]  # the config is not rewritten
+
+
+def test_dataset_organism_must_be_known(demo):
+    demo = with_human_dataset(demo)
+    demo["datasets"]["mdd"]["organism"] = "Rattus norvegicus"
+    assert "key 'datasets.mdd.organism': 'Rattus norvegicus' is not one of" in error_of(demo)
+
+
+@pytest.mark.parametrize("key", ["exclude", "factors"])
+def test_dataset_patterns_must_be_regular_expressions(demo, key):
+    demo = with_human_dataset(demo)
+    if key == "exclude":
+        demo["datasets"]["mdd"]["exclude"] = "tissue: (OFC"
+        expected = "key 'datasets.mdd.exclude'"
+    else:
+        demo["datasets"]["mdd"]["factors"]["sex"]["male"] = "[Male"
+        expected = "key 'datasets.mdd.factors.sex.male'"
+    assert expected in error_of(demo)
+
+
+def test_contrast_dataset_must_name_a_dataset(demo):
+    demo = with_human_dataset(demo)
+    demo["contrasts"][-1]["dataset"] = "mdd_typo"
+    assert "contrasts[2].dataset = 'mdd_typo' names no dataset (pain, stress, mdd)" \
+        in error_of(demo)
+
+
+def test_contrast_groups_come_from_its_dataset(demo):
+    """CUS is a global level, but not one of dataset mdd's own group levels."""
+    demo = with_human_dataset(demo)
+    demo["contrasts"][-1]["test"] = "CUS"
+    assert ("contrasts[2].test = 'CUS' is not a level of datasets.mdd.factors.group "
+            "(MDD, human_control)") in error_of(demo)
+    demo["contrasts"][-1].update(test="MDD", regions=["PAG"])
+    assert "contrasts[2].regions: PAG not in datasets.mdd.factors.region (NAc)" \
+        in error_of(demo)
+
+
+def test_contrast_without_dataset_may_use_any_datasets_group(demo):
+    """A dataset's own level is known to contrasts without 'dataset' too (the sample sheet
+    check then refuses a mix of datasets)."""
+    demo = with_human_dataset(demo)
+    demo["contrasts"].append({"name": "MDD_any", "test": "MDD", "reference": "human_control",
+                              "regions": ["NAc"]})
+    validate_config(demo, SCHEMA)
+    demo["contrasts"][-1]["test"] = "MDDD"
+    assert ("contrasts[3].test = 'MDDD' is not a level of samples.factors.group or "
+            "datasets.*.factors") in error_of(demo)
+
+
+@pytest.mark.parametrize("where, expected", [
+    ({"sex": "unknown"}, "contrasts[2].where.sex = 'unknown' is not a level of "
+                         "datasets.mdd.factors.sex (male, female)"),
+    ({"age": "old"}, "contrasts[2].where.age: no factor 'age' for dataset mdd "
+                     "(region, group, sex)"),
+    ({"region": "NAc"}, "contrasts[2].where.region: use 'regions' or 'test'/'reference'"),
+])
+def test_contrast_where_is_checked(demo, where, expected):
+    demo = with_human_dataset(demo)
+    demo["contrasts"][-1]["where"] = where
+    assert expected in error_of(demo)
+
+
+def test_contrast_where_must_map_factors_to_text(demo):
+    demo = with_human_dataset(demo)
+    demo["contrasts"][-1]["where"] = {"sex": 1}
+    assert "key 'contrasts.2.where.sex': 1 is not of type 'string'" in error_of(demo)

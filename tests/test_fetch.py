@@ -111,6 +111,18 @@ def test_pinned_series_not_linked_to_the_pmid_is_reported(world):
     assert chosen.at[0, "how"] == "pinned in config (no PMID to check against)"
 
 
+def test_dataset_organism_decides_which_linked_series_it_takes(world):
+    """One PMID links a mouse and a human series: each dataset takes its own organism's."""
+    client, endpoints = connect(world)
+    chosen, considered = ncbi.resolve({"pain": {}, "human": {"organism": "Homo sapiens"}},
+                                      PAIN_PMID, "Mus musculus", client, endpoints)
+    chosen = chosen.set_index("dataset")
+    assert chosen["series"].to_dict() == {"pain": "GSE000001", "human": "GSE000020"}
+    assert chosen["organism"].to_dict() == {"pain": "Mus musculus", "human": "Homo sapiens"}
+    human_view = considered[considered["reason"].str.startswith("Homo sapiens")]
+    assert list(human_view["series"]) == ["GSE000020"]
+
+
 def test_eutils_requests_identify_the_tool(world, monkeypatch):
     monkeypatch.setenv("NCBI_API_KEY", "secret-key")
     client, endpoints = connect(world)

@@ -318,3 +318,51 @@ def test_map_empty_input_and_bad_arguments(pairs, human, mouse):
                           mouse_genes=mouse)
     with pytest.raises(ValueError, match="not an NCBI GeneID"):
         orth.map_to_mouse(["Bdnf"], id_type="GeneID", organism="mouse", mouse_genes=mouse)
+
+
+# --------------------------------------------------------- human DE table -> mouse genes
+
+def human_de() -> pd.DataFrame:
+    """Six human genes: 1, 2 one-to-one; 3 one-to-many; 4 shares its mouse gene with 7
+    (many-to-one); 5's mouse ortholog is not a study gene; 6 has no ortholog."""
+    return pd.DataFrame({"GeneID": [1, 2, 3, 4, 5, 6],
+                         "symbol": ["HA", "HB", "HC", "HD", "HE", "HF"],
+                         "log2FoldChange": [1.0, -2.0, 0.5, 0.7, 0.1, 3.0],
+                         "pvalue": [0.01, 0.02, 0.03, 0.04, 0.05, 0.001]})
+
+
+HAND_PAIRS = pd.DataFrame({"human_GeneID": [1, 2, 3, 3, 4, 7, 5],
+                           "mouse_GeneID": [101, 102, 103, 104, 105, 105, 106]})
+HAND_MOUSE = pd.DataFrame({"GeneID": [101, 102, 103, 104, 105],
+                           "Symbol": ["Ma", "Mb", "Mc", "Mc2", "Md"]})
+
+
+def test_de_table_to_mouse_one_to_one_keeps_exactly_the_one_to_one_genes():
+    table, report = orth.de_table_to_mouse(human_de(), HAND_PAIRS, HAND_MOUSE)
+    assert table.to_dict("list") == {
+        "GeneID": [101, 102], "symbol": ["Ma", "Mb"], "log2FoldChange": [1.0, -2.0],
+        "pvalue": [0.01, 0.02], "human_GeneID": [1, 2], "human_symbol": ["HA", "HB"]}
+    assert report == {"n_genes": 6, "n_mapped": 2, "mapping_rate": pytest.approx(2 / 6),
+                      "n_no_ortholog": 1, "n_not_one_to_one": 2, "n_not_in_mouse_genes": 1,
+                      "n_collapsed": 0, "one_to_one": True}
+
+
+def test_de_table_to_mouse_all_orthologs_and_collapsed_mouse_genes():
+    """Without one-to-one: gene 3 gives two rows; human 8 reaches mouse 102 like human 2
+    does, and only the smaller p-value (gene 2's) stays: GeneIDs remain unique."""
+    de = pd.concat([human_de(), pd.DataFrame({"GeneID": [8], "symbol": ["HB2"],
+                                              "log2FoldChange": [-9.0], "pvalue": [0.5]})])
+    pairs = pd.concat([HAND_PAIRS, pd.DataFrame({"human_GeneID": [8],
+                                                 "mouse_GeneID": [102]})])
+    table, report = orth.de_table_to_mouse(de, pairs, HAND_MOUSE, one_to_one=False)
+    assert table[["GeneID", "human_GeneID"]].values.tolist() == \
+        [[101, 1], [102, 2], [103, 3], [104, 3], [105, 4]]
+    assert table["GeneID"].is_unique
+    assert (report["n_mapped"], report["n_collapsed"], report["n_not_one_to_one"]) == (4, 1, 0)
+    assert report["mapping_rate"] == pytest.approx(4 / 7)
+
+
+def test_de_table_to_mouse_refuses_duplicated_genes():
+    de = pd.concat([human_de(), human_de().head(1)])
+    with pytest.raises(ValueError, match="unique"):
+        orth.de_table_to_mouse(de, HAND_PAIRS, HAND_MOUSE)

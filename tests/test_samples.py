@@ -20,6 +20,8 @@ from painstress.config import validate_config
 from painstress.samples import infer_sample_sheet, read_sample_sheet, validate_sample_sheet
 from painstress.simulate import DemoParameters, write_demo_study
 
+from conftest import FIXTURES
+
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 DEMO_CONFIG = REPO / "config" / "demo.yaml"
@@ -366,3 +368,142 @@ def test_read_sample_sheet_keeps_hash_inside_values(tmp_path):
     sheet = read_sample_sheet(path)
     assert sheet["title"].iloc[0] == "mouse #3"
     assert sheet["group"].iloc[0] == "SNI"
+
+
+# ------------------------------------------- per-dataset factors, exclude, dataset, where
+# On the REAL human series matrix of GSE102556 (263 postmortem samples, 6 tissues), with the
+# patterns of config/config.yaml (dataset mdd_human), read from the file.
+
+LABONTE = FIXTURES / "series_matrix" / "GSE102556-GPL11154_series_matrix.txt"
+REAL_CONFIG = REPO / "config" / "config.yaml"
+
+
+@pytest.fixture(scope="module")
+def real_config() -> dict:
+    return validate_config(yaml.safe_load(REAL_CONFIG.read_text()), SCHEMA, str(REAL_CONFIG))
+
+
+@pytest.fixture(scope="module")
+def labonte(real_config, fixtures_dir):
+    """The human sheet inferred from the real series matrix, and that matrix."""
+    matrix = geo.read_series_matrix(LABONTE)
+    assert len(matrix.samples) == 263
+    datasets = {"mdd_human": real_config["datasets"]["mdd_human"]}
+    sheet = infer_sample_sheet({"mdd_human": matrix}, real_config["samples"]["factors"],
+                               real_config["samples"]["match_fields"], datasets)
+    return sheet, matrix
+
+
+def test_labonte_human_counts_per_region_group_sex(labonte):
+    """Only NAc and Cg25 (as mPFC) stay; exact counts per region x group x sex."""
+    sheet, _ = labonte
+    assert len(sheet) == 76  # 263 minus OFC 48, dlPFC 48, aINS 48, subiculum 43
+    counts = sheet.groupby(["region", "group", "sex"]).size().to_dict()
+    assert counts == {("NAc", "MDD", "male"): 13, ("NAc", "MDD", "female"): 13,
+                      ("NAc", "human_control", "male"): 13,
+                      ("NAc", "human_control", "female"): 9,
+                      ("mPFC", "MDD", "male"): 3, ("mPFC", "MDD", "female"): 10,
+                      ("mPFC", "human_control", "male"): 8,
+                      ("mPFC", "human_control", "female"): 7}
+    assert list(sheet.columns) == ["sample", "dataset", "region", "group", "sex", "title"]
+
+
+def test_labonte_exclusion_is_logged_and_leaves_out_the_other_tissues(real_config, caplog,
+                                                                     fixtures_dir):
+    matrix = geo.read_series_matrix(LABONTE)
+    with caplog.at_level("INFO", logger="painstress.samples"):
+        sheet = infer_sample_sheet({"mdd_human": matrix}, real_config["samples"]["factors"],
+                                   real_config["samples"]["match_fields"],
+                                   {"mdd_human": real_config["datasets"]["mdd_human"]})
+    kept_tissues = set(matrix.samples.loc[sheet["sample"], "char_tissue"])
+    assert kept_tissues == {"Nucleus Accumbens (Nac)", "Cingulate gyrus 25 (Cg25)"}
+    assert "dataset mdd_human: 187 sample(s) left out by datasets.mdd_human.exclude" \
+        in caplog.text
+
+
+def test_labonte_without_exclude_stops_on_the_unassigned_tissues(real_config, fixtures_dir):
+    """Without exclude, OFC/dlPFC/aINS/subiculum match no region: an error, not a guess."""
+    spec = dict(real_config["datasets"]["mdd_human"])
+    spec.pop("exclude")
+    with pytest.raises(InputError, match=r"187 sample/factor pair\(s\) matched no level"):
+        infer_sample_sheet({"mdd_human": geo.read_series_matrix(LABONTE)},
+                           real_config["samples"]["factors"],
+                           real_config["samples"]["match_fields"], {"mdd_human": spec})
+
+
+def test_labonte_contrast_with_where_picks_exactly_the_male_cg25_samples(labonte, real_config):
+    from painstress.samples import contrast_samples
+
+    sheet, matrix = labonte
+    contrast = next(c for c in real_config["contrasts"] if c["name"] == "MDD_vs_control_male")
+    chosen = contrast_samples(sheet, contrast, "mPFC")
+    meta = matrix.samples
+    expected = meta[(meta["char_tissue"] == "Cingulate gyrus 25 (Cg25)")
+                    & (meta["char_gender"] == "Male")].index
+    assert sorted(chosen["sample"]) == sorted(expected) and len(expected) == 11
+    assert chosen.groupby("group").size().to_dict() == {"MDD": 3, "human_control": 8}
+    # and the validation accepts the sheet with every human contrast of the config
+    human = [c for c in real_config["contrasts"] if c.get("dataset") == "mdd_human"]
+    out = validate_sample_sheet(sheet, source="inferred", factors=real_config["samples"]["factors"],
+                                contrasts=human, datasets=real_config["datasets"],
+                                dataset_samples={"mdd_human": list(meta.index)})
+    assert len(out) == 76
+
+
+def two_datasets_sheet() -> pd.DataFrame:
+    """Mouse 'stress' (CUS/control, no sex) and human 'mdd' (MDD/control, with sex)."""
+    rows = [{"sample": f"GSM{i}", "dataset": "stress", "region": "NAc",
+             "group": "CUS" if i % 2 else "control", "sex": ""} for i in range(1, 7)]
+    rows += [{"sample": f"GSM{i}", "dataset": "mdd", "region": "NAc",
+              "group": "MDD" if i % 2 else "control", "sex": "male" if i < 16 else "female"}
+             for i in range(11, 21)]
+    return pd.DataFrame(rows)
+
+
+MDD_DATASETS = {"stress": {}, "mdd": {"factors": {
+    "group": {"MDD": "MDD", "control": "CTRL"}, "sex": {"male": "M", "female": "F"}}}}
+
+
+def test_contrast_dataset_and_where_keep_a_shared_group_name_apart(config):
+    """'control' exists in both datasets: without 'dataset' the contrast mixes them (refused);
+    with dataset and where it uses exactly that dataset's samples of that sex."""
+    sheet = two_datasets_sheet()
+    factors = config["samples"]["factors"]
+    mixed = {"name": "MDD_vs_control", "test": "MDD", "reference": "control",
+             "regions": ["NAc"]}
+    kwargs = dict(source="s.tsv", factors=factors, dataset_samples=samples_of(sheet),
+                  datasets=MDD_DATASETS)
+    with pytest.raises(InputError, match="contrast MDD_vs_control in region NAc mixes "
+                                         r"datasets \(mdd, stress\)"):
+        validate_sample_sheet(sheet, contrasts=[mixed], **kwargs)
+    from painstress.samples import contrast_samples
+
+    picked = {**mixed, "dataset": "mdd", "where": {"sex": "male"}}
+    out = validate_sample_sheet(sheet, contrasts=[picked], **kwargs)
+    assert sorted(contrast_samples(out, picked, "NAc")["sample"]) == \
+        [f"GSM{i}" for i in range(11, 16)]
+    female = {**picked, "where": {"sex": "female"}}
+    assert len(contrast_samples(out, female, "NAc")) == 5
+    # too few samples once 'where' restricts them: named like any other shortfall
+    tiny = sheet[~sheet["sample"].isin(["GSM11", "GSM13"])]
+    with pytest.raises(InputError, match=r"region NAc, group MDD \(contrast MDD_vs_control\) "
+                                         r"has 1 sample\(s\)"):
+        validate_sample_sheet(tiny, contrasts=[picked],
+                              **{**kwargs, "dataset_samples": samples_of(tiny)})
+
+
+def test_per_dataset_levels_are_checked_per_dataset(config):
+    """A human sample may not use a mouse-only level; a mouse sample may not have a sex."""
+    factors = config["samples"]["factors"]
+    sheet = two_datasets_sheet()
+    sheet.loc[sheet["sample"] == "GSM11", "group"] = "CUS"
+    with pytest.raises(InputError, match=r"row 7: sample GSM11 has group 'CUS'.*"
+                                         r"'datasets.mdd.factors.group'"):
+        validate_sample_sheet(sheet, source="s", factors=factors, contrasts=[],
+                              dataset_samples=samples_of(sheet), datasets=MDD_DATASETS)
+    sheet = two_datasets_sheet()
+    sheet.loc[0, "sex"] = "male"
+    with pytest.raises(InputError, match=r"row 1: sample GSM1 of dataset stress has sex "
+                                         r"'male', but that dataset has no factor sex"):
+        validate_sample_sheet(sheet, source="s", factors=factors, contrasts=[],
+                              dataset_samples=samples_of(sheet), datasets=MDD_DATASETS)

@@ -7,6 +7,7 @@ with a message that names what is wrong.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import socket
 import subprocess
@@ -306,9 +307,37 @@ def geo_config(folder, base_url, **changes):
                         ncbi=ncbi_config(base_url), **changes)
 
 
+HUMAN_SERIES, HUMAN_PLATFORM = "GSE000003", "GPL11154"
+
+
+def with_human_study(configfile):
+    """Add a third, human dataset (another GEO study, as Labonte et al.'s MDD part of
+    GSE102556) with the patterns, contrast and signature of config/config.yaml."""
+    real = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config = yaml.safe_load(configfile.read_text())
+    config["datasets"]["mdd_human"] = {**real["datasets"]["mdd_human"], "geo": HUMAN_SERIES,
+                                       "platform": HUMAN_PLATFORM}
+    config["contrasts"].append(next(c for c in real["contrasts"]
+                                    if c["name"] == "MDD_vs_control_male"))
+    config["signatures"]["sets"].append(next(s for s in real["signatures"]["sets"]
+                                             if s["name"] == "MDD_male"))
+    configfile.write_text(yaml.safe_dump(config, sort_keys=False))
+    return configfile
+
+
 def test_download_path_gives_the_same_results_as_the_demo(ci_run, tmp_path, demo_files):
+    """The demo's two series from a GEO on 127.0.0.1, plus a human series (third dataset)
+    whose MDD contrast becomes a signature through NCBI orthologs: the mouse results are
+    the demo's; the human one is fitted, mapped (rate reported) and tested."""
     world = test_fetch.make_world({key: path for key, path in
                                    simulate_paths(demo_files).items()})
+    human = simulate.write_human_series(tmp_path / "served", HUMAN_SERIES, HUMAN_PLATFORM,
+                                        demo_files)
+    world.add_series(HUMAN_SERIES, taxon="Homo sapiens", gpl=HUMAN_PLATFORM[3:])
+    world.serve_series(HUMAN_SERIES, human["counts"].read_bytes(),
+                       human["annotation"].read_bytes(), human["series_matrix"].read_bytes(),
+                       counts_name=human["counts"].name, annotation_name=human["annotation"].name,
+                       matrix_name=human["series_matrix"].name, folder="GSE000nnn")
     # the demo's gene-set files as a user's config/signatures/; orthologs downloaded
     (tmp_path / "config" / "signatures").mkdir(parents=True)
     sets = []
@@ -316,34 +345,85 @@ def test_download_path_gives_the_same_results_as_the_demo(ci_run, tmp_path, demo
         shutil.copy(demo_files / "signatures" / name, tmp_path / "config" / "signatures")
         sets.append({"name": name.split(".")[0], "file": f"config/signatures/{name}"})
     with Server(world) as url:
-        configfile = geo_config(tmp_path, url, signatures={"sets": sets})
+        configfile = with_human_study(geo_config(tmp_path, url, signatures={"sets": sets}))
         done = snakemake(tmp_path, configfile)
         assert done.returncode == 0, done.output[-5000:]
         requests_made = len(world.requests)
         again = snakemake(tmp_path, configfile)
         assert again.returncode == 0 and "Nothing to be done" in again.output
         assert len(world.requests) == requests_made  # the cache: nothing downloaded twice
-    chosen = pd.read_csv(results(tmp_path) / "datasets.tsv", sep="\t")
-    assert chosen.set_index("dataset")["series"].to_dict() == {"pain": "GSE000001",
-                                                               "stress": "GSE000002"}
+    chosen = pd.read_csv(results(tmp_path) / "datasets.tsv", sep="\t").set_index("dataset")
+    assert chosen["series"].to_dict() == {"pain": "GSE000001", "stress": "GSE000002",
+                                          "mdd_human": HUMAN_SERIES}
+    assert chosen["organism"].to_dict() == {"pain": "Mus musculus", "stress": "Mus musculus",
+                                            "mdd_human": "Homo sapiens"}
     assert (results(tmp_path) / "resolution.tsv").is_file()
-    for series in ("GSE000001", "GSE000002"):
+    for series in ("GSE000001", "GSE000002", HUMAN_SERIES):
         folder = tmp_path / "resources" / STUDY / series
-        assert len(list(folder.glob("*.provenance.json"))) == 3
+        assert len(list(folder.glob("*.provenance.json"))) == 3, series
     reference = results(ci_run[0])
     for region in ("NAc", "mPFC", "PAG"):
         for contrast in ("SNI_vs_sham", "CUS_vs_control"):
             name = f"de/{region}/{contrast}.tsv"
             assert (results(tmp_path) / name).read_bytes() == (reference / name).read_bytes()
-    for name in ("shared_genes.tsv", "signature_tests.tsv", "pain_stress_genes.tsv"):
-        assert (results(tmp_path) / "overlap" / name).read_bytes() == \
-            (reference / "overlap" / name).read_bytes(), name
+    out = results(tmp_path) / "overlap"
+    assert (out / "shared_genes.tsv").read_bytes() == \
+        (reference / "overlap" / "shared_genes.tsv").read_bytes()
+    # the demo's signature rows are unchanged but for padj (BH now spans one more signature)
+    tests = pd.read_csv(out / "signature_tests.tsv", sep="\t")
+    before = pd.read_csv(reference / "overlap" / "signature_tests.tsv", sep="\t")
+    ours = tests[tests.signature != "MDD_male"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(ours.drop(columns="padj"), before.drop(columns="padj"))
+    genes = pd.read_csv(out / "pain_stress_genes.tsv", sep="\t")
+    genes_before = pd.read_csv(reference / "overlap" / "pain_stress_genes.tsv", sep="\t")
+    pd.testing.assert_frame_equal(genes[genes_before.columns], genes_before)
+    assert "signature_MDD_male" in genes.columns
     assert (tmp_path / "resources" / STUDY / "ncbi_gene" /
             "gene_orthologs.gz.provenance.json").is_file()
+    check_human_study(tmp_path, demo_files, tests)
+
+
+def check_human_study(workdir, demo_files, tests):
+    """The human dataset of the download test: sheet, DE on human genes, QC without it,
+    mapping rate, and its signature found (its MDD genes are the planted shared genes)."""
+    out = results(workdir)
+    sheet = pd.read_csv(out / "samples.tsv", sep="\t", dtype=str, keep_default_na=False)
+    human = sheet[sheet.dataset == "mdd_human"]
+    assert len(human) == 24  # 36 simulated, the 12 OFC samples excluded
+    assert human.groupby(["region", "group", "sex"]).size().eq(3).all()
+    assert (sheet.loc[sheet.dataset != "mdd_human", "sex"] == "").all()
+    human_ids = set(geo.read_ncbi_counts(
+        workdir / "resources" / STUDY / HUMAN_SERIES /
+        geo.counts_filename(HUMAN_SERIES, "Homo sapiens")).index)
+    for region in ("NAc", "mPFC"):
+        de_table = pd.read_csv(out / "de" / region / "MDD_vs_control_male.tsv", sep="\t")
+        assert set(de_table["GeneID"]) <= human_ids and len(de_table) > 1000
+        summary = pd.read_csv(out / "de" / region / "MDD_vs_control_male.summary.tsv",
+                              sep="\t").iloc[0]
+        assert (summary["n_test"], summary["n_reference"], summary["dataset"]) == \
+            (3, 3, "mdd_human")
+        vst = pd.read_csv(out / "qc" / f"{region}.vst.tsv.gz", sep="\t", index_col=0)
+        assert not set(vst.columns) & set(human["sample"])  # QC: the study organism only
+        mapped = pd.read_csv(out / "signatures" / "mouse_de" / region /
+                             "MDD_vs_control_male.tsv", sep="\t")
+        assert mapped["GeneID"].is_unique and not set(mapped["GeneID"]) & human_ids
+    mapping = pd.read_csv(out / "signatures" / "contrast_mapping.tsv", sep="\t")
+    print(mapping.to_string(index=False))
+    assert list(mapping["signature"]) == ["MDD_male", "MDD_male"]
+    assert list(mapping["region"]) == ["NAc", "mPFC"]
+    assert mapping["mapping_rate"].to_numpy() == pytest.approx(
+        (mapping["n_mapped"] / mapping["n_genes"]).to_numpy(), abs=1e-6)
+    assert mapping["mapping_rate"].between(0.8, 0.99).all()  # 150 without, 2 % one-to-many
+    assert (mapping["n_no_ortholog"] > 0).all() and (mapping["n_not_one_to_one"] > 0).all()
+    rows = tests[(tests.signature == "MDD_male") & (tests.definition == "modern")]
+    assert set(rows["region"]) == {"NAc", "mPFC", "pooled"}  # no PAG in the human series
+    pooled = rows.set_index("region").loc["pooled"]
+    assert pooled["padj"] < 1e-3 and pooled["n_same_direction"] > pooled["n_opposite_direction"]
 
 
 def test_offline_mode_uses_files_in_place_and_names_missing_ones(tmp_path, demo_files):
-    configfile = write_config(tmp_path, source="geo", offline=True,
+    # signatures=None: the demo's gene-set files are written by simulate_demo, not here
+    configfile = write_config(tmp_path, source="geo", offline=True, signatures=None,
                               datasets={"pain": {"geo": "GSE000001"},
                                         "stress": {"geo": "GSE000002"}})
     done = snakemake(tmp_path, configfile, "--until", "sample_sheet", timeout=300)
@@ -367,3 +447,31 @@ def simulate_paths(folder):
         paths[f"{model}_annotation"] = folder / series / geo.annotation_filename()
         paths[f"{model}_series_matrix"] = folder / series / geo.series_matrix_filename(series)
     return paths
+
+
+def test_real_config_dag_builds_with_other_studies(tmp_path):
+    """config/config.yaml (Descalzi + Labonte human MDD + Bagot CSDS): with the checkpoint's
+    datasets.tsv in place, the dry run plans every fetch (human files by their NCBI names),
+    every fit and the human signatures' mapping, without touching the network."""
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["datasets"]["pain"] = {"geo": "GSE91396"}  # what resolve_datasets would find
+    configfile = tmp_path / "config.yaml"
+    configfile.write_text(yaml.safe_dump(config, sort_keys=False))
+    out = tmp_path / "results" / "descalzi2017"
+    out.mkdir(parents=True)
+    (out / "datasets.tsv").write_text(
+        "dataset\tseries\tplatform\torganism\thow\n"
+        "pain\tGSE91396\t\tMus musculus\tpinned\n"
+        "stress\tGSE102556\tGPL13112\tMus musculus\tpinned\n"
+        "mdd_human\tGSE102556\tGPL11154\tHomo sapiens\tpinned\n"
+        "defeat\tGSE72343\t\tMus musculus\tpinned\n")
+    (out / "resolution.tsv").write_text("series\ttitle\ttaxon\ttype\tplatforms\tn_samples\t"
+                                        "via\tkept\treason\tpmid\tchosen_for\n")
+    done = snakemake(tmp_path, configfile, "--dry-run", "--quiet", "rules", timeout=300)
+    assert done.returncode == 0, done.output[-5000:]
+    plan = done.output
+    for rule, n in (("fetch_series_matrix", 4), ("fetch_counts", 3), ("fetch_counts_human", 1),
+                    ("fetch_ncbi_gene", 1), ("map_signature_contrasts", 1), ("deseq2", 11),
+                    ("vst", 3)):
+        assert re.search(rf"^{rule}\s+{n}$", plan, re.M), (rule, plan[-3000:])
+    assert "resolve_datasets" not in plan  # the checkpoint's output is in place

@@ -15,6 +15,7 @@ import jsonschema
 import yaml
 
 from painstress import InputError
+from painstress.samples import all_factors, dataset_factors
 
 
 def _with_defaults(validator_class):
@@ -33,6 +34,11 @@ def _with_defaults(validator_class):
 
 def _key(path) -> str:
     return ".".join(str(p) for p in path) or "(top level)"
+
+
+def organism_of(config: dict, dataset: str) -> str:
+    """A dataset's organism: ``datasets.<name>.organism``, default ``study.organism``."""
+    return config["datasets"][dataset].get("organism") or config["study"]["organism"]
 
 
 def validate_config(config: dict, schema_path: str | Path, source: str = "config") -> dict:
@@ -64,22 +70,52 @@ def validate_config(config: dict, schema_path: str | Path, source: str = "config
 
     problems = []
     factors = config["samples"]["factors"]
-    regions, groups = list(factors["region"]), list(factors["group"])
+    datasets = config["datasets"]
+    every = all_factors(factors, datasets)
     names = [c["name"] for c in config["contrasts"]]
     if len(set(names)) != len(names):
         problems.append("contrast names must be unique")
     for i, contrast in enumerate(config["contrasts"]):
+        # A contrast of one dataset knows that dataset's levels; one without 'dataset' may
+        # use any dataset's (the sample sheet check then refuses a mix of datasets).
+        dataset = contrast.get("dataset")
+        if dataset is not None and dataset not in datasets:
+            problems.append(f"contrasts[{i}].dataset = {dataset!r} names no dataset "
+                            f"({', '.join(datasets)})")
+            continue
+        levels = dataset_factors(factors, datasets[dataset]) if dataset else every
+
+        def key(factor, dataset=dataset):  # where the levels of ``factor`` come from
+            if dataset:
+                own = factor in (datasets[dataset].get("factors") or {})
+                return f"datasets.{dataset}.factors.{factor}" if own else \
+                    f"samples.factors.{factor}"
+            more = any(factor in (d.get("factors") or {}) for d in datasets.values())
+            return f"samples.factors.{factor}" + (" or datasets.*.factors" if more else "")
+
+        groups, regions = list(levels["group"]), list(levels["region"])
         for role in ("test", "reference"):
             if contrast[role] not in groups:
                 problems.append(f"contrasts[{i}].{role} = {contrast[role]!r} is not a level of "
-                                f"samples.factors.group ({', '.join(groups)})")
+                                f"{key('group')} ({', '.join(groups)})")
         if contrast["test"] == contrast["reference"]:
             problems.append(f"contrasts[{i}]: test and reference are the same group")
-        contrast.setdefault("regions", list(regions))
+        contrast.setdefault("regions", list(regions if dataset else factors["region"]))
         unknown = [r for r in contrast["regions"] if r not in regions]
         if unknown:
             problems.append(f"contrasts[{i}].regions: {', '.join(unknown)} not in "
-                            f"samples.factors.region ({', '.join(regions)})")
+                            f"{key('region')} ({', '.join(regions)})")
+        for factor, level in (contrast.get("where") or {}).items():
+            if factor in ("region", "group"):
+                problems.append(f"contrasts[{i}].where.{factor}: use 'regions' or "
+                                "'test'/'reference' for region and group")
+            elif factor not in levels:
+                problems.append(f"contrasts[{i}].where.{factor}: no factor {factor!r} for "
+                                f"{'dataset ' + dataset if dataset else 'any dataset'} "
+                                f"({', '.join(levels)})")
+            elif level not in levels[factor]:
+                problems.append(f"contrasts[{i}].where.{factor} = {level!r} is not a level of "
+                                f"{key(factor)} ({', '.join(levels[factor])})")
     for role in ("pain", "stress"):
         if config["overlap"][role] not in names:
             problems.append(f"overlap.{role} = {config['overlap'][role]!r} names no contrast "
@@ -99,7 +135,7 @@ def validate_config(config: dict, schema_path: str | Path, source: str = "config
         if ("file" in spec and not spec["file"].startswith("resources/")
                 and not Path(spec["file"]).is_file()):
             problems.append(f"signatures.sets[{i}].file: {spec['file']} does not exist")
-    for covariate in config["de"]["covariates"]:
+    for covariate in config["de"]["covariates"]:  # every dataset has the global factors
         if covariate not in factors or covariate in ("region", "group"):
             problems.append(f"de.covariates: {covariate!r} must be a factor in samples.factors "
                             "other than region and group")

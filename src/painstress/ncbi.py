@@ -129,12 +129,15 @@ def resolution_table(records: list[dict], organism: str) -> pd.DataFrame:
                                        "n_samples", "via", "kept", "reason"])
 
 
-def assign_datasets(datasets: dict, resolutions: dict[int, pd.DataFrame],
-                    default_pmid: int | None) -> pd.DataFrame:
+def assign_datasets(datasets: dict, resolutions: dict, default_pmid: int | None,
+                    organism: str = "Mus musculus") -> pd.DataFrame:
     """Decide the series of every dataset.
 
-    ``datasets``: config ``datasets`` (name -> {geo?, platform?, pmid?}).
-    ``resolutions``: PMID -> :func:`resolution_table` of its linked series.
+    ``datasets``: config ``datasets`` (name -> {geo?, platform?, pmid?, organism?}).
+    ``resolutions``: (PMID, organism) -> :func:`resolution_table` of its linked series
+    for that organism (a plain PMID key stands for any organism).
+    ``organism``: the organism of datasets without their own (``study.organism``); the
+    result's ``organism`` column says each dataset's.
     A pinned series must be linked to its dataset's PMID (unless that PMID is null);
     an unpinned dataset takes the one kept series of its PMID that no other dataset
     uses. Anything else is an error that lists the candidates.
@@ -145,7 +148,8 @@ def assign_datasets(datasets: dict, resolutions: dict[int, pd.DataFrame],
             used.add(spec["geo"])
     for name, spec in datasets.items():
         pmid = spec.get("pmid", default_pmid)
-        table = resolutions.get(pmid) if pmid else None
+        own = spec.get("organism") or organism
+        table = resolutions.get((pmid, own), resolutions.get(pmid)) if pmid else None
         if spec.get("geo"):
             series = spec["geo"]
             if table is None:
@@ -175,8 +179,8 @@ def assign_datasets(datasets: dict, resolutions: dict[int, pd.DataFrame],
             used.add(series)
             how = f"resolved from PMID {pmid}"
         rows.append({"dataset": name, "series": series,
-                     "platform": spec.get("platform") or "", "how": how})
-    return pd.DataFrame(rows, columns=["dataset", "series", "platform", "how"])
+                     "platform": spec.get("platform") or "", "organism": own, "how": how})
+    return pd.DataFrame(rows, columns=["dataset", "series", "platform", "organism", "how"])
 
 
 # ---------------------------------------------------------------- files of a series
@@ -254,13 +258,16 @@ def resolve(datasets: dict, default_pmid: int | None, organism: str, client: Cli
             endpoints: Endpoints) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Resolve every dataset's series (see :func:`assign_datasets`).
 
+    ``organism`` is ``study.organism``; a dataset's own ``organism`` decides which taxon
+    its PMID's series must be.
     Returns (datasets table, resolution table of every series considered, per PMID).
     """
-    pmids = sorted({spec.get("pmid", default_pmid) for spec in datasets.values()} - {None})
-    resolutions = {pmid: resolution_table(linked_series(client, endpoints, pmid), organism)
-                   for pmid in pmids}
-    chosen = assign_datasets(datasets, resolutions, default_pmid)
-    table = pd.concat([t.assign(pmid=pmid) for pmid, t in resolutions.items()] or
+    wanted = sorted({(spec.get("pmid", default_pmid), spec.get("organism") or organism)
+                     for spec in datasets.values() if spec.get("pmid", default_pmid)})
+    linked = {pmid: linked_series(client, endpoints, pmid) for pmid in {p for p, _ in wanted}}
+    resolutions = {(pmid, own): resolution_table(linked[pmid], own) for pmid, own in wanted}
+    chosen = assign_datasets(datasets, resolutions, default_pmid, organism)
+    table = pd.concat([t.assign(pmid=pmid) for (pmid, _), t in resolutions.items()] or
                       [resolution_table([], organism).assign(pmid=None)], ignore_index=True)
     table["chosen_for"] = table["series"].map(
         chosen.groupby("series")["dataset"].agg(",".join)).fillna("")

@@ -376,3 +376,65 @@ def _clean_ids(genes, id_type: str) -> list:
             seen.add(value)
             out.append(value)
     return out
+
+
+DE_MAPPING_COLUMNS = ["n_genes", "n_mapped", "mapping_rate", "n_no_ortholog",
+                      "n_not_one_to_one", "n_not_in_mouse_genes", "n_collapsed", "one_to_one"]
+
+
+def de_table_to_mouse(de: pd.DataFrame, pairs: pd.DataFrame, mouse_genes: pd.DataFrame,
+                      one_to_one: bool = True) -> tuple[pd.DataFrame, dict]:
+    """A human DE table (e.g. MDD vs control) on the study's mouse genes.
+
+    In:
+      de           DE table with ``GeneID`` (human NCBI GeneIDs, unique) and ``symbol``
+                   (:data:`painstress.de.RESULT_COLUMNS`; other columns are carried along).
+      pairs        human→mouse ortholog pairs (:func:`read_gene_orthologs`).
+      mouse_genes  the study's mouse genes: GeneID and Symbol/symbol (as for
+                   :func:`map_to_mouse`).
+      one_to_one   keep one-to-one pairs only (default; config ``signatures.one_to_one``).
+    Out:
+      table        the rows whose human gene maps, in input order, ``GeneID``/``symbol``
+                   now the mouse gene's, then ``human_GeneID``/``human_symbol`` at the end.
+                   Without one-to-one, a human gene may give several rows, and a mouse gene
+                   reached from several human genes keeps the row with the smallest p-value
+                   (the others are counted as ``n_collapsed``): GeneIDs stay unique.
+      report       dict of :data:`DE_MAPPING_COLUMNS`: ``n_genes`` human genes in the table,
+                   ``n_mapped`` of them kept, ``mapping_rate`` = n_mapped / n_genes, and why
+                   the others were not (no ortholog, not one-to-one, mouse gene not in the
+                   study's genes).
+    """
+    missing = [c for c in ("GeneID", "symbol") if c not in de.columns]
+    if missing:
+        raise ValueError(f"de: missing column(s) {', '.join(missing)}")
+    human_ids = de["GeneID"].astype(np.int64)
+    if human_ids.duplicated().any():
+        raise ValueError("de: GeneID values must be unique")
+    mapped, mapping = map_to_mouse(human_ids.tolist(), id_type="GeneID", organism="human",
+                                   orthologs=pairs, mouse_genes=mouse_genes,
+                                   one_to_one=one_to_one)
+    rows = de.assign(GeneID=human_ids).rename(columns={"GeneID": "human_GeneID",
+                                                       "symbol": "human_symbol"})
+    rows = rows.reset_index(drop=True).reset_index(names="_order")
+    table = mapped.rename(columns={"input_id": "human_GeneID", "mouse_GeneID": "GeneID",
+                                   "mouse_symbol": "symbol"}).drop(columns="via")
+    table = table.merge(rows, on="human_GeneID", how="left")
+    n_rows = len(table)
+    pvalue = table["pvalue"] if "pvalue" in table.columns else pd.Series(0.0, index=table.index)
+    table = (table.assign(_p=pvalue.fillna(np.inf))
+             .sort_values(["_p", "_order"], kind="stable")
+             .drop_duplicates("GeneID")
+             .sort_values(["_order", "GeneID"], kind="stable"))
+    n_collapsed = n_rows - len(table)
+    columns = [c for c in de.columns if c not in ("GeneID", "symbol")]
+    table = table[["GeneID", "symbol", *columns, "human_GeneID", "human_symbol"]] \
+        .reset_index(drop=True)
+    n_mapped = int(table["human_GeneID"].nunique())
+    n_genes = len(human_ids)
+    report = {"n_genes": n_genes, "n_mapped": n_mapped,
+              "mapping_rate": n_mapped / n_genes if n_genes else float("nan"),
+              "n_no_ortholog": mapping["n_no_ortholog"] + mapping["n_unknown"],
+              "n_not_one_to_one": mapping["n_not_one_to_one"],
+              "n_not_in_mouse_genes": mapping["n_not_in_mouse_genes"],
+              "n_collapsed": n_collapsed, "one_to_one": bool(one_to_one)}
+    return table, report

@@ -1,12 +1,22 @@
 # Paths and target lists: the one place that knows where every file lives.
 from painstress import geo
+from painstress.config import organism_of
+from painstress.samples import all_factors, dataset_factors
 
 STUDY = config["study"]["name"]
 ORGANISM = config["study"]["organism"]
 RESULTS = f"results/{STUDY}"
 RESOURCES = f"resources/{STUDY}"
 LOGS = f"{RESULTS}/logs"
-REGIONS = list(config["samples"]["factors"]["region"])
+# Every region of any dataset (a dataset's own factors may add regions).
+REGIONS = list(all_factors(config["samples"]["factors"], config["datasets"])["region"])
+DATASET_ORGANISM = {d: organism_of(config, d) for d in config["datasets"]}
+# Per-region QC (VST, PCA, distances, library sizes) puts samples side by side on one gene
+# axis: only datasets of the study's organism (human and mouse counts share no GeneIDs).
+QC_DATASETS = [d for d, organism in DATASET_ORGANISM.items() if organism == ORGANISM]
+QC_REGIONS = [r for r in REGIONS if any(r in dataset_factors(config["samples"]["factors"],
+                                                             config["datasets"][d])["region"]
+                                        for d in QC_DATASETS)]
 CONTRASTS = {c["name"]: c for c in config["contrasts"]}
 PAIN, STRESS = config["overlap"]["pain"], config["overlap"]["stress"]
 # Regions where both overlap contrasts are fitted.
@@ -16,6 +26,9 @@ SAMPLE_SHEET = config["samples"].get("sheet")
 SIGNATURES = {STRESS: {"name": STRESS, "contrast": STRESS},
               **{spec["name"]: spec for spec in config["signatures"]["sets"]}}
 CONTRAST_SIGNATURES = {n: s["contrast"] for n, s in SIGNATURES.items() if "contrast" in s}
+# Contrast signatures of human datasets: their DE tables are mapped to mouse genes first.
+HUMAN_SIGNATURES = {n: c for n, c in CONTRAST_SIGNATURES.items()
+                    if DATASET_ORGANISM.get(CONTRASTS[c].get("dataset")) == "Homo sapiens"}
 FILE_SIGNATURES = {n: s["file"] for n, s in SIGNATURES.items() if "file" in s}
 NCBI_GENE = f"{RESOURCES}/ncbi_gene"
 
@@ -25,20 +38,21 @@ wildcard_constraints:
     contrast="|".join(CONTRASTS),
 
 
-def files_of_series(series, platform=None):
-    """The three files of one GEO series under resources/, as NCBI and GEO name them."""
+def files_of_series(series, platform=None, organism=ORGANISM):
+    """The three files of one GEO series under resources/, as NCBI and GEO name them (a
+    mixed human/mouse series has one counts and annotation file per organism)."""
     folder = f"{RESOURCES}/{series}"
     return {
-        "counts": f"{folder}/{geo.counts_filename(series, ORGANISM)}",
+        "counts": f"{folder}/{geo.counts_filename(series, organism)}",
         "series_matrix": f"{folder}/{geo.series_matrix_filename(series, platform)}",
-        "annotation": f"{folder}/{geo.annotation_filename(ORGANISM)}",
+        "annotation": f"{folder}/{geo.annotation_filename(organism)}",
     }
 
 
 def configured_dataset_files(dataset):
     """Files of a dataset whose series is pinned in the config (the demo's)."""
     spec = config["datasets"][dataset]
-    return files_of_series(spec["geo"], spec.get("platform"))
+    return files_of_series(spec["geo"], spec.get("platform"), DATASET_ORGANISM[dataset])
 
 
 def resolved_datasets():
@@ -49,21 +63,34 @@ def resolved_datasets():
     return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False).set_index("dataset")
 
 
-def series_matrix_of(series):
-    """The series matrix of a resolved series (with its platform, if the config gives one)."""
+def series_matrix_of(series, organism=ORGANISM):
+    """The series matrix of a resolved series (with its platform, if the config gives one);
+    of a mixed human/mouse series, the one of the dataset of ``organism``."""
     table = resolved_datasets()
-    platform = table.loc[table["series"] == series, "platform"]
+    mine = (table["series"] == series) & (table.index.map(DATASET_ORGANISM) == organism)
+    platform = table.loc[mine if mine.any() else table["series"] == series, "platform"]
     return files_of_series(series, platform.iloc[0] if len(platform) and platform.iloc[0]
                            else None)["series_matrix"]
 
 
-def all_dataset_files(kind):
-    """Input function: one file of ``kind`` per dataset, in config order."""
+def series_matrix_for(organism):
+    """Input function for the fetch_counts rules, one per organism (the series matrix that
+    the counts are checked against)."""
+    return lambda wildcards: series_matrix_of(wildcards.series, organism)
+
+
+def dataset_files(dataset, kind):
+    """One file of a resolved dataset (after checkpoint resolve_datasets)."""
+    table = resolved_datasets()
+    return files_of_series(table.at[dataset, "series"], table.at[dataset, "platform"] or None,
+                           DATASET_ORGANISM[dataset])[kind]
+
+
+def all_dataset_files(kind, datasets=None):
+    """Input function: one file of ``kind`` per dataset (default: all), in config order."""
 
     def files(wildcards):
-        table = resolved_datasets()
-        return [files_of_series(table.at[d, "series"], table.at[d, "platform"] or None)[kind]
-                for d in config["datasets"]]
+        return [dataset_files(d, kind) for d in (datasets or config["datasets"])]
 
     return files
 
@@ -82,7 +109,7 @@ def figure_targets():
     de = [f"{RESULTS}/figures/{region}/{kind}_{name}.png"
           for name, contrast in CONTRASTS.items() for region in contrast["regions"]
           for kind in ("volcano", "ma", "pvalues")]
-    qc = [f"{RESULTS}/figures/{region}/{kind}.png" for region in REGIONS
+    qc = [f"{RESULTS}/figures/{region}/{kind}.png" for region in QC_REGIONS
           for kind in ("pca", "sample_distances")]
     overlap = [f"{RESULTS}/figures/{region}/{kind}.png" for region in OVERLAP_REGIONS
                for kind in ("fold_changes_pain_vs_stress", "shared_genes_heatmap")]
@@ -97,16 +124,26 @@ def signature_files():
 
     files = list(FILE_SIGNATURES.values())
     human = any(not Path(f).is_file() or read_header(f).get("organism") == "human"
-                for f in files)
+                for f in files) or bool(HUMAN_SIGNATURES)
     return {"files": files,
             **({"orthologs": f"{NCBI_GENE}/gene_orthologs.gz",
                 "human_info": f"{NCBI_GENE}/Homo_sapiens.gene_info.gz"} if human else {})}
 
 
 def contrast_signature_tables():
-    """(signature, region, DE table) of every contrast signature, in a stable order."""
-    return [(name, region, f"{RESULTS}/de/{region}/{contrast}.tsv")
+    """(signature, region, DE table) of every contrast signature, in a stable order; a
+    human contrast's table is its DE table mapped to mouse genes (rule map_signature_contrasts)."""
+    return [(name, region, f"{RESULTS}/signatures/mouse_de/{region}/{contrast}.tsv"
+             if name in HUMAN_SIGNATURES else f"{RESULTS}/de/{region}/{contrast}.tsv")
             for name, contrast in CONTRAST_SIGNATURES.items()
+            for region in CONTRASTS[contrast]["regions"]]
+
+
+def human_signature_tables():
+    """(signature, region, human DE table, mouse-mapped table) of the human contrast signatures."""
+    return [(name, region, f"{RESULTS}/de/{region}/{contrast}.tsv",
+             f"{RESULTS}/signatures/mouse_de/{region}/{contrast}.tsv")
+            for name, contrast in HUMAN_SIGNATURES.items()
             for region in CONTRASTS[contrast]["regions"]]
 
 
@@ -117,7 +154,9 @@ def signature_targets():
                for region in OVERLAP_REGIONS]
     figures += [f"{RESULTS}/figures/{name}.png" for name in ("signature_overlap",
                                                             "shared_genes_upset")]
-    return tables + figures + ([f"{RESULTS}/signatures/mapping.tsv"] if FILE_SIGNATURES else [])
+    return (tables + figures
+            + ([f"{RESULTS}/signatures/mapping.tsv"] if FILE_SIGNATURES else [])
+            + ([f"{RESULTS}/signatures/contrast_mapping.tsv"] if HUMAN_SIGNATURES else []))
 
 
 NOTEBOOKS = ["01_data_and_samples", "02_differential_expression", "03_pain_stress_overlap"]
@@ -132,6 +171,8 @@ def all_targets():
               "shared_count_summary", "signature_tests"]
     if FILE_SIGNATURES:
         tables.append("signature_mapping")
+    if HUMAN_SIGNATURES:
+        tables.append("contrast_mapping")
     if config["source"] == "simulate":
         targets.append(f"{RESULTS}/truth_recovery.tsv")
         tables.append("truth_recovery")

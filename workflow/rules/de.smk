@@ -48,12 +48,13 @@ rule de_summary:
 rule vst:
     input:
         samples=f"{RESULTS}/samples.tsv",
-        counts=all_dataset_files("counts"),
+        # the study organism's datasets only: one VST needs one gene axis (common.smk)
+        counts=all_dataset_files("counts", QC_DATASETS),
     output:
         f"{RESULTS}/qc/{{region}}.vst.tsv.gz",
     params:
         min_count=config["de"]["min_count"],
-        datasets=list(config["datasets"]),
+        datasets=QC_DATASETS,
     threads: 1
     log:
         f"{LOGS}/vst/{{region}}.log",

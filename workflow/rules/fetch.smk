@@ -72,27 +72,35 @@ else:
         script:
             "../scripts/fetch_series_matrix.py"
 
-    rule fetch_counts:
-        output:
-            counts=f"{RESOURCES}/{{series}}/{geo.counts_filename('{series}', ORGANISM)}",
-            annotation=f"{RESOURCES}/{{series}}/{geo.annotation_filename(ORGANISM)}",
-        input:
-            # needed first (the counts are checked against its samples); ancient: a
-            # hand-placed matrix newer than hand-placed counts must not trigger a fetch
-            series_matrix=ancient(lambda wildcards: series_matrix_of(wildcards.series)),
-        wildcard_constraints:
-            series="GSE[0-9]+",
-        params:
-            offline=config["offline"],
-            ncbi=config["ncbi"],
-            organism=ORGANISM,
-        log:
-            f"{LOGS}/fetch/{{series}}_counts.log",
-        localrule: True
-        conda:
-            "../../envs/painstress.yaml"
-        script:
-            "../scripts/fetch_counts.py"
+    # One rule per organism: NCBI names counts and annotation by genome build, and a mixed
+    # human/mouse series (GSE102556) has both; fetch_counts is the study organism's.
+    for _organism in dict.fromkeys([ORGANISM, *DATASET_ORGANISM.values()]):
+        _build = "" if _organism == ORGANISM else f"_{geo.NCBI_GENOMES[_organism][1]}"
+
+        rule:
+            name:
+                "fetch_counts" if _organism == ORGANISM else
+                f"fetch_counts_{geo.NCBI_GENOMES[_organism][0].lower()}"
+            output:
+                counts=f"{RESOURCES}/{{series}}/{geo.counts_filename('{series}', _organism)}",
+                annotation=f"{RESOURCES}/{{series}}/{geo.annotation_filename(_organism)}",
+            input:
+                # needed first (the counts are checked against its samples); ancient: a
+                # hand-placed matrix newer than hand-placed counts must not trigger a fetch
+                series_matrix=ancient(series_matrix_for(_organism)),
+            wildcard_constraints:
+                series="GSE[0-9]+",
+            params:
+                offline=config["offline"],
+                ncbi=config["ncbi"],
+                organism=_organism,
+            log:
+                f"{LOGS}/fetch/{{series}}_counts{_build}.log",
+            localrule: True
+            conda:
+                "../../envs/painstress.yaml"
+            script:
+                "../scripts/fetch_counts.py"
 
     rule fetch_ncbi_gene:
         output:

@@ -1,19 +1,19 @@
 # Figures: PNG for reading and the report, PDF for print. Captions: workflow/report/.
-GROUPS = list(config["samples"]["factors"]["group"])
+GROUPS = list(all_factors(config["samples"]["factors"], config["datasets"])["group"])
 
 
 rule library_sizes_figure:
     input:
         samples=f"{RESULTS}/samples.tsv",
-        counts=all_dataset_files("counts"),
+        counts=all_dataset_files("counts", QC_DATASETS),  # study organism only (common.smk)
     output:
         png=report(f"{RESULTS}/figures/library_sizes.png",
                    caption="../report/library_sizes.rst", category="1. Data"),
         pdf=f"{RESULTS}/figures/library_sizes.pdf",
     params:
-        datasets=list(config["datasets"]),
+        datasets=QC_DATASETS,
         group_order=GROUPS,
-        region_order=REGIONS,
+        region_order=QC_REGIONS,
     log:
         f"{LOGS}/library_sizes_figure.log",
     threads: 1
@@ -148,6 +148,8 @@ TABLES = {  # page name -> (TSV, title)
                              "How many shared genes, next to the paper's number"),
     "signature_tests": ("overlap/signature_tests.tsv", "Pain against every signature"),
     "signature_mapping": ("signatures/mapping.tsv", "Signatures: genes read and mapped"),
+    "contrast_mapping": ("signatures/contrast_mapping.tsv",
+                         "Human contrast signatures: genes mapped to mouse"),
 }
 
 

@@ -14,7 +14,7 @@ rule notebook:
                     for name in ("signature_tests", "pain_stress_genes", "shared_count_summary")],
         rrho2=expand(f"{RESULTS}/figures/{{region}}/rrho2_pain_vs_stress.png",
                      region=OVERLAP_REGIONS),
-        counts=all_dataset_files("counts"),
+        counts=all_dataset_files("counts", QC_DATASETS),  # one organism: one gene axis
     output:
         ipynb=f"{RESULTS}/notebooks/{{notebook}}.ipynb",
         html=report(f"{RESULTS}/notebooks/{{notebook}}.html", caption="../report/notebook.rst",

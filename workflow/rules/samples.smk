@@ -14,6 +14,8 @@ rule sample_sheet:
         genes=f"{RESULTS}/genes.tsv",
     params:
         datasets=list(config["datasets"]),
+        dataset_settings=config["datasets"],
+        organisms=DATASET_ORGANISM,
         factors=config["samples"]["factors"],
         match_fields=config["samples"]["match_fields"],
         contrasts=config["contrasts"],

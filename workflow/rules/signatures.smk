@@ -30,6 +30,34 @@ if FILE_SIGNATURES:
             "../scripts/signature_sets.py"
 
 
+if HUMAN_SIGNATURES:
+
+    rule map_signature_contrasts:
+        """Human contrast signatures (e.g. MDD vs control) onto mouse genes, before the tests."""
+        input:
+            human=[human for _, _, human, _ in human_signature_tables()],
+            orthologs=f"{NCBI_GENE}/gene_orthologs.gz",
+            genes=f"{RESULTS}/genes.tsv",
+        output:
+            mouse=[mouse for _, _, _, mouse in human_signature_tables()],
+            mapping=report(f"{RESULTS}/signatures/contrast_mapping.tsv",
+                           caption="../report/contrast_mapping.rst",
+                           category="6. Signatures", subcategory="all regions"),
+        params:
+            tables=[(name, region) for name, region, _, _ in human_signature_tables()],
+            one_to_one=config["signatures"]["one_to_one"],
+        log:
+            f"{LOGS}/map_signature_contrasts.log",
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        conda:
+            "../../envs/painstress.yaml"
+        script:
+            "../scripts/map_signature_contrasts.py"
+
+
 rule signature_tests:
     input:
         pain=expand(f"{RESULTS}/de/{{region}}/{PAIN}.tsv", region=CONTRASTS[PAIN]["regions"]),

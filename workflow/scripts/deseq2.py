@@ -4,7 +4,7 @@ import logging
 
 import pandas as pd
 
-from painstress import de, geo
+from painstress import de, geo, samples
 from painstress.files import read_tsv, run_script, write_tsv
 
 
@@ -12,8 +12,8 @@ def main(snakemake):
     region, contrast = snakemake.wildcards.region, snakemake.params.contrast
     settings = snakemake.params.de
     sheet = read_tsv(snakemake.input.samples, dtype=str)
-    chosen = sheet[(sheet.region == region)
-                   & sheet.group.isin([contrast["test"], contrast["reference"]])]
+    # region, the two groups, and the contrast's dataset and where-levels when given
+    chosen = samples.contrast_samples(sheet, contrast, region)
     (dataset,) = chosen["dataset"].unique()  # one dataset per contrast: checked with the sheet
     counts = geo.read_ncbi_counts(dict(zip(snakemake.params.datasets,
                                            snakemake.input.counts))[dataset])

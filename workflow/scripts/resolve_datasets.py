@@ -9,7 +9,7 @@ from painstress.files import run_script, write_tsv
 def main(snakemake):
     p = snakemake.params
     if p.source == "simulate" or p.offline:
-        chosen = ncbi.assign_datasets(p.datasets, {}, None)
+        chosen = ncbi.assign_datasets(p.datasets, {}, None, p.organism)
         chosen["how"] = ("simulated demo series" if p.source == "simulate"
                          else "pinned in config; PMID link not checked (offline)")
         considered = ncbi.resolution_table([], p.organism)

@@ -26,19 +26,24 @@ def main(snakemake):
         logging.info("using the user's sample sheet %s", source)
     else:
         source = "sample sheet inferred from " + ", ".join(map(str, inp.series_matrix))
-        sheet = samples.infer_sample_sheet(matrices, par.factors, par.match_fields)
+        sheet = samples.infer_sample_sheet(matrices, par.factors, par.match_fields,
+                                           par.dataset_settings)
     sheet = samples.validate_sample_sheet(
         sheet, source=source, factors=par.factors, contrasts=par.contrasts,
         dataset_samples={d: list(c.columns) for d, c in counts.items()},
-        min_replicates=par.min_replicates)
+        min_replicates=par.min_replicates, datasets=par.dataset_settings)
     logging.info("%d samples:\n%s", len(sheet),
                  sheet.groupby(["dataset", "region", "group"]).size().to_string())
 
+    # Every dataset's genes, each with its organism (human and mouse GeneIDs never clash;
+    # the organism column keeps mouse-only readers, e.g. signature mapping, off human genes).
     annotation = pd.concat([geo.read_annotation(p)["Symbol"] for p in inp.annotation])
     annotation = annotation[~annotation.index.duplicated()]
-    gene_ids = sorted(set().union(*(c.index for c in counts.values())))
-    genes = pd.DataFrame({"GeneID": gene_ids,
-                          "symbol": annotation.reindex(gene_ids).fillna("").to_numpy()})
+    organism = pd.concat([pd.Series(par.organisms[d], index=c.index) for d, c in counts.items()])
+    organism = organism[~organism.index.duplicated()].sort_index()
+    genes = pd.DataFrame({"GeneID": organism.index,
+                          "symbol": annotation.reindex(organism.index).fillna("").to_numpy(),
+                          "organism": organism.to_numpy()})
     write_tsv(sheet, snakemake.output.samples)
     write_tsv(genes, snakemake.output.genes)
 

@@ -11,6 +11,8 @@ from painstress.files import read_tsv, run_script, write_tsv
 def main(snakemake):
     params, inputs = snakemake.params, snakemake.input
     mouse = read_tsv(inputs.genes, dtype={"symbol": str}).rename(columns={"symbol": "Symbol"})
+    if "organism" in mouse.columns:  # genes.tsv also lists human datasets' genes
+        mouse = mouse[mouse["organism"] == "Mus musculus"]
     human = {}
     if "orthologs" in inputs.keys():
         human = {"orthologs": orthologs.read_gene_orthologs(inputs.orthologs),

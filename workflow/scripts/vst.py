@@ -9,7 +9,8 @@ from painstress.files import read_tsv, run_script, write_tsv
 def main(snakemake):
     region = snakemake.wildcards.region
     sheet = read_tsv(snakemake.input.samples, dtype=str)
-    sheet = sheet[sheet.region == region]
+    # only the QC datasets (the study organism's; rule vst's params)
+    sheet = sheet[(sheet.region == region) & sheet.dataset.isin(snakemake.params.datasets)]
     paths = dict(zip(snakemake.params.datasets, snakemake.input.counts))
     # Datasets share NCBI's GeneIDs; keep the genes measured in all of them.
     counts = pd.concat([geo.read_ncbi_counts(paths[d]) for d in sheet["dataset"].unique()],

@@ -1,0 +1,29 @@
+"""Human contrast DE tables onto mouse genes, with mapping rates (rule map_signature_contrasts)."""
+import _src  # noqa: F401  (puts src/ on sys.path)
+import logging
+
+import pandas as pd
+
+from painstress import orthologs
+from painstress.files import read_tsv, run_script, write_tsv
+
+
+def main(snakemake):
+    params, inputs = snakemake.params, snakemake.input
+    genes = read_tsv(inputs.genes, dtype={"symbol": str, "organism": str}).fillna("")
+    mouse = genes[genes["organism"] == "Mus musculus"].rename(columns={"symbol": "Symbol"})
+    pairs = orthologs.read_gene_orthologs(inputs.orthologs)
+    rows = []
+    for (name, region), human, out in zip(params.tables, inputs.human, snakemake.output.mouse):
+        table, report = orthologs.de_table_to_mouse(read_tsv(human, dtype={"symbol": str}),
+                                                    pairs, mouse, one_to_one=params.one_to_one)
+        write_tsv(table, out)
+        rows.append({"signature": name, "region": region, **report})
+    mapping = pd.DataFrame(rows, columns=["signature", "region",
+                                          *orthologs.DE_MAPPING_COLUMNS])
+    logging.info("human contrast signatures mapped to mouse genes:\n%s",
+                 mapping.to_string(index=False))
+    write_tsv(mapping, snakemake.output.mapping)
+
+
+run_script(main, snakemake)  # noqa: F821
