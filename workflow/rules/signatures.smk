@@ -42,7 +42,7 @@ if HUMAN_SIGNATURES:
             mouse=[mouse for _, _, _, mouse in human_signature_tables()],
             mapping=report(f"{RESULTS}/signatures/contrast_mapping.tsv",
                            caption="../report/contrast_mapping.rst",
-                           category="6. Signatures", subcategory="all regions"),
+                           category="5. Signatures", subcategory="all regions"),
         params:
             tables=[(name, region) for name, region, _, _ in human_signature_tables()],
             one_to_one=config["signatures"]["one_to_one"],
