@@ -218,40 +218,15 @@ def _tails(n_up: int, n_down: int, n: int, step: int) -> tuple[np.ndarray, np.nd
 
 
 def _neg_log10_sf(k: np.ndarray, n: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """-log10 P(X >= k), X ~ hypergeom(n genes, x marked, y drawn), elementwise."""
+    """-log10 P(X >= k), X ~ hypergeom(n genes, x marked, y drawn), elementwise. Cells where
+    sf underflows (very strong overlaps) are recomputed with scipy's logsf, which is exact
+    but slower, so it is used only for them."""
     sf = stats.hypergeom.sf(k - 1, n, x, y)
     out = -np.log10(np.clip(sf, np.finfo(float).tiny, 1.0))
     tiny = np.flatnonzero(sf < _TINY_P)
     if len(tiny):
-        out[tiny] = _neg_log10_far_tail(k[tiny], n, x[tiny], y[tiny])
+        out[tiny] = -stats.hypergeom.logsf(k[tiny] - 1, n, x[tiny], y[tiny]) / math.log(10)
     return np.maximum(out, 0.0)  # -0.0 and rounding just above p = 1
-
-
-def _neg_log10_far_tail(k: np.ndarray, n: int, x: np.ndarray, y: np.ndarray,
-                        terms: int = 64) -> np.ndarray:
-    """-log10 P(X >= k) in log space for cells far in the upper tail (sf underflows).
-
-    Sums the first ``terms`` pmf terms (scipy's logpmf, logsumexp). The hypergeometric
-    pmf is log-concave, so past the mode the ratio of successive terms only shrinks and
-    the rest of the tail is at most a geometric series; cells where that bound is not
-    negligible go to ``hypergeom.logsf`` (exact, but a Python loop, hence not the default).
-    """
-    from scipy.special import logsumexp
-
-    upper = np.minimum(x, y)
-    grid = k[:, None] + np.arange(terms + 1)
-    logpmf = stats.hypergeom.logpmf(grid, n, x[:, None], y[:, None])  # -inf past support
-    log_sum = logsumexp(logpmf[:, :terms], axis=1)
-    with np.errstate(invalid="ignore"):  # -inf - -inf past the support; those are complete
-        log_ratio = logpmf[:, terms] - logpmf[:, terms - 1]
-        log_rest = logpmf[:, terms] - np.log1p(-np.exp(np.minimum(log_ratio, 0.0)))
-    complete = grid[:, terms - 1] >= upper
-    negligible = complete | ((log_ratio < 0) & (log_rest - log_sum < math.log(1e-12)))
-    out = -log_sum / math.log(10)
-    slow = ~negligible
-    if slow.any():
-        out[slow] = -stats.hypergeom.logsf(k[slow] - 1, n, x[slow], y[slow]) / math.log(10)
-    return out
 
 
 def rrho2(scores_a: pd.Series, scores_b: pd.Series, step: int | None = None) -> RRHO2Result:
