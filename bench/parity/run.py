@@ -91,53 +91,48 @@ def markdown(table: pd.DataFrame) -> str:
             rows.append(f"| {row['matrix']} | " + " | ".join(cells) + " |")
         return "\n".join(rows) + "\n"
 
-    def sets(definition):
+    def joined(*keys, digits=3, prefixed=True):
+        """A cell of several figures, ' / '-separated (e.g. median / max, ours / R)."""
         def cell(row, prefix):
-            return (f"{row[prefix + definition + '_ours']} / {row[prefix + definition + '_R']}"
-                    f" / {row[prefix + definition + '_both']}"
-                    f" ({_fmt(row[prefix + definition + '_jaccard'])})")
+            return " / ".join(_fmt(row[(prefix if prefixed else "") + key], digits)
+                              for key in keys)
         return cell
 
-    def nas(column):
+    def sets(definition):
+        counts = joined(*(f"{definition}_{who}" for who in ("ours", "R", "both")))
+
         def cell(row, prefix):
-            return f"{row[prefix + column + '_na_ours_only']} / {row[prefix + column + '_na_R_only']}"
+            return f"{counts(row, prefix)} ({_fmt(row[prefix + definition + '_jaccard'])})"
         return cell
+
+    def median_max(stem, prefixed=True):
+        return joined(f"{stem}_median", f"{stem}_max", prefixed=prefixed)
+
+    def ours_r(stem, alt="ours", digits=4):
+        return joined(f"{stem}_{alt}", f"{stem}_R", digits=digits, prefixed=False)
 
     agreement = [("samples", "samples"), ("genes", "genes_common"),
                  ("log2FC Pearson", "log2fc_pearson"), ("log2FC Spearman", "log2fc_spearman"),
                  ("−log10 p Pearson", "mlog10p_pearson"),
                  ("−log10 p Spearman", "mlog10p_spearman"), ("focus genes", "focus_genes"),
-                 ("log2FC rel. diff. median / max", lambda r, p: (
-                     f"{_fmt(r[p + 'log2fc_reldiff_median'])} / {_fmt(r[p + 'log2fc_reldiff_max'])}")),
-                 ("lfcSE rel. diff. median / max", lambda r, p: (
-                     f"{_fmt(r[p + 'lfcse_reldiff_median'])} / {_fmt(r[p + 'lfcse_reldiff_max'])}")),
-                 ("padj rel. diff. median / max", lambda r, p: (
-                     f"{_fmt(r[p + 'padj_reldiff_median'])} / {_fmt(r[p + 'padj_reldiff_max'])}")),
-                 ("−log10 padj rel. diff. median / max", lambda r, p: (
-                     f"{_fmt(r[p + 'mlog10padj_reldiff_median'])} / "
-                     f"{_fmt(r[p + 'mlog10padj_reldiff_max'])}")),
+                 ("log2FC rel. diff. median / max", median_max("log2fc_reldiff")),
+                 ("lfcSE rel. diff. median / max", median_max("lfcse_reldiff")),
+                 ("padj rel. diff. median / max", median_max("padj_reldiff")),
+                 ("−log10 padj rel. diff. median / max", median_max("mlog10padj_reldiff")),
                  ("max abs. log2FC diff.", "log2fc_absdiff_max")]
     deg = [("sig_paper ours / R / both (Jaccard)", sets("sig_paper")),
            ("sig_modern ours / R / both (Jaccard)", sets("sig_modern")),
-           ("p NA ours only / R only", nas("pvalue")),
-           ("padj NA ours only / R only", nas("padj"))]
+           ("p NA ours only / R only", joined("pvalue_na_ours_only", "pvalue_na_R_only")),
+           ("padj NA ours only / R only", joined("padj_na_ours_only", "padj_na_R_only"))]
     fits = [("size factors max rel. diff.", "size_factors_reldiff_max"),
-            ("genewise disp. median / max", lambda r, p: (
-                f"{_fmt(r['disp_genewise_reldiff_median'])} / {_fmt(r['disp_genewise_reldiff_max'])}")),
-            ("trend median / max", lambda r, p: (
-                f"{_fmt(r['disp_fitted_reldiff_median'])} / {_fmt(r['disp_fitted_reldiff_max'])}")),
-            ("MAP median / max", lambda r, p: (
-                f"{_fmt(r['disp_MAP_reldiff_median'])} / {_fmt(r['disp_MAP_reldiff_max'])}")),
-            ("final median / max", lambda r, p: (
-                f"{_fmt(r['disp_final_reldiff_median'])} / {_fmt(r['disp_final_reldiff_max'])}")),
-            ("trend a0 ours / R", lambda r, p: (
-                f"{_fmt(r['trend_asymptDisp_ours'], 4)} / {_fmt(r['trend_asymptDisp_R'], 4)}")),
-            ("trend a1 ours / R", lambda r, p: (
-                f"{_fmt(r['trend_extraPois_ours'], 4)} / {_fmt(r['trend_extraPois_R'], 4)}")),
-            ("prior var ours / R", lambda r, p: (
-                f"{_fmt(r['prior_disp_var_ours'], 4)} / {_fmt(r['prior_disp_var_R'], 4)}")),
-            ("outlier genes refitted ours / R", lambda r, p: (
-                f"{int(r['replaced_genes_ours'])} / {int(r['replaced_genes_R'])}"))]
+            ("genewise disp. median / max", median_max("disp_genewise_reldiff", False)),
+            ("trend median / max", median_max("disp_fitted_reldiff", False)),
+            ("MAP median / max", median_max("disp_MAP_reldiff", False)),
+            ("final median / max", median_max("disp_final_reldiff", False)),
+            ("trend a0 ours / R", ours_r("trend_asymptDisp")),
+            ("trend a1 ours / R", ours_r("trend_extraPois")),
+            ("prior var ours / R", ours_r("prior_disp_var")),
+            ("outlier genes refitted ours / R", ours_r("replaced_genes"))]
     return "\n".join([
         block("Agreement with R DESeq2 (R's default results(), alpha = 0.1)", agreement),
         block("DEG sets and NA, R's default results() (alpha = 0.1)", deg),
