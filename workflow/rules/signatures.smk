@@ -61,7 +61,6 @@ if HUMAN_SIGNATURES:
 rule signature_tests:
     input:
         pain=expand(f"{RESULTS}/de/{{region}}/{PAIN}.tsv", region=CONTRASTS[PAIN]["regions"]),
-        stress=expand(f"{RESULTS}/de/{{region}}/{STRESS}.tsv", region=OVERLAP_REGIONS),
         contrasts=[table for _, _, table in contrast_signature_tables()],
         gene_sets=[f"{RESULTS}/signatures/gene_sets.tsv"] if FILE_SIGNATURES else [],
     output:

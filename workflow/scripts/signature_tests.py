@@ -14,19 +14,18 @@ def main(snakemake):
 
     params = snakemake.params
     pain = {region: de(path) for region, path in zip(params.pain_regions, snakemake.input.pain)}
-    signatures = {}
+    contrasts = {}
     for (name, region), path in zip(params.contrast_tables, snakemake.input.contrasts):
-        signatures.setdefault(name, {})[region] = de(path)
-    set_of = {}
-    if snakemake.input.gene_sets:
-        sets = read_tsv(snakemake.input.gene_sets[0])
-        set_of = dict(zip(sets["signature"], sets["set"]))
-        for name, genes in sets.groupby("signature", sort=False):
-            signatures[name] = pd.Series(genes["direction"].to_numpy(),
-                                         index=genes["GeneID"].to_numpy())
-    # config order: the stress contrast, then each set (a file's signatures in file order)
-    signatures = {name: signatures[name] for name in sorted(
-        signatures, key=lambda n: params.order.index(set_of.get(n, n)))}
+        contrasts.setdefault(name, {})[region] = de(path)
+    sets = read_tsv(snakemake.input.gene_sets[0]) if snakemake.input.gene_sets else None
+    signatures = {}  # config order; a file's signatures in file order
+    for name in params.order:
+        if name in contrasts:
+            signatures[name] = contrasts[name]
+            continue
+        for signature, genes in sets[sets["set"] == name].groupby("signature", sort=False):
+            signatures[signature] = pd.Series(genes["direction"].to_numpy(),
+                                              index=genes["GeneID"].to_numpy())
 
     tests = overlap.signature_tests(pain, signatures)
     logging.info("signature tests:\n%s", tests.to_string(index=False))
