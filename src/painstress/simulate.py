@@ -217,12 +217,14 @@ def _annotation_text(genes: pd.DataFrame, rng: np.random.Generator) -> str:
     return table.to_csv(sep="\t", index=False, lineterminator="\n")
 
 
+def _quoted(values) -> str:
+    """Values as one tab-separated, quoted series-matrix field list."""
+    return "\t".join(f'"{v}"' for v in values)
+
+
 def _series_matrix_text(series: str, model: str, samples: pd.DataFrame) -> str:
     """A GEO series matrix for RNA-seq: metadata lines and an empty data table."""
     test, reference, spelling = MODELS[model]
-
-    def q(values) -> str:
-        return "\t".join(f'"{v}"' for v in values)
 
     n = len(samples)
     region_long = [REGIONS[r][0] for r in samples["region"]]
@@ -239,28 +241,28 @@ def _series_matrix_text(series: str, model: str, samples: pd.DataFrame) -> str:
         '!Series_platform_taxid\t"10090"',
         '!Series_sample_taxid\t"10090"',
         "",
-        f"!Sample_title\t{q(samples['title'])}",
-        f"!Sample_geo_accession\t{q(samples['sample'])}",
-        f"!Sample_status\t{q(['Public on Mar 21 2017'] * n)}",
-        f"!Sample_type\t{q(['SRA'] * n)}",
-        f"!Sample_channel_count\t{q(['1'] * n)}",
-        f"!Sample_source_name_ch1\t{q(['mouse brain'] * n)}",
-        f"!Sample_organism_ch1\t{q(['Mus musculus'] * n)}",
-        f"!Sample_characteristics_ch1\t{q(['strain: C57BL/6J'] * n)}",
-        f"!Sample_characteristics_ch1\t{q(['Sex: male'] * n)}",
+        f"!Sample_title\t{_quoted(samples['title'])}",
+        f"!Sample_geo_accession\t{_quoted(samples['sample'])}",
+        f"!Sample_status\t{_quoted(['Public on Mar 21 2017'] * n)}",
+        f"!Sample_type\t{_quoted(['SRA'] * n)}",
+        f"!Sample_channel_count\t{_quoted(['1'] * n)}",
+        f"!Sample_source_name_ch1\t{_quoted(['mouse brain'] * n)}",
+        f"!Sample_organism_ch1\t{_quoted(['Mus musculus'] * n)}",
+        f"!Sample_characteristics_ch1\t{_quoted(['strain: C57BL/6J'] * n)}",
+        f"!Sample_characteristics_ch1\t{_quoted(['Sex: male'] * n)}",
         # The two series spell their factors differently, as real submitters do.
-        (f"!Sample_characteristics_ch1\t{q('tissue: ' + r for r in region_long)}"
+        (f"!Sample_characteristics_ch1\t{_quoted('tissue: ' + r for r in region_long)}"
          if model == "pain" else
-         f"!Sample_characteristics_ch1\t{q('brain region: ' + r for r in samples['region'])}"),
+         f"!Sample_characteristics_ch1\t{_quoted('brain region: ' + r for r in samples['region'])}"),
         f"!Sample_characteristics_ch1\t"
-        f"{q(('treatment: ' if model == 'pain' else 'stress: ') + spelling[g] for g in samples['group'])}",
-        f"!Sample_molecule_ch1\t{q(['total RNA'] * n)}",
-        f"!Sample_taxid_ch1\t{q(['10090'] * n)}",
-        f"!Sample_platform_id\t{q(['GPL13112'] * n)}",
-        f"!Sample_library_strategy\t{q(['RNA-Seq'] * n)}",
-        f"!Sample_data_row_count\t{q(['0'] * n)}",
+        f"{_quoted(('treatment: ' if model == 'pain' else 'stress: ') + spelling[g] for g in samples['group'])}",
+        f"!Sample_molecule_ch1\t{_quoted(['total RNA'] * n)}",
+        f"!Sample_taxid_ch1\t{_quoted(['10090'] * n)}",
+        f"!Sample_platform_id\t{_quoted(['GPL13112'] * n)}",
+        f"!Sample_library_strategy\t{_quoted(['RNA-Seq'] * n)}",
+        f"!Sample_data_row_count\t{_quoted(['0'] * n)}",
         "!series_matrix_table_begin",
-        f'"ID_REF"\t{q(samples["sample"])}',
+        f'"ID_REF"\t{_quoted(samples["sample"])}',
         "!series_matrix_table_end",
         "",
     ]
@@ -499,9 +501,6 @@ def write_human_series(outdir: str | Path, series: str, platform: str, demo_dir:
                                "Description": "simulated human gene (painstress demo study)",
                                "TaxID": 9606, "Status": "live", "Synonyms": ""})
 
-    def q(values) -> str:
-        return "\t".join(f'"{v}"' for v in values)
-
     n = len(samples)
     matrix = "\n".join([
         '!Series_title\t"Simulated human MDD vs control, postmortem brain (demo)"',
@@ -510,18 +509,18 @@ def write_human_series(outdir: str | Path, series: str, platform: str, demo_dir:
         f'!Series_platform_id\t"{platform}"',
         '!Series_sample_taxid\t"9606"',
         "",
-        f"!Sample_title\t{q(samples['title'])}",
-        f"!Sample_geo_accession\t{q(samples['sample'])}",
-        f"!Sample_source_name_ch1\t{q(['postmortem brain'] * n)}",
-        f"!Sample_organism_ch1\t{q(['Homo sapiens'] * n)}",
+        f"!Sample_title\t{_quoted(samples['title'])}",
+        f"!Sample_geo_accession\t{_quoted(samples['sample'])}",
+        f"!Sample_source_name_ch1\t{_quoted(['postmortem brain'] * n)}",
+        f"!Sample_organism_ch1\t{_quoted(['Homo sapiens'] * n)}",
         # as GSE102556: one characteristics line per key
-        f"!Sample_characteristics_ch1\t{q('tissue: ' + t for t in samples['tissue'])}",
-        f"!Sample_characteristics_ch1\t{q('gender: ' + g for g in samples['gender'])}",
-        f"!Sample_characteristics_ch1\t{q('phenotype: ' + p for p in samples['phenotype'])}",
-        f"!Sample_taxid_ch1\t{q(['9606'] * n)}",
-        f"!Sample_platform_id\t{q([platform] * n)}",
+        f"!Sample_characteristics_ch1\t{_quoted('tissue: ' + t for t in samples['tissue'])}",
+        f"!Sample_characteristics_ch1\t{_quoted('gender: ' + g for g in samples['gender'])}",
+        f"!Sample_characteristics_ch1\t{_quoted('phenotype: ' + p for p in samples['phenotype'])}",
+        f"!Sample_taxid_ch1\t{_quoted(['9606'] * n)}",
+        f"!Sample_platform_id\t{_quoted([platform] * n)}",
         "!series_matrix_table_begin",
-        f'"ID_REF"\t{q(samples["sample"])}',
+        f'"ID_REF"\t{_quoted(samples["sample"])}',
         "!series_matrix_table_end",
         ""])
     organism = "Homo sapiens"
