@@ -251,11 +251,12 @@ def _series_matrix_text(series: str, model: str, samples: pd.DataFrame) -> str:
         f"!Sample_characteristics_ch1\t{_quoted(['strain: C57BL/6J'] * n)}",
         f"!Sample_characteristics_ch1\t{_quoted(['Sex: male'] * n)}",
         # The two series spell their factors differently, as real submitters do.
-        (f"!Sample_characteristics_ch1\t{_quoted('tissue: ' + r for r in region_long)}"
-         if model == "pain" else
-         f"!Sample_characteristics_ch1\t{_quoted('brain region: ' + r for r in samples['region'])}"),
-        f"!Sample_characteristics_ch1\t"
-        f"{_quoted(('treatment: ' if model == 'pain' else 'stress: ') + spelling[g] for g in samples['group'])}",
+        "!Sample_characteristics_ch1\t" + (
+            _quoted("tissue: " + r for r in region_long) if model == "pain" else
+            _quoted("brain region: " + r for r in samples["region"])),
+        "!Sample_characteristics_ch1\t" + _quoted(
+            ("treatment: " if model == "pain" else "stress: ") + spelling[g]
+            for g in samples["group"]),
         f"!Sample_molecule_ch1\t{_quoted(['total RNA'] * n)}",
         f"!Sample_taxid_ch1\t{_quoted(['10090'] * n)}",
         f"!Sample_platform_id\t{_quoted(['GPL13112'] * n)}",
@@ -328,10 +329,10 @@ def demo_signatures(study: dict[str, pd.DataFrame], seed: int) -> dict[str, byte
     Signatures (user-file formats of :mod:`painstress.signatures`):
 
     * ``depression_human.tsv``: signed, human symbols; up to 24 of the planted shared genes
-      (60 % of those with a one-to-one human ortholog) with their direction, 66 genes unchanged in the demo with random directions, 10 human
-      genes without a mouse ortholog;
-    * ``anxiety_mouse.gmt``: MSigDB-style UP/DN sets, mouse symbols; up to 16 other planted shared genes,
-      8 planted pain-only genes, 40 unchanged genes;
+      (60 % of those with a one-to-one human ortholog) with their direction, 66 genes
+      unchanged in the demo with random directions, 10 human genes without a mouse ortholog;
+    * ``anxiety_mouse.gmt``: MSigDB-style UP/DN sets, mouse symbols; up to 16 other planted
+      shared genes, 8 planted pain-only genes, 40 unchanged genes;
     * ``random_control.gmt``: undirected, 100 unchanged genes: a negative control.
 
     Returns file name -> bytes, including ``truth_signatures.tsv`` (signature, GeneID,
