@@ -1,10 +1,12 @@
-"""Differential expression with pydeseq2: one model per region and contrast.
+"""Differential expression with DESeq2's model: one model per region and contrast.
 
-:func:`run_contrast` takes the raw counts of one dataset and the sample sheet, keeps the
-samples of one region and the two groups of one contrast, prefilters low counts, fits
-DESeq2's negative-binomial GLM (``~ [covariates +] condition``, reference level = the
-contrast's reference group), runs the Wald test and apeGLM-style LFC shrinkage, and
-returns one row per tested gene with both significance definitions:
+The DE step in four named steps, used alike by rule ``deseq2``, the parity check and
+the benches: choose the samples (:func:`painstress.samples.contrast_samples`) →
+:func:`model_input` (prefilter, design ``~ [covariates +] condition`` with the contrast's
+reference level) → :func:`fit` (pydeseq2's ``DeseqDataSet``/``DeseqStats`` with an
+inference engine: ours, :mod:`painstress.de_engine`, or stock pydeseq2) →
+:func:`results_table`. :func:`run_contrast` chains them. Results carry both significance
+definitions:
 
 * ``sig_paper``: nominal ``pvalue < p`` and ``|fold change| >= fc`` (the 2017 paper's);
 * ``sig_modern``: ``padj < alpha`` (Benjamini–Hochberg, DESeq2's independent filtering).
@@ -56,91 +58,204 @@ def significance(results: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     return results
 
 
-def run_contrast(counts: pd.DataFrame, sheet: pd.DataFrame, *, region: str, test: str,
-                 reference: str, symbols: pd.Series, covariates: list[str] = (),
-                 min_count: int = 10, thresholds: Thresholds = Thresholds(),
-                 n_cpus: int = 1) -> tuple[pd.DataFrame, dict]:
-    """Fit one region × contrast; return (results table, summary record).
+ENGINES = ("painstress", "pydeseq2")  # config de.inference; the first is the default
 
-    ``counts``: genes × samples (index GeneID). ``sheet``: the validated sample sheet.
-    ``symbols``: GeneID -> symbol. The results have :data:`RESULT_COLUMNS`, sorted by
-    p-value then GeneID; the summary records samples, design, prefilter and counts of
-    significant genes.
-    """
+
+def make_inference(engine: str = "painstress", n_cpus: int = 1):
+    """pydeseq2 ``Inference`` for ``engine``: ``painstress`` fits every gene at once
+    (:class:`painstress.de_engine.AllGenesInference`, single-threaded); ``pydeseq2`` is
+    stock pydeseq2 (one scipy optimisation per gene, ``n_cpus`` joblib workers)."""
+    if engine == "painstress":
+        from painstress.de_engine import AllGenesInference
+
+        return AllGenesInference()
+    if engine == "pydeseq2":
+        from pydeseq2.default_inference import DefaultInference
+
+        return DefaultInference(n_cpus=n_cpus)
+    raise InputError(f"de.inference is {engine!r}; choose one of {', '.join(ENGINES)}.")
+
+
+def engine_label(engine: str) -> str:
+    """Engine and versions, as the DE summary and the methods text name them."""
     from pydeseq2 import __version__ as pydeseq2_version
-    from pydeseq2.dds import DeseqDataSet
-    from pydeseq2.default_inference import DefaultInference
-    from pydeseq2.ds import DeseqStats
 
-    chosen = sheet[(sheet["region"] == region) & sheet["group"].isin([test, reference])]
+    if engine == "painstress":
+        from painstress import __version__ as own_version
+
+        return f"painstress {own_version} all-genes inference in pydeseq2 {pydeseq2_version}"
+    return f"pydeseq2 {pydeseq2_version}"
+
+
+@dataclass
+class ModelInput:
+    """What one region × contrast model is fitted on (step 2 of the DE step)."""
+
+    counts: pd.DataFrame      # samples × genes, after the prefilter (pydeseq2's layout)
+    metadata: pd.DataFrame    # samples × (covariates..., condition); reference level first
+    design: str               # e.g. "~sex + condition"
+    groups: pd.Series         # sample -> group
+    test: str
+    reference: str
+    genes_in_counts: int
+    prefilter: str            # the rule, in words
+
+
+def model_input(counts: pd.DataFrame, chosen: pd.DataFrame, *, test: str, reference: str,
+                covariates: list[str] = (), min_count: int = 10, region: str = "") -> ModelInput:
+    """Counts and sample table for one model from the samples a contrast uses.
+
+    ``counts``: genes × samples (index GeneID); ``chosen``: the sample-sheet rows of the
+    contrast (:func:`painstress.samples.contrast_samples`). Checks the samples are count
+    columns and each group has ≥ 2 of them; applies :func:`prefilter`; a covariate
+    constant across ``chosen`` (e.g. all male) is left out of the design.
+    """
+    where = f"region {region}" if region else "the contrast"
     missing = sorted(set(chosen["sample"]) - set(counts.columns))
     if missing:
-        raise InputError(f"samples {', '.join(missing[:5])} of region {region} are not "
+        raise InputError(f"samples {', '.join(missing[:5])} of {where} are not "
                          "columns of the counts table.")
     groups = chosen.set_index("sample")["group"]
     for group in (test, reference):
         if (groups == group).sum() < 2:
-            raise InputError(f"region {region}: group {group} has {(groups == group).sum()} "
+            raise InputError(f"{where}: group {group} has {(groups == group).sum()} "
                              "sample(s); at least 2 are needed.")
-
     keep = prefilter(counts, groups, min_count)
-    matrix = counts.loc[keep, groups.index].T  # pydeseq2 wants samples × genes
-    metadata = pd.DataFrame(
-        {"condition": pd.Categorical(groups, categories=[reference, test])},
-        index=groups.index)
-    used_covariates = []
+    metadata = pd.DataFrame(index=groups.index)
+    used = []
     for covariate in covariates:
         values = chosen.set_index("sample")[covariate]
-        if values.nunique() > 1:  # a constant covariate (e.g. all male) cannot be fitted
+        if values.nunique() > 1:  # a constant covariate cannot be fitted
             metadata[covariate] = values
-            used_covariates.append(covariate)
-    design = "~" + " + ".join([*used_covariates, "condition"])
+            used.append(covariate)
+    metadata["condition"] = pd.Categorical(groups, categories=[reference, test])
+    min_samples = int(groups.value_counts().min())
+    return ModelInput(counts=counts.loc[keep, groups.index].T, metadata=metadata,
+                      design="~" + " + ".join([*used, "condition"]), groups=groups,
+                      test=test, reference=reference, genes_in_counts=len(counts),
+                      prefilter=f">= {min_count} counts in >= {min_samples} samples")
 
-    inference = DefaultInference(n_cpus=n_cpus)
+
+@dataclass
+class Fit:
+    """A fitted model (step 3): pydeseq2's objects and the engine's fallback counts."""
+
+    dds: object               # pydeseq2.dds.DeseqDataSet
+    stats: object             # pydeseq2.ds.DeseqStats
+    results: pd.DataFrame     # pydeseq2's results_df, plus log2FoldChange_shrunk if shrunk
+    engine: str
+    fallbacks: dict
+
+
+def fit(model: ModelInput, *, engine: str = "painstress", alpha: float = 0.05,
+        shrink: bool = True, n_cpus: int = 1) -> Fit:
+    """DESeq2 on ``model`` with pydeseq2's orchestration and the chosen engine: size
+    factors, dispersions, Wald test, Cook's outliers, independent filtering at ``alpha``
+    (DESeq2's ``results(alpha=)``), BH; then apeGLM-style shrinkage of the condition
+    coefficient into ``log2FoldChange_shrunk`` when ``shrink``."""
+    from pydeseq2.dds import DeseqDataSet
+    from pydeseq2.ds import DeseqStats
+
+    inference = make_inference(engine, n_cpus)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)
         logging.getLogger("pydeseq2").setLevel(logging.WARNING)
-        dds = DeseqDataSet(counts=matrix, metadata=metadata, design=design,
+        dds = DeseqDataSet(counts=model.counts, metadata=model.metadata, design=model.design,
                            inference=inference, quiet=True)
         dds.deseq2()
-        stats = DeseqStats(dds, contrast=["condition", test, reference],
-                           inference=inference, quiet=True)
+        stats = DeseqStats(dds, contrast=["condition", model.test, model.reference],
+                           alpha=alpha, inference=inference, quiet=True)
         stats.summary()
         results = stats.results_df.copy()
-        stats.lfc_shrink(coeff=f"condition[T.{test}]")  # overwrites results_df in place
-        results["log2FoldChange_shrunk"] = stats.results_df["log2FoldChange"]
+        if shrink:
+            stats.lfc_shrink(coeff=f"condition[T.{model.test}]")  # overwrites results_df
+            results["log2FoldChange_shrunk"] = stats.results_df["log2FoldChange"]
+    return Fit(dds=dds, stats=stats, results=results, engine=engine,
+               fallbacks=dict(getattr(inference, "fallbacks", {})))
 
+
+def results_table(fitted: Fit, symbols: pd.Series,
+                  thresholds: Thresholds = Thresholds()) -> pd.DataFrame:
+    """Step 4: one row per tested gene with :data:`RESULT_COLUMNS`, both significance
+    definitions, sorted by p-value then GeneID."""
+    results = fitted.results
     gene_ids = results.index.astype(np.int64)
     results = results.reset_index(drop=True)
     results.insert(0, "GeneID", gene_ids)
     results.insert(1, "symbol", symbols.reindex(gene_ids).fillna("").to_numpy())
     results = significance(results, thresholds)[RESULT_COLUMNS]
     results = results.sort_values(["pvalue", "GeneID"], na_position="last", kind="mergesort")
+    return results.reset_index(drop=True)
 
-    summary = {
-        "region": region, "test": test, "reference": reference,
-        "n_test": int((groups == test).sum()), "n_reference": int((groups == reference).sum()),
+
+@dataclass
+class ContrastAnalysis:
+    """Everything the DE step made for one region × contrast."""
+
+    model: ModelInput
+    fitted: Fit
+    results: pd.DataFrame     # results_table()
+    summary: dict             # summarise()
+
+
+def analyse_contrast(counts: pd.DataFrame, sheet: pd.DataFrame, *, region: str, test: str,
+                     reference: str, symbols: pd.Series, covariates: list[str] = (),
+                     min_count: int = 10, thresholds: Thresholds = Thresholds(),
+                     engine: str = "painstress", dataset: str | None = None,
+                     where: dict | None = None, n_cpus: int = 1) -> ContrastAnalysis:
+    """The DE step for one region × contrast, as rule ``deseq2`` runs it: choose the
+    samples (:func:`painstress.samples.contrast_samples`: the region, the two groups, and
+    the contrast's ``dataset`` and ``where`` levels when given) → :func:`model_input` →
+    :func:`fit` (independent filtering at ``thresholds.modern_padj``) →
+    :func:`results_table` → :func:`summarise`."""
+    from painstress.samples import contrast_samples
+
+    contrast = {"test": test, "reference": reference, "dataset": dataset, "where": where}
+    model = model_input(counts, contrast_samples(sheet, contrast, region), test=test,
+                        reference=reference, covariates=covariates, min_count=min_count,
+                        region=region)
+    fitted = fit(model, engine=engine, alpha=thresholds.modern_padj, n_cpus=n_cpus)
+    results = results_table(fitted, symbols, thresholds)
+    return ContrastAnalysis(model, fitted, results,
+                            summarise(model, fitted, results, region=region))
+
+
+def run_contrast(counts: pd.DataFrame, sheet: pd.DataFrame, **kwargs) -> tuple[pd.DataFrame, dict]:
+    """:func:`analyse_contrast` (same arguments) → (results table, summary record)."""
+    analysis = analyse_contrast(counts, sheet, **kwargs)
+    return analysis.results, analysis.summary
+
+
+def summarise(model: ModelInput, fitted: Fit, results: pd.DataFrame, region: str) -> dict:
+    """The DE summary record of one fitted contrast."""
+    groups = model.groups
+    up, down = results.log2FoldChange > 0, results.log2FoldChange < 0
+    return {
+        "region": region, "test": model.test, "reference": model.reference,
+        "n_test": int((groups == model.test).sum()),
+        "n_reference": int((groups == model.reference).sum()),
         "samples": ",".join(groups.index),
-        "design": design, "engine": f"pydeseq2 {pydeseq2_version}",
-        "genes_in_counts": int(len(counts)), "genes_tested": int(keep.sum()),
-        "prefilter": f">= {min_count} counts in >= {int(groups.value_counts().min())} samples",
-        "sig_paper_up": int((results.sig_paper & (results.log2FoldChange > 0)).sum()),
-        "sig_paper_down": int((results.sig_paper & (results.log2FoldChange < 0)).sum()),
-        "sig_modern_up": int((results.sig_modern & (results.log2FoldChange > 0)).sum()),
-        "sig_modern_down": int((results.sig_modern & (results.log2FoldChange < 0)).sum()),
+        "design": model.design, "engine": engine_label(fitted.engine),
+        "genes_in_counts": model.genes_in_counts, "genes_tested": model.counts.shape[1],
+        "prefilter": model.prefilter,
+        # genes the engine's batched solve handed to pydeseq2's per-gene solver
+        "fallback_genes": "; ".join(f"{step}: {n}" for step, n in fitted.fallbacks.items()
+                                    if n) or "none",
+        "sig_paper_up": int((results.sig_paper & up).sum()),
+        "sig_paper_down": int((results.sig_paper & down).sum()),
+        "sig_modern_up": int((results.sig_modern & up).sum()),
+        "sig_modern_down": int((results.sig_modern & down).sum()),
     }
-    return results.reset_index(drop=True), summary
 
 
 def vst(counts: pd.DataFrame, groups: pd.Series, *, min_count: int = 10,
-        n_cpus: int = 1) -> pd.DataFrame:
+        engine: str = "painstress", n_cpus: int = 1) -> pd.DataFrame:
     """Variance-stabilised expression (DESeq2's VST, blind to the design) for QC plots.
 
     ``counts``: genes × samples; ``groups``: sample -> group (for the prefilter only).
     Returns genes × samples of VST values for the genes passing :func:`prefilter`.
     """
     from pydeseq2.dds import DeseqDataSet
-    from pydeseq2.default_inference import DefaultInference
 
     keep = prefilter(counts, groups, min_count)
     matrix = counts.loc[keep, groups.index].T
@@ -148,7 +263,7 @@ def vst(counts: pd.DataFrame, groups: pd.Series, *, min_count: int = 10,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)
         dds = DeseqDataSet(counts=matrix, metadata=metadata, design="~group",
-                           inference=DefaultInference(n_cpus=n_cpus), quiet=True)
+                           inference=make_inference(engine, n_cpus), quiet=True)
         dds.vst(use_design=False)
     values = pd.DataFrame(dds.layers["vst_counts"], index=matrix.index, columns=matrix.columns)
     return values.T

@@ -23,7 +23,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -241,35 +240,14 @@ def check_bounds(figures: dict, bounds: dict) -> list[str]:
 # Our side: the workflow's DE call, keeping what it fitted
 
 
-@contextmanager
-def keep_fitted_datasets():
-    """Within the block, every ``pydeseq2.dds.DeseqDataSet`` on which ``deseq2()`` runs is
-    appended to the yielded list. The method itself runs unchanged (a wrapper that
-    records ``self`` and calls it), so results are those of the unmodified call."""
-    from pydeseq2.dds import DeseqDataSet
-
-    fitted: list = []
-    original = DeseqDataSet.deseq2
-
-    def deseq2(self, *args, **kwargs):
-        fitted.append(self)
-        return original(self, *args, **kwargs)
-
-    DeseqDataSet.deseq2 = deseq2
-    try:
-        yield fitted
-    finally:
-        DeseqDataSet.deseq2 = original
-
-
 @dataclass
 class WorkflowFit:
     """What :func:`run_workflow_de` returns."""
 
-    results: pd.DataFrame            # run_contrast's table, indexed by GeneID
-    summary: dict                    # run_contrast's summary record
-    counts: pd.DataFrame             # genes x samples, exactly what pydeseq2 was fitted on
-    coldata: pd.DataFrame            # samples x (condition, covariates), as pydeseq2 saw them
+    results: pd.DataFrame            # the DE table, indexed by GeneID
+    summary: dict                    # the DE summary record
+    counts: pd.DataFrame             # genes x samples, exactly what the model was fitted on
+    coldata: pd.DataFrame            # samples x (covariates, condition), as fitted
     design: str
     fit: dict = field(default_factory=dict)  # size_factors, dispersions, fit (see compare_fits)
 
@@ -295,24 +273,19 @@ def pydeseq2_fit_details(dds) -> dict:
 
 
 def run_workflow_de(counts: pd.DataFrame, sheet: pd.DataFrame, **kwargs) -> WorkflowFit:
-    """:func:`painstress.de.run_contrast` with the given arguments (pass them as the rule
-    does), plus the matrix, sample table and estimates of the pydeseq2 fit it made."""
+    """:func:`painstress.de.analyse_contrast` with the given arguments (pass them as rule
+    ``deseq2`` does), with the matrix, sample table and estimates of the fit it made."""
     from painstress import de
 
-    with keep_fitted_datasets() as fitted:
-        results, summary = de.run_contrast(counts, sheet, **kwargs)
-    if len(fitted) != 1:
-        raise RuntimeError(f"expected one pydeseq2 fit in run_contrast, saw {len(fitted)}")
-    dds = fitted[0]
-    matrix = pd.DataFrame(np.asarray(dds.X).T, index=dds.var_names.astype(np.int64),
-                          columns=dds.obs_names)
+    analysis = de.analyse_contrast(counts, sheet, **kwargs)
+    matrix = analysis.model.counts.T
+    matrix.index = matrix.index.astype(np.int64)
     matrix.index.name = "GeneID"
-    coldata = dds.obs.drop(columns=[c for c in dds.obs.columns if c == "size_factors"])
-    coldata = coldata.astype(str)
+    coldata = analysis.model.metadata.astype(str)
     coldata.index.name = "sample"
-    return WorkflowFit(results=results.set_index("GeneID"), summary=summary, counts=matrix,
-                       coldata=coldata, design=summary["design"],
-                       fit=pydeseq2_fit_details(dds))
+    return WorkflowFit(results=analysis.results.set_index("GeneID"), summary=analysis.summary,
+                       counts=matrix, coldata=coldata, design=analysis.model.design,
+                       fit=pydeseq2_fit_details(analysis.fitted.dds))
 
 
 # --------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-# Differential expression: one pydeseq2 model per region and contrast; VST per region for QC.
+# Differential expression: one DESeq2 model per region and contrast (painstress.de);
+# VST per region for QC. de.inference picks the engine (ours by default, or stock pydeseq2).
 
 
 rule deseq2:
@@ -54,6 +55,7 @@ rule vst:
         f"{RESULTS}/qc/{{region}}.vst.tsv.gz",
     params:
         min_count=config["de"]["min_count"],
+        engine=config["de"]["inference"],
         datasets=QC_DATASETS,
     threads: 1
     log:

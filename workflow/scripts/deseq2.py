@@ -1,4 +1,4 @@
-"""Fit one region × contrast with pydeseq2 (rule deseq2)."""
+"""Fit one region × contrast (rule deseq2): painstress.de.run_contrast."""
 import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
@@ -12,17 +12,18 @@ def main(snakemake):
     region, contrast = snakemake.wildcards.region, snakemake.params.contrast
     settings = snakemake.params.de
     sheet = read_tsv(snakemake.input.samples, dtype=str)
-    # region, the two groups, and the contrast's dataset and where-levels when given
     chosen = samples.contrast_samples(sheet, contrast, region)
     (dataset,) = chosen["dataset"].unique()  # one dataset per contrast: checked with the sheet
     counts = geo.read_ncbi_counts(dict(zip(snakemake.params.datasets,
                                            snakemake.input.counts))[dataset])
     genes = read_tsv(snakemake.input.genes, dtype={"symbol": str}).fillna("")
     results, summary = de.run_contrast(
-        counts, chosen, region=region, test=contrast["test"],
-        reference=contrast["reference"], symbols=genes.set_index("GeneID")["symbol"],
+        counts, sheet, region=region, test=contrast["test"],
+        reference=contrast["reference"], dataset=contrast.get("dataset"),
+        where=contrast.get("where"), symbols=genes.set_index("GeneID")["symbol"],
         covariates=settings["covariates"], min_count=settings["min_count"],
-        thresholds=de.Thresholds(**settings["thresholds"]), n_cpus=snakemake.threads)
+        thresholds=de.Thresholds(**settings["thresholds"]), engine=settings["inference"],
+        n_cpus=snakemake.threads)
     summary = {"contrast": contrast["name"], "dataset": dataset, **summary}
     logging.info("%s", summary)
     write_tsv(results, snakemake.output.table)

@@ -1,6 +1,6 @@
 """Parity with R DESeq2 (rules parity_contrast and parity; see workflow/rules/parity.smk).
 
-parity_contrast: the workflow's DE call for one region × contrast (painstress.de.run_contrast
+parity_contrast: the workflow's DE step for one region × contrast (painstress.de.analyse_contrast
 with the arguments rule deseq2 gives it) and R DESeq2 (DESeq() + results()) on the very
 matrix and sample table pydeseq2 was fitted on; writes the agreement figures, the genes
 side by side, size factors and dispersions. parity: one row per region × contrast.
@@ -10,7 +10,7 @@ import logging
 
 import pandas as pd
 
-from painstress import de, geo, parity
+from painstress import de, geo, parity, samples
 from painstress.files import read_tsv, run_script, write_tsv
 
 
@@ -19,19 +19,20 @@ def one_contrast(snakemake):
     region, contrast = snakemake.wildcards.region, snakemake.params.contrast
     settings = snakemake.params.de
     sheet = read_tsv(snakemake.input.samples, dtype=str)
-    chosen = sheet[(sheet.region == region)
-                   & sheet.group.isin([contrast["test"], contrast["reference"]])]
+    # the same samples as rule deseq2: the region, the two groups, dataset and where-levels
+    chosen = samples.contrast_samples(sheet, contrast, region)
     (dataset,) = chosen["dataset"].unique()
     counts = geo.read_ncbi_counts(dict(zip(snakemake.params.datasets,
                                            snakemake.input.counts))[dataset])
     genes = read_tsv(snakemake.input.genes, dtype={"symbol": str}).fillna("")
     thresholds = de.Thresholds(**settings["thresholds"])
     ours = parity.run_workflow_de(
-        counts, chosen, region=region, test=contrast["test"],
-        reference=contrast["reference"], symbols=genes.set_index("GeneID")["symbol"],
+        counts, sheet, region=region, test=contrast["test"],
+        reference=contrast["reference"], dataset=contrast.get("dataset"),
+        where=contrast.get("where"), symbols=genes.set_index("GeneID")["symbol"],
         covariates=settings["covariates"], min_count=settings["min_count"],
-        thresholds=thresholds, n_cpus=snakemake.threads)
-    logging.info("pydeseq2 done: %s genes, design %s; running R DESeq2 %s",
+        thresholds=thresholds, engine=settings["inference"], n_cpus=snakemake.threads)
+    logging.info("DE step done: %s genes, design %s; running R DESeq2 %s",
                  len(ours.results), ours.design, version)
     r = parity.run_r_deseq2(ours.counts, ours.coldata, design=ours.design,
                             test=contrast["test"], reference=contrast["reference"],

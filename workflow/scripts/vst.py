@@ -16,7 +16,8 @@ def main(snakemake):
     counts = pd.concat([geo.read_ncbi_counts(paths[d]) for d in sheet["dataset"].unique()],
                        axis=1, join="inner")
     values = de.vst(counts, sheet.set_index("sample")["group"],
-                    min_count=snakemake.params.min_count, n_cpus=snakemake.threads)
+                    min_count=snakemake.params.min_count, engine=snakemake.params.engine,
+                    n_cpus=snakemake.threads)
     write_tsv(values, snakemake.output[0], index=True)
 
 
