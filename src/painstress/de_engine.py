@@ -192,7 +192,7 @@ def solve_dispersions(counts: np.ndarray, mu: np.ndarray, X: np.ndarray,
         keep = ~(done | bad)
         active, lo, hi, t = active[keep], lo[keep], hi[keep], new_t[keep]
     converged[active] = False  # ran out of steps
-    return np.exp(log_alpha), converged
+    return np.clip(np.exp(log_alpha), min_disp, max_disp), converged
 
 
 def _subset_prior(objective: dict, cols: np.ndarray) -> dict:
