@@ -1,25 +1,27 @@
-"""Speed of the DE step: pydeseq2 (the workflow's call) against R DESeq2, per step (issue #6).
+"""Speed of the DE step: our engine, stock pydeseq2, R DESeq2, inmoose and edgeR.
 
     .venv/bin/python bench/de_speed/run.py                  # default plan -> results/bench/de_speed/
-    .venv/bin/python bench/de_speed/run.py --only sim12 --reps 3 --configs rule r
-    .venv/bin/python bench/de_speed/run.py --profile sim12  # cProfile of one pydeseq2 run
-                                                      # (n_cpus=1, OPENBLAS_NUM_THREADS=1)
+    .venv/bin/python bench/de_speed/run.py --only sim12 --reps 3 --configs ours r
+    .venv/bin/python bench/de_speed/run.py --only scale200 scale60k --configs ours r
+    .venv/bin/python bench/de_speed/run.py --profile sim12  # cProfile of one run of ours
     .venv/bin/python bench/de_speed/run.py --workflow       # the whole demo, cached inputs
     .venv/bin/python bench/de_speed/run.py --tables         # speed.md from runs.tsv
 
-Every run is a fresh process (so peak memory is that run's): pydeseq2 runs
-painstress.de.run_contrast exactly as rule deseq2 calls it, with pydeseq2's methods
-wrapped by timers (top-level calls only); R runs bench/parity/deseq2.R in "steps" mode
-(DESeq()'s body one step at a time, then results()). Within one repetition the tools
-alternate, and the order flips between repetitions. Peak memory is the largest sampled
-RSS summed over the process and its children (pydeseq2's joblib workers), every 50 ms.
+Every run is a fresh process (so peak memory and CPU time are that run's). Python
+configurations run painstress.de.run_contrast exactly as rule deseq2 calls it, with
+pydeseq2's methods wrapped by timers (top-level calls only); R runs
+bench/parity/deseq2.R in "steps" mode (DESeq()'s body one step at a time, then
+results()). Within one repetition the tools alternate, and the order flips between
+repetitions. Peak memory is the largest sampled RSS summed over the process and its
+children, every 50 ms; process CPU is user + system time of the process and its
+children (os.wait4). Every configuration runs single-threaded (one BLAS thread).
 
 Configurations (``--configs``):
-  rule    pydeseq2 with n_cpus = rule deseq2's ``threads:`` (read from workflow/rules/de.smk)
-  cpu1    pydeseq2, n_cpus=1: one process, BLAS threads left at OpenBLAS's default
-  cpu1b   pydeseq2, n_cpus=1 with OPENBLAS_NUM_THREADS=1 (see docs/benchmarks.md)
-  cpu2    pydeseq2, n_cpus=2: joblib (loky) workers, one BLAS thread each
-  r       R DESeq2 (single-threaded)
+  ours      the workflow's default engine (painstress.de_engine, de.inference: painstress)
+  pydeseq2  stock pydeseq2 inference, n_cpus=1 (de.inference: pydeseq2)
+  r         R DESeq2, DESeq() + results()
+  inmoose   inmoose's DESeq2 port, DESeq() + results() (no shrinkage)
+  edger     R edgeR quasi-likelihood (another model; bench/de_speed/edger.R)
 
 Writes <out>/runs.tsv (one row per run and step), <out>/speed.md (the tables of
 docs/benchmarks.md), <out>/profile_<matrix>_<config>.txt, <out>/workflow.tsv.
@@ -50,19 +52,15 @@ import matrices  # noqa: E402  (also puts src/ on sys.path)
 R_SCRIPT = REPO / "bench" / "parity" / "deseq2.R"
 
 
-def rule_threads(path: Path = REPO / "workflow" / "rules" / "de.smk") -> int:
-    """``threads:`` of rule deseq2 (its n_cpus for pydeseq2); 1 if not found."""
-    match = re.search(r"rule deseq2:.*?\n\s+threads:\s*(\d+)", path.read_text(), re.S)
-    return int(match.group(1)) if match else 1
-
-
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 CONFIGS = {
-    "rule": {"tool": "pydeseq2", "n_cpus": rule_threads(), "env": {}},
-    "cpu1": {"tool": "pydeseq2", "n_cpus": 1, "env": {}},
-    "cpu1b": {"tool": "pydeseq2", "n_cpus": 1, "env": {"OPENBLAS_NUM_THREADS": "1"}},
-    "cpu2": {"tool": "pydeseq2", "n_cpus": 2, "env": {}},
-    "r": {"tool": "R", "n_cpus": 1, "env": {}},
+    "ours": {"tool": "py", "engine": "painstress", "n_cpus": 1, "env": ONE_THREAD},
+    "pydeseq2": {"tool": "py", "engine": "pydeseq2", "n_cpus": 1, "env": ONE_THREAD},
+    "r": {"tool": "R", "env": ONE_THREAD},
+    "inmoose": {"tool": "inmoose", "env": ONE_THREAD},
+    "edger": {"tool": "edgeR", "env": ONE_THREAD},
 }
+EDGER_SCRIPT = HERE / "edger.R"
 # pydeseq2 method -> step. Only top-level calls are timed (refit() re-runs the
 # dispersion steps on the outlier genes inside "cooks_refit").
 PY_STEPS = {
@@ -109,21 +107,21 @@ def _instrument(timings: dict) -> None:
     def wrap(method, step):
         def timed(*args, **kwargs):
             depth[0] += 1
-            start = time.perf_counter()
+            start = time.process_time()
             try:
                 return method(*args, **kwargs)
             finally:
                 depth[0] -= 1
                 if depth[0] == 0:
-                    timings[step] = timings.get(step, 0.0) + time.perf_counter() - start
+                    timings[step] = timings.get(step, 0.0) + time.process_time() - start
         return timed
 
     for (cls, name), step in PY_STEPS.items():
         setattr(classes[cls], name, wrap(getattr(classes[cls], name), step))
 
 
-def py_worker(input_dir: Path, n_cpus: int, result: Path, profile: Path | None) -> None:
-    """One pydeseq2 run in this process: run_contrast as the rule calls it, timed."""
+def py_worker(input_dir: Path, engine: str, result: Path, profile: Path | None) -> None:
+    """One run in this process: run_contrast as the rule calls it, timed."""
     from painstress import de
 
     with open(input_dir / "matrix.pkl", "rb") as handle:
@@ -131,8 +129,8 @@ def py_worker(input_dir: Path, n_cpus: int, result: Path, profile: Path | None) 
     timings: dict = {}
     if profile is None:
         _instrument(timings)
-    kwargs = matrix.run_contrast_kwargs(n_cpus)
-    start = time.perf_counter()
+    kwargs = {**matrix.run_contrast_kwargs(1), "engine": engine}
+    start = time.process_time()
     if profile is not None:
         import cProfile
         import pstats
@@ -140,12 +138,12 @@ def py_worker(input_dir: Path, n_cpus: int, result: Path, profile: Path | None) 
         profiler = cProfile.Profile()
         profiler.enable()
     results, summary = de.run_contrast(matrix.counts, matrix.sheet, **kwargs)
-    total = time.perf_counter() - start
+    total = time.process_time() - start
     if profile is not None:
         profiler.disable()
         with open(profile, "w") as out:
             out.write(f"# cProfile of painstress.de.run_contrast on {matrix.name}, "
-                      f"n_cpus={n_cpus}, OPENBLAS_NUM_THREADS="
+                      f"engine {engine}, OPENBLAS_NUM_THREADS="
                       f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; "
                       f"wall {total:.1f} s (profiler overhead included)\n")
             stats = pstats.Stats(profiler, stream=out)
@@ -154,6 +152,24 @@ def py_worker(input_dir: Path, n_cpus: int, result: Path, profile: Path | None) 
     timings["other"] = total - sum(timings.values())
     timings["total"] = total
     result.write_text(json.dumps({"steps": timings, "genes": summary["genes_tested"]}))
+
+
+def inmoose_worker(input_dir: Path, result: Path) -> None:
+    """inmoose's DESeq() + results() on the R inputs, timed (CPU)."""
+    from inmoose.deseq2 import DESeq, DESeqDataSet
+    from inmoose.deseq2.results import results_dds as deseq_results
+
+    counts = pd.read_csv(input_dir / "counts.tsv", sep="\t", index_col=0)
+    coldata = pd.read_csv(input_dir / "coldata.tsv", sep="\t", index_col=0, dtype=str)
+    test, reference = (input_dir / "contrast.txt").read_text().split()
+    coldata["condition"] = pd.Categorical(coldata["condition"], categories=[reference, test])
+    start = time.process_time()
+    dds = DESeqDataSet(counts.T.to_numpy(), clinicalData=coldata.loc[counts.columns],
+                       design=(input_dir / "design.txt").read_text())
+    dds = DESeq(dds, quiet=True)
+    table = deseq_results(dds, alpha=0.05)
+    total = time.process_time() - start
+    result.write_text(json.dumps({"steps": {"total": total}, "genes": int(table.shape[0])}))
 
 
 # ----------------------------------------------------------------------------- driver
@@ -176,70 +192,75 @@ def _tree_rss(process) -> int:
     return total
 
 
-def measured(command: list[str], env: dict) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Run ``command``; return (wall seconds, peak tree RSS in MiB, completed process)."""
+def measured(command: list[str], env: dict) -> tuple[float, float, float, str]:
+    """Run ``command``; return (wall seconds, CPU seconds of it and its children, peak
+    tree RSS in MiB, stderr)."""
     import psutil
 
     start = time.perf_counter()
     child = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     process, peak = psutil.Process(child.pid), 0
-    while child.poll() is None:
+    while True:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            break
         peak = max(peak, _tree_rss(process))
         time.sleep(0.05)
-    stdout, stderr = child.communicate()
     wall = time.perf_counter() - start
-    done = subprocess.CompletedProcess(command, child.returncode, stdout, stderr)
-    if child.returncode != 0:
+    stderr = child.stderr.read()
+    if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(command[:3])} ... failed:\n{stderr[-3000:]}")
-    return wall, peak / 2**20, done
+    return wall, usage.ru_utime + usage.ru_stime, peak / 2**20, stderr
 
 
 def prepare(matrix: matrices.Matrix, folder: Path) -> Path:
-    """Inputs of both tools: the matrix for pydeseq2; for R the prefiltered counts and
-    the sample table, built as painstress.de.run_contrast builds them."""
+    """Inputs of every tool: the matrix for the Python runs; for R and inmoose the
+    counts and sample table the model is fitted on (painstress.de.model_input, the DE
+    step's own step, so every tool sees the same genes and design)."""
     from painstress import de
     from painstress.parity import write_r_inputs
+    from painstress.samples import contrast_samples
 
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "matrix.pkl", "wb") as handle:
         pickle.dump(matrix, handle)
-    chosen = matrix.sheet[matrix.sheet["group"].isin([matrix.test, matrix.reference])]
-    groups = chosen.set_index("sample")["group"]
-    keep = de.prefilter(matrix.counts, groups, 10)
-    coldata = pd.DataFrame({"condition": groups}, index=groups.index)
-    covariates = [c for c in matrix.covariates
-                  if chosen.set_index("sample")[c].nunique() > 1]
-    for covariate in covariates:
-        coldata[covariate] = chosen.set_index("sample")[covariate]
-    design = "~" + " + ".join([*covariates, "condition"])
-    write_r_inputs(matrix.counts.loc[keep, groups.index], coldata, folder)
-    (folder / "design.txt").write_text(design)
+    chosen = contrast_samples(matrix.sheet, {"test": matrix.test,
+                                             "reference": matrix.reference}, matrix.region)
+    model = de.model_input(matrix.counts, chosen, test=matrix.test,
+                           reference=matrix.reference, covariates=matrix.covariates)
+    write_r_inputs(model.counts.T, model.metadata.astype(str), folder)
+    (folder / "design.txt").write_text(model.design)
+    (folder / "contrast.txt").write_text(f"{matrix.test} {matrix.reference}")
     return folder
 
 
-def run_py(folder: Path, config: str, scratch: Path) -> dict:
+def run_config(config: str, folder: Path, matrix: matrices.Matrix, scratch: Path) -> dict:
+    """One run of ``config`` as a fresh process: steps (seconds), process wall and CPU,
+    peak memory, genes."""
     spec = CONFIGS[config]
-    result = scratch / f"py_{config}.json"
-    wall, peak, _ = measured([sys.executable, __file__, "--worker", str(folder),
-                              "--n-cpus", str(spec["n_cpus"]), "--result", str(result)],
-                             spec["env"])
+    result = scratch / f"{config}.json"
+    if spec["tool"] in ("R", "edgeR"):
+        out = scratch / f"{config}_out"
+        script = R_SCRIPT if spec["tool"] == "R" else EDGER_SCRIPT
+        extra = ["steps", "0.05"] if spec["tool"] == "R" else []
+        wall, cpu, peak, _ = measured(
+            ["Rscript", "--vanilla", str(script), str(folder / "counts.tsv"),
+             str(folder / "coldata.tsv"), (folder / "design.txt").read_text(), matrix.test,
+             matrix.reference, str(out), *extra], spec["env"])
+        timings = pd.read_csv(out / "timings.tsv", sep="\t").groupby("step")["seconds"].sum()
+        steps = timings.to_dict()
+        steps["total"] = float(timings.drop("read", errors="ignore").sum())
+        genes = len(pd.read_csv(out / "results.tsv", sep="\t"))
+        shutil.rmtree(out)
+        return {"steps": steps, "wall": wall, "cpu": cpu, "peak_mib": peak, "genes": genes}
+    worker = (["--worker", str(folder), "--engine", spec["engine"]] if spec["tool"] == "py"
+              else ["--inmoose-worker", str(folder)])
+    wall, cpu, peak, _ = measured([sys.executable, __file__, *worker, "--result", str(result)],
+                                  spec["env"])
     data = json.loads(result.read_text())
-    return {"steps": data["steps"], "wall": wall, "peak_mib": peak, "genes": data["genes"]}
-
-
-def run_r(folder: Path, matrix: matrices.Matrix, scratch: Path) -> dict:
-    out = scratch / "r_out"
-    design = (folder / "design.txt").read_text()
-    wall, peak, _ = measured(["Rscript", "--vanilla", str(R_SCRIPT), str(folder / "counts.tsv"),
-                              str(folder / "coldata.tsv"), design, matrix.test,
-                              matrix.reference, str(out), "steps", "0.05"], {})
-    timings = pd.read_csv(out / "timings.tsv", sep="\t").groupby("step")["seconds"].sum()
-    steps = timings.to_dict()
-    steps["total"] = float(timings.drop("read", errors="ignore").sum())
-    genes = int(pd.read_csv(out / "fit.tsv", sep="\t").set_index("key").at["genes", "value"])
-    shutil.rmtree(out)
-    return {"steps": steps, "wall": wall, "peak_mib": peak, "genes": genes}
+    return {"steps": data["steps"], "wall": wall, "cpu": cpu, "peak_mib": peak,
+            "genes": data["genes"]}
 
 
 def benchmark(names: list[str], configs: list[str], reps: int, out: Path) -> pd.DataFrame:
@@ -250,18 +271,18 @@ def benchmark(names: list[str], configs: list[str], reps: int, out: Path) -> pd.
         for rep in range(1, reps + 1):
             order = configs if rep % 2 else list(reversed(configs))  # alternate
             for config in order:
-                run = (run_r(folder, matrix, out) if CONFIGS[config]["tool"] == "R"
-                       else run_py(folder, config, out))
-                print(f"  rep {rep} {config:6s} total {run['steps']['total']:7.1f} s, "
-                      f"process {run['wall']:7.1f} s, peak {run['peak_mib']:6.0f} MiB",
-                      flush=True)
+                run = run_config(config, folder, matrix, out)
+                print(f"  rep {rep} {config:8s} fit {run['steps']['total']:7.1f} s, "
+                      f"process CPU {run['cpu']:7.1f} s, wall {run['wall']:7.1f} s, "
+                      f"peak {run['peak_mib']:6.0f} MiB", flush=True)
                 for step, seconds in run["steps"].items():
                     rows.append({"matrix": matrix.name, "samples": matrix.sheet.shape[0],
                                  "genes": run["genes"], "config": config, "rep": rep,
                                  "step": step, "seconds": seconds})
-                rows.append({"matrix": matrix.name, "samples": matrix.sheet.shape[0],
-                             "genes": run["genes"], "config": config, "rep": rep,
-                             "step": "process_wall", "seconds": run["wall"]})
+                for step, key in (("process_wall", "wall"), ("process_cpu", "cpu")):
+                    rows.append({"matrix": matrix.name, "samples": matrix.sheet.shape[0],
+                                 "genes": run["genes"], "config": config, "rep": rep,
+                                 "step": step, "seconds": run[key]})
                 rows.append({"matrix": matrix.name, "samples": matrix.sheet.shape[0],
                              "genes": run["genes"], "config": config, "rep": rep,
                              "step": "peak_mib", "seconds": run["peak_mib"]})
@@ -272,80 +293,67 @@ def benchmark(names: list[str], configs: list[str], reps: int, out: Path) -> pd.
 # ----------------------------------------------------------------------------- tables
 
 
-def _per_run(runs: pd.DataFrame, matrix: str, config: str, steps: list[str]) -> list[float]:
-    """Sum of ``steps`` in each repetition."""
-    sel = runs[(runs.matrix == matrix) & (runs.config == config) & runs.step.isin(steps)]
-    return list(sel.groupby("rep")["seconds"].sum())
+def _per_rep(runs: pd.DataFrame, matrix: str, config: str, step: str) -> dict:
+    sel = runs[(runs.matrix == matrix) & (runs.config == config) & (runs.step == step)]
+    return dict(zip(sel.rep, sel.seconds))
 
 
-def _mm(values: list[float]) -> str:
-    if not values:
+def _ratio_cell(runs, matrix, config, step, reference="r") -> str:
+    """Median (min–max) over repetitions of config / reference, each repetition's two
+    runs having run next to each other."""
+    ours, ref = _per_rep(runs, matrix, config, step), _per_rep(runs, matrix, reference, step)
+    ratios = [ours[k] / ref[k] for k in ours if k in ref and ref[k] > 0]
+    if not ratios:
         return "–"
-    return f"{min(values):.1f} / {statistics.median(values):.1f}"
+    return (f"{statistics.median(ratios):.3g} ({min(ratios):.3g}–{max(ratios):.3g})"
+            if len(ratios) > 1 else f"{ratios[0]:.3g}")
 
 
-def _ratios(runs: pd.DataFrame, matrix: str, config: str, steps: list[str],
-            r_steps: tuple = ("total",)) -> list[float]:
-    """pydeseq2 / R per repetition (the two ran next to each other in that repetition)."""
-    ours = dict(zip(*_per_rep(runs, matrix, config, steps)))
-    r = dict(zip(*_per_rep(runs, matrix, "r", list(r_steps))))
-    return [ours[rep] / r[rep] for rep in ours if rep in r and r[rep] > 0]
-
-
-def _per_rep(runs, matrix, config, steps):
-    sel = runs[(runs.matrix == matrix) & (runs.config == config) & runs.step.isin(steps)]
-    sums = sel.groupby("rep")["seconds"].sum()
-    return list(sums.index), list(sums)
+def _median_cell(runs, matrix, config, step, fmt="{:.2f}") -> str:
+    values = list(_per_rep(runs, matrix, config, step).values())
+    return fmt.format(statistics.median(values)) if values else "–"
 
 
 def speed_tables(runs: pd.DataFrame) -> str:
-    """The speed tables of docs/benchmarks.md from out/runs.tsv."""
+    """The speed table of docs/benchmarks.md from out/runs.tsv: per matrix and tool, the
+    fit (CPU seconds inside the process: DESeq() + results() for R and inmoose, the whole
+    DE call with shrinkage for ours and pydeseq2, the QL fit and test for edgeR), the
+    whole process (imports and I/O included), both as ratios to R DESeq2 in the same
+    repetition, and peak memory."""
     configs = [c for c in CONFIGS if c in set(runs.config)]
     reps = runs.rep.nunique()
-    lines = [f"**Totals, seconds, min / median of {reps} repetitions. Ratio = pydeseq2 / R "
-             "per repetition (run next to each other), median (min–max)**", "",
-             "| matrix | samples × genes tested | config | DESeq() + results() equivalent | "
-             "ratio to R | whole DE call (with LFC shrinkage) | process wall | "
-             "process wall ratio | peak RSS MiB |",
+    lines = [f"**Median of {reps} repetitions; ratio = tool / R DESeq2 in the same repetition, "
+             "median (min–max)**", "",
+             "| matrix | samples × genes | tool | fit s | fit / R | shrinkage s | "
+             "process CPU s | process CPU / R | peak MiB |",
              "|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for matrix in runs.matrix.unique():
         sel = runs[runs.matrix == matrix]
         shape = f"{int(sel.samples.iloc[0])} × {int(sel.genes.iloc[0]):,}"
         for config in configs:
-            is_r = config == "r"
-            core = _per_run(runs, matrix, config, ["total"] if is_r else NO_SHRINK)
-            whole = _per_run(runs, matrix, config, ["total"])
-            ratios = [] if is_r or "r" not in configs else _ratios(runs, matrix, config,
-                                                                    NO_SHRINK)
-            ratio = ("1" if is_r else f"{statistics.median(ratios):.1f} "
-                     f"({min(ratios):.1f}–{max(ratios):.1f})" if ratios else "–")
-            wall = _per_run(runs, matrix, config, ["process_wall"])
-            wall_ratios = [] if is_r or "r" not in configs else _ratios(
-                runs, matrix, config, ["process_wall"], ("process_wall",))
-            wall_ratio = ("1" if is_r else f"{statistics.median(wall_ratios):.1f}"
-                          if wall_ratios else "–")
-            peak = _per_run(runs, matrix, config, ["peak_mib"])
-            lines.append(f"| {matrix} | {shape} | {config} | {_mm(core)} | {ratio} | "
-                         f"{'n/a (no apeglm)' if is_r else _mm(whole)} | {_mm(wall)} | "
-                         f"{wall_ratio} | {max(peak):.0f} |")
-    lines += ["", "**Per step, seconds, median of the repetitions**", ""]
+            if config not in set(sel.config):
+                continue
+            has_r = "r" in set(sel.config)
+            lines.append(
+                f"| {matrix} | {shape} | {config} | {_median_cell(runs, matrix, config, 'total')}"
+                f" | {_ratio_cell(runs, matrix, config, 'total') if has_r else '–'}"
+                f" | {_median_cell(runs, matrix, config, 'lfc_shrink')}"
+                f" | {_median_cell(runs, matrix, config, 'process_cpu', '{:.1f}')}"
+                f" | {_ratio_cell(runs, matrix, config, 'process_cpu') if has_r else '–'}"
+                f" | {_median_cell(runs, matrix, config, 'peak_mib', '{:.0f}')} |")
+    lines += ["", "**Per step, seconds, median of the repetitions (Python engines)**", ""]
+    py = [c for c in configs if CONFIGS[c]["tool"] == "py"]
     for matrix in runs.matrix.unique():
-        lines += [f"*{matrix}*", "", "| step | " + " | ".join(configs) + " |",
-                  "|---|" + "---:|" * len(configs)]
-        for label, py_steps, r_steps in STEP_ROWS:
-            cells = []
-            for config in configs:
-                is_r = config == "r"
-                if py_steps is None:  # a total row
-                    if "DESeq" in label:
-                        steps = ["total"] if is_r else NO_SHRINK
-                    else:
-                        steps = [] if is_r else ["total"]
-                else:
-                    steps = r_steps if is_r else py_steps
-                values = _per_run(runs, matrix, config, steps) if steps else []
-                cells.append(f"{statistics.median(values):.2f}" if values else "–")
-            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        steps = [s for s in dict.fromkeys(PY_STEPS.values()) | {"other": None}
+                 if not runs[(runs.matrix == matrix) & runs.config.isin(py)
+                             & (runs.step == s)].empty]
+        if not py or not steps:
+            continue
+        lines += [f"*{matrix}*", "", "| step | " + " | ".join(py) + " |",
+                  "|---|" + "---:|" * len(py)]
+        for step in steps:
+            lines.append(f"| {step} | " + " | ".join(
+                _median_cell(runs, matrix, c, step) for c in py) + " |")
         lines.append("")
     return "\n".join(lines)
 
@@ -412,25 +420,30 @@ def workflow_timing(out: Path, cores: int) -> pd.DataFrame:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="+", default=["sim8", "sim12", "sim40", "nac"])
-    parser.add_argument("--configs", nargs="+", default=["rule", "r"], choices=list(CONFIGS))
+    parser.add_argument("--configs", nargs="+", default=["ours", "pydeseq2", "r", "inmoose",
+                                                         "edger"], choices=list(CONFIGS))
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--out", type=Path, default=REPO / "results" / "bench" / "de_speed")
     parser.add_argument("--profile", metavar="MATRIX",
-                        help="cProfile one pydeseq2 run of MATRIX per --configs cpu1/cpu1b "
-                             "(default cpu1b) and stop")
+                        help="cProfile one run of MATRIX per Python --configs (default "
+                             "ours) and stop")
     parser.add_argument("--workflow", action="store_true",
                         help="time the whole demo workflow from cached inputs and stop")
     parser.add_argument("--cores", type=int, default=2, help="for --workflow")
     parser.add_argument("--tables", action="store_true",
                         help="only rewrite <out>/speed.md from <out>/runs.tsv")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--n-cpus", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--engine", default="painstress", help=argparse.SUPPRESS)
+    parser.add_argument("--inmoose-worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker:
-        py_worker(args.worker, args.n_cpus, args.result, args.profile_out)
+        py_worker(args.worker, args.engine, args.result, args.profile_out)
+        return
+    if args.inmoose_worker:
+        inmoose_worker(args.inmoose_worker, args.result)
         return
     if args.tables:
         runs = pd.read_csv(args.out / "runs.tsv", sep="\t")
@@ -446,11 +459,11 @@ def main(argv=None) -> None:
     if args.profile:
         (matrix,) = matrices.matrices([args.profile])
         folder = prepare(matrix, args.out / "inputs" / matrix.name)
-        for config in [c for c in args.configs if c in ("cpu1", "cpu1b")] or ["cpu1b"]:
+        for config in [c for c in args.configs if CONFIGS[c]["tool"] == "py"] or ["ours"]:
             target = args.out / f"profile_{matrix.name}_{config}.txt"
-            measured([sys.executable, __file__, "--worker", str(folder), "--n-cpus", "1",
-                      "--result", str(args.out / "profile.json"), "--profile-out",
-                      str(target)], CONFIGS[config]["env"])
+            measured([sys.executable, __file__, "--worker", str(folder), "--engine",
+                      CONFIGS[config]["engine"], "--result", str(args.out / "profile.json"),
+                      "--profile-out", str(target)], CONFIGS[config]["env"])
             print(f"wrote {target}", flush=True)
         return
     if "r" in args.configs and shutil.which("Rscript") is None:

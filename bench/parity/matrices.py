@@ -8,6 +8,8 @@ painstress.de.run_contrast for it.
   painstress.simulate), every region × contrast the workflow fits (6).
 * ``sim8``, ``sim12``, ``sim40``: the same generator at 20,000 genes with 4, 6 and 20
   mice per group; NAc, CUS vs control (8, 12 and 40 samples).
+* ``scale200``, ``scale60k``: the same generator at 20,000 genes × 200 samples and
+  60,000 genes × 40 samples (the speed bench's scale rows).
 * ``ci``: the CI parity test's matrix (3,000 genes, NAc CUS vs control, 10 samples).
 * ``nac``: real counts, mouse NAc, CUS vs control, GSE102556 (40 samples, 20 male and 20
   female; a third-party HISAT2 + featureCounts matrix, see
@@ -31,6 +33,8 @@ from painstress import simulate  # noqa: E402
 NAC_DIR = REPO.parent / "shared" / "fixtures" / "geo" / "real_counts_GSE102556_mouse_NAc"
 SIM_GENES = 20_000
 SIM_SAMPLES = {"sim8": 8, "sim12": 12, "sim40": 40}
+# Scale rows of the speed bench: (genes, samples)
+SCALE = {"scale200": (20_000, 200), "scale60k": (60_000, 40)}
 DEMO_CONTRASTS = {"SNI_vs_sham": ("pain", "SNI", "sham"),
                   "CUS_vs_control": ("stress", "CUS", "control")}
 
@@ -88,11 +92,11 @@ def demo_matrices() -> list[Matrix]:
 
 
 def simulated_matrix(name: str) -> Matrix:
-    n = SIM_SAMPLES[name]
-    study = _study(n_genes=SIM_GENES, min_replicates=n // 2, max_replicates=n // 2)
+    n_genes, n = SCALE.get(name, (SIM_GENES, SIM_SAMPLES.get(name)))
+    study = _study(n_genes=n_genes, min_replicates=n // 2, max_replicates=n // 2)
     samples = study["samples"]
     samples = samples[(samples["model"] == "stress") & (samples["region"] == "NAc")]
-    return Matrix(name=name, description=f"simulated, {SIM_GENES:,} genes x {n} samples "
+    return Matrix(name=name, description=f"simulated, {n_genes:,} genes x {n} samples "
                                          "(NAc CUS vs control)",
                   counts=study["counts"][samples["sample"]], sheet=_sheet(samples),
                   region="NAc", test="CUS", reference="control",
@@ -142,7 +146,7 @@ def matrices(names: list[str]) -> list[Matrix]:
             out += demo_matrices()
         elif name.startswith("demo-"):
             out += [m for m in demo_matrices() if m.name == name]
-        elif name in SIM_SAMPLES:
+        elif name in SIM_SAMPLES or name in SCALE:
             out.append(simulated_matrix(name))
         elif name == "nac":
             out.append(nac_matrix())

@@ -76,6 +76,18 @@ def make_inference(engine: str = "painstress", n_cpus: int = 1):
     raise InputError(f"de.inference is {engine!r}; choose one of {', '.join(ENGINES)}.")
 
 
+def data_set_class(engine: str):
+    """pydeseq2's ``DeseqDataSet``, or for our engine its subclass with the trend
+    fit's per-gene check vectorised (:class:`painstress.de_engine.AllGenesDataSet`)."""
+    if engine == "painstress":
+        from painstress.de_engine import AllGenesDataSet
+
+        return AllGenesDataSet
+    from pydeseq2.dds import DeseqDataSet
+
+    return DeseqDataSet
+
+
 def engine_label(engine: str) -> str:
     """Engine and versions, as the DE summary and the methods text name them."""
     from pydeseq2 import __version__ as pydeseq2_version
@@ -156,8 +168,12 @@ def fit(model: ModelInput, *, engine: str = "painstress", alpha: float = 0.05,
     from pydeseq2.dds import DeseqDataSet
     from pydeseq2.ds import DeseqStats
 
+    from threadpoolctl import threadpool_limits
+
     inference = make_inference(engine, n_cpus)
-    with warnings.catch_warnings():
+    # one BLAS thread: the engine's matrix products are small, and the same arithmetic
+    # on any machine keeps tables byte-identical between runs
+    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("ignore", category=UserWarning)
         logging.getLogger("pydeseq2").setLevel(logging.WARNING)
         dds = DeseqDataSet(counts=model.counts, metadata=model.metadata, design=model.design,
@@ -260,7 +276,9 @@ def vst(counts: pd.DataFrame, groups: pd.Series, *, min_count: int = 10,
     keep = prefilter(counts, groups, min_count)
     matrix = counts.loc[keep, groups.index].T
     metadata = pd.DataFrame({"group": groups.astype(str)}, index=groups.index)
-    with warnings.catch_warnings():
+    from threadpoolctl import threadpool_limits
+
+    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("ignore", category=UserWarning)
         dds = DeseqDataSet(counts=matrix, metadata=metadata, design="~group",
                            inference=make_inference(engine, n_cpus), quiet=True)
