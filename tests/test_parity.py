@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from painstress import InputError, parity
+from painstress import parity
 from painstress.de import Thresholds
 
 # ------------------------------------------------------------------ hand-made tables
@@ -125,11 +125,25 @@ def test_compare_fits():
     assert figures["trend_extraPois_R"] == 0.8
 
 
-def test_missing_r_names_what_to_install():
-    with pytest.raises(InputError, match="r-bioc-deseq2"):
-        parity.run_r_deseq2(pd.DataFrame(), pd.DataFrame(), design="~condition", test="b",
-                            reference="a", rscript="no-such-Rscript-here")
-    assert parity.r_deseq2_version("no-such-Rscript-here") is None
+def test_fit_files_round_trip(tmp_path):
+    """Our fit written in R's layout reads back as R's does (the parity rules' contract)."""
+    results = _table([1.0, -2.0], [0.2, 0.3], [1e-6, np.nan], [1e-5, np.nan], genes=[5, 7])
+    results.insert(0, "symbol", ["A", "B"])
+    fit = {"results": results,
+           "size_factors": pd.Series([0.9, 1.1], index=pd.Index(["s1", "s2"], name="sample")),
+           "dispersions": pd.DataFrame({k: [0.1, 1e-8] for k in parity.DISPERSION_KINDS}
+                                       | {"replaced": [False, True]},
+                                       index=pd.Index([5, 7], name="GeneID")),
+           "fit": {"engine": "x 1.0", "design": "~condition", "trend_asymptDisp": 0.03,
+                   "trend_extraPois": 1.5, "prior_disp_var": 0.25, "replaced_genes": 1}}
+    parity.write_fit(fit, tmp_path)
+    back = parity.read_fit(tmp_path)
+    pd.testing.assert_frame_equal(back["results"], results, check_dtype=False)
+    assert back["results"].loc[7, "pvalue"] != back["results"].loc[7, "pvalue"]  # NA kept
+    assert back["size_factors"].to_dict() == {"s1": 0.9, "s2": 1.1}
+    assert back["dispersions"].loc[7, "genewise"] == 1e-8
+    assert back["fit"]["replaced_genes"] == 1.0 and back["fit"]["design"] == "~condition"
+    assert parity.compare_fits(back, fit)["disp_final_reldiff_max"] == 0.0
 
 
 # ------------------------------------------------------------------ parity against R
@@ -181,43 +195,55 @@ def _apt_install_deseq2() -> str | None:
     return None
 
 
+def _r_deseq2_version() -> str | None:
+    if shutil.which("Rscript") is None:
+        return None
+    probe = subprocess.run(["Rscript", "-e", 'suppressMessages(library(DESeq2)); '
+                                             'cat(as.character(packageVersion("DESeq2")))'],
+                           capture_output=True, text=True)
+    return probe.stdout.strip() if probe.returncode == 0 else None
+
+
 @pytest.fixture(scope="session")
 def r_deseq2() -> str:
     """DESeq2's version, installing it through apt when missing (root only)."""
-    version = parity.r_deseq2_version()
+    version = _r_deseq2_version()
     if version is None:
         start = time.monotonic()
         why_not = _apt_install_deseq2()
         if why_not:
             pytest.skip(f"R DESeq2 is not installed and could not be installed: {why_not}. "
                         f"{parity.R_INSTALL_HINT}")
-        version = parity.r_deseq2_version()
+        version = _r_deseq2_version()
         assert version, "apt-get installed r-bioc-deseq2 but R cannot load DESeq2"
         print(f"installed R DESeq2 {version} through apt in {time.monotonic() - start:.0f} s")
     return version
 
 
-def test_parity_with_r_deseq2(r_deseq2, small_study, tmp_path):
-    """NAc CUS vs control of the CI-sized demo (3,000 genes, 10 samples), with the
-    arguments rule deseq2 gives run_contrast (its threads: 1 -> n_cpus=1)."""
-    samples = small_study["samples"]
-    sheet = samples[samples["model"] == "stress"].assign(dataset="stress")
-    ours = parity.run_workflow_de(
-        small_study["counts"], sheet, region="NAc", test="CUS", reference="control",
-        symbols=pd.Series(dtype=str), covariates=[], min_count=10, thresholds=Thresholds(),
-        n_cpus=1)
-    r = parity.run_r_deseq2(ours.counts, ours.coldata, design=ours.design, test="CUS",
-                            reference="control", workdir=tmp_path)
-    assert r["fit"]["engine"] == f"DESeq2 {r_deseq2}"
-    assert set(r["results"].index) == set(ours.results.index)  # the same genes went in
-    figures = parity.compare_all(ours, r)
+@pytest.mark.workflow
+def test_parity_with_r_deseq2(r_deseq2, tmp_path):
+    """``snakemake parity`` for NAc CUS vs control of the CI-sized demo (2,756 genes, 10
+    samples): our fit and R's on the same model input agree within CI_BOUNDS."""
+    from test_workflow import STUDY, snakemake, write_config
+
+    target = f"results/{STUDY}/parity/NAc/CUS_vs_control.summary.tsv"
+    done = snakemake(tmp_path, write_config(tmp_path), target)
+    assert done.returncode == 0, done.output[-5000:]
+    summary = pd.read_csv(tmp_path / target, sep="\t", dtype=str)
+    figures = dict(zip(summary["figure"], pd.to_numeric(summary["value"], errors="coerce")))
+    engines = dict(zip(summary["figure"], summary["value"]))
+    assert engines["engine_R"] == f"DESeq2 {r_deseq2}"
+    assert engines["engine_ours"].startswith("painstress ")
+    assert figures["genes_ours"] == figures["genes_R"] == figures["genes_common"]
     failures = parity.check_bounds(figures, CI_BOUNDS)
     if failures:
-        r_table = parity.r_results_at(r, "workflow")
+        genes = pd.read_csv(tmp_path / target.replace("summary.tsv", "genes.tsv.gz"),
+                            sep="\t", index_col="GeneID")
+        genes = genes[genes["focus"]]
         with pd.option_context("display.width", 250, "display.max_columns", 20):
             pytest.fail("our DE step and R DESeq2 differ beyond the bounds:\n  "
                         + "\n  ".join(failures)
                         + "\nworst genes by relative log2FC difference:\n"
-                        + parity.worst_genes(ours.results, r_table).to_string()
+                        + genes.nlargest(10, "log2FoldChange_reldiff").to_string()
                         + "\nworst genes by relative padj difference:\n"
-                        + parity.worst_genes(ours.results, r_table, "padj").to_string())
+                        + genes.nlargest(10, "padj_reldiff").to_string())

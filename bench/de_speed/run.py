@@ -10,7 +10,7 @@
 Every run is a fresh process (so peak memory and CPU time are that run's). Python
 configurations run painstress.de.run_contrast exactly as rule deseq2 calls it, with
 pydeseq2's methods wrapped by timers (top-level calls only); R runs
-bench/parity/deseq2.R in "steps" mode (DESeq()'s body one step at a time, then
+workflow/scripts/deseq2_reference.R in "steps" mode (DESeq()'s body one step at a time, then
 results()). Within one repetition the tools alternate, and the order flips between
 repetitions. Peak memory is the largest sampled RSS summed over the process and its
 children, every 50 ms; process CPU is user + system time of the process and its
@@ -48,8 +48,7 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "bench" / "parity"))
 
 import matrices  # noqa: E402  (also puts src/ on sys.path)
-
-R_SCRIPT = REPO / "bench" / "parity" / "deseq2.R"
+import r_reference  # noqa: E402
 
 
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -165,7 +164,7 @@ def inmoose_worker(input_dir: Path, result: Path) -> None:
     coldata["condition"] = pd.Categorical(coldata["condition"], categories=[reference, test])
     start = time.process_time()
     dds = DESeqDataSet(counts.T.to_numpy(), clinicalData=coldata.loc[counts.columns],
-                       design=(input_dir / "design.txt").read_text())
+                       design=(input_dir / "design.txt").read_text().strip())
     dds = DESeq(dds, quiet=True)
     table = deseq_results(dds, alpha=0.05)
     total = time.process_time() - start
@@ -218,8 +217,7 @@ def prepare(matrix: matrices.Matrix, folder: Path) -> Path:
     """Inputs of every tool: the matrix for the Python runs; for R and inmoose the
     counts and sample table the model is fitted on (painstress.de.model_input, the DE
     step's own step, so every tool sees the same genes and design)."""
-    from painstress import de
-    from painstress.parity import write_r_inputs
+    from painstress import de, parity
     from painstress.samples import contrast_samples
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -229,8 +227,7 @@ def prepare(matrix: matrices.Matrix, folder: Path) -> Path:
                                              "reference": matrix.reference}, matrix.region)
     model = de.model_input(matrix.counts, chosen, test=matrix.test,
                            reference=matrix.reference, covariates=matrix.covariates)
-    write_r_inputs(model.counts.T, model.metadata.astype(str), folder)
-    (folder / "design.txt").write_text(model.design)
+    parity.write_model_input(model, folder)
     (folder / "contrast.txt").write_text(f"{matrix.test} {matrix.reference}")
     return folder
 
@@ -242,12 +239,10 @@ def run_config(config: str, folder: Path, matrix: matrices.Matrix, scratch: Path
     result = scratch / f"{config}.json"
     if spec["tool"] in ("R", "edgeR"):
         out = scratch / f"{config}_out"
-        script = R_SCRIPT if spec["tool"] == "R" else EDGER_SCRIPT
-        extra = ["steps", "0.05"] if spec["tool"] == "R" else []
-        wall, cpu, peak, _ = measured(
-            ["Rscript", "--vanilla", str(script), str(folder / "counts.tsv"),
-             str(folder / "coldata.tsv"), (folder / "design.txt").read_text(), matrix.test,
-             matrix.reference, str(out), *extra], spec["env"])
+        command = r_reference.command(folder, out, matrix.test, matrix.reference, "steps")
+        if spec["tool"] == "edgeR":
+            command = [*command[:2], str(EDGER_SCRIPT), *command[3:9]]
+        wall, cpu, peak, _ = measured(command, spec["env"])
         timings = pd.read_csv(out / "timings.tsv", sep="\t").groupby("step")["seconds"].sum()
         steps = timings.to_dict()
         steps["total"] = float(timings.drop("read", errors="ignore").sum())

@@ -1,9 +1,13 @@
-"""Parity of the workflow's DE step with R DESeq2 on the benchmark matrices (issue #6).
+"""Parity of the workflow's DE step with R DESeq2, and with stock pydeseq2, per matrix.
 
-For each matrix (see matrices.py): the workflow's own DE call (painstress.de.run_contrast,
-as rule deseq2 calls it) and R DESeq2 (bench/parity/deseq2.R: DESeq() + results() with
-R's defaults) on the very matrix and sample table pydeseq2 was fitted on; then the
-figures of painstress.parity.compare_all.
+For each matrix (see matrices.py): the workflow's own DE step
+(painstress.de.analyse_contrast, as rule deseq2 calls it) with our engine, and R DESeq2
+(workflow/scripts/deseq2_reference.R: DESeq() + results() with R's defaults) on the very
+matrix and sample table the model was fitted on; then the figures of
+painstress.parity.compare_all. With ``--stock`` (default on) the same DE step with stock
+pydeseq2 inference is compared with R too (``stock_`` figures), and our engine with stock
+pydeseq2 (``vs_stock_`` figures: dispersions, shrunk log2FC, and which engine has the
+lower dispersion loss where they differ).
 
     .venv/bin/python bench/parity/run.py                      # all -> results/bench/parity/
     .venv/bin/python bench/parity/run.py --only sim12 nac     # some
@@ -30,36 +34,83 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
 import matrices  # noqa: E402  (also puts src/ on sys.path)
+import r_reference  # noqa: E402
 
-from painstress import parity  # noqa: E402
+import numpy as np  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from painstress import de, parity  # noqa: E402
 from painstress.files import write_tsv  # noqa: E402
 
 
-def run_one(matrix: matrices.Matrix, outdir: Path, n_cpus: int) -> dict:
+def _analyse(matrix: matrices.Matrix, engine: str):
+    start = time.process_time()
+    analysis = de.analyse_contrast(matrix.counts, matrix.sheet,
+                                   **{**matrix.run_contrast_kwargs(1), "engine": engine})
+    return analysis, time.process_time() - start
+
+
+def versus_stock(ours: dict, stock: dict, analysis) -> dict:
+    """Our engine against stock pydeseq2 on the same matrix: dispersions (relative
+    difference), shrunk log2FC (Spearman, max abs. difference), and where the gene-wise
+    dispersions differ by > 1e-5, on how many genes each engine has the lower loss."""
+    from painstress.de_engine import dispersion_loss
+
+    out = parity.compare_fits(ours, stock)
+    out = {k: v for k, v in out.items() if k.startswith("disp_")}
+    a = ours["results"]["log2FoldChange_shrunk"]
+    b = stock["results"]["log2FoldChange_shrunk"].reindex(a.index)
+    ok = a.notna() & b.notna()
+    out["shrunk_spearman"] = float(stats.spearmanr(a[ok], b[ok])[0])
+    out["shrunk_absdiff_max"] = float((a[ok] - b[ok]).abs().max())
+    dds = analysis.fitted.dds
+    genes = ours["dispersions"].index.intersection(stock["dispersions"].index)
+    mine = ours["dispersions"].loc[genes, "genewise"].to_numpy(float)
+    theirs = stock["dispersions"].loc[genes, "genewise"].to_numpy(float)
+    differ = np.abs(mine - theirs) > 1e-5 * theirs
+    columns = dds.var_names.astype(np.int64).get_indexer(genes[differ])
+    X = dds.obsm["design_matrix"].to_numpy(float)
+    counts = np.asarray(dds.X[:, columns], float)
+    mu = dds.layers["_mu_hat"][:, columns]
+    loss_mine = dispersion_loss(np.log(mine[differ]), counts, mu, X)
+    loss_theirs = dispersion_loss(np.log(theirs[differ]), counts, mu, X)
+    out["genewise_differ"] = int(differ.sum())
+    out["genewise_lower_loss_ours"] = int((loss_mine < loss_theirs).sum())
+    out["genewise_lower_loss_stock"] = int((loss_theirs < loss_mine).sum())
+    return out
+
+
+def run_one(matrix: matrices.Matrix, outdir: Path, stock: bool) -> dict:
+    analysis, seconds_ours = _analyse(matrix, "painstress")
+    ours = parity.ours(analysis)
+    parity.write_model_input(analysis.model, outdir / "model")
     start = time.perf_counter()
-    ours = parity.run_workflow_de(matrix.counts, matrix.sheet,
-                                  **matrix.run_contrast_kwargs(n_cpus))
-    seconds_ours = time.perf_counter() - start
-    start = time.perf_counter()
-    r = parity.run_r_deseq2(ours.counts, ours.coldata, design=ours.design, test=matrix.test,
-                            reference=matrix.reference, workdir=outdir / "R")
+    r = r_reference.run(outdir / "model", outdir / "R", matrix.test, matrix.reference)
     seconds_r = time.perf_counter() - start
     figures = {"matrix": matrix.name, "description": matrix.description,
-               "samples": ours.counts.shape[1], "genes_in_counts": len(matrix.counts),
-               "design": ours.design, "seconds_run_contrast": round(seconds_ours, 1),
-               "seconds_R": round(seconds_r, 1), **parity.compare_all(ours, r)}
+               "samples": analysis.model.counts.shape[0], "genes_in_counts": len(matrix.counts),
+               "design": analysis.model.design, "engine": ours["fit"]["engine"],
+               "cpu_seconds_ours": round(seconds_ours, 2), "seconds_R": round(seconds_r, 1),
+               **parity.compare_all(ours, r)}
+    if stock:
+        stock_analysis, seconds_stock = _analyse(matrix, "pydeseq2")
+        stock_fit = parity.ours(stock_analysis)
+        figures["cpu_seconds_stock"] = round(seconds_stock, 1)
+        figures.update({f"stock_{k}": v for k, v in parity.compare_all(stock_fit, r).items()})
+        figures.update({f"vs_stock_{k}": v
+                        for k, v in versus_stock(ours, stock_fit, analysis).items()})
 
     r_default = parity.r_results_at(r, "default")
     write_tsv(pd.DataFrame({"figure": list(figures), "value": list(figures.values())}),
               outdir / "summary.tsv")
-    table = parity.gene_table(ours.results, r_default)
+    table = parity.gene_table(ours["results"], r_default)
     table["padj_R_alpha05"] = r["results"]["padj_alpha"].reindex(table.index)
     write_tsv(table, outdir / "genes.tsv.gz", index=True)
-    write_tsv(parity.worst_genes(ours.results, r_default, n=20), outdir / "worst_genes.tsv",
+    write_tsv(parity.worst_genes(ours["results"], r_default, n=20), outdir / "worst_genes.tsv",
               index=True)
-    write_tsv(pd.DataFrame({"ours": ours.fit["size_factors"], "R": r["size_factors"]})
+    write_tsv(pd.DataFrame({"ours": ours["size_factors"], "R": r["size_factors"]})
               .rename_axis("sample"), outdir / "size_factors.tsv", index=True)
-    write_tsv(ours.fit["dispersions"].add_suffix("_ours")
+    write_tsv(ours["dispersions"].add_suffix("_ours")
               .join(r["dispersions"].add_suffix("_R"), how="outer").rename_axis("GeneID"),
               outdir / "dispersions.tsv.gz", index=True)
     return figures
@@ -133,7 +184,34 @@ def markdown(table: pd.DataFrame) -> str:
             ("trend a1 ours / R", ours_r("trend_extraPois")),
             ("prior var ours / R", ours_r("prior_disp_var")),
             ("outlier genes refitted ours / R", ours_r("replaced_genes"))]
+    def both(key, digits=3):
+        """ours / stock pydeseq2, each against R with the workflow's alpha."""
+        def cell(row, prefix):
+            stock = row.get(f"stock_alpha05_{key}", float("nan"))
+            return f"{_fmt(row[f'alpha05_{key}'], digits)} / {_fmt(stock, digits)}"
+        return cell
+
+    engines = [("log2FC Spearman", both("log2fc_spearman")),
+               ("log2FC max rel. diff.", both("log2fc_reldiff_max")),
+               ("−log10 p Spearman", both("mlog10p_spearman")),
+               ("DEG Jaccard, paper", both("sig_paper_jaccard")),
+               ("DEG Jaccard, modern", both("sig_modern_jaccard"))]
+    versus = [("gene-wise disp. median / max", median_max("vs_stock_disp_genewise_reldiff",
+                                                          False)),
+              ("MAP disp. median / max", median_max("vs_stock_disp_MAP_reldiff", False)),
+              ("final disp. median / max", median_max("vs_stock_disp_final_reldiff", False)),
+              ("gene-wise differ > 1e-5: lower loss ours / stock",
+               joined("vs_stock_genewise_differ", "vs_stock_genewise_lower_loss_ours",
+                      "vs_stock_genewise_lower_loss_stock", prefixed=False)),
+              ("shrunk log2FC Spearman", "vs_stock_shrunk_spearman"),
+              ("shrunk log2FC max abs. diff.", "vs_stock_shrunk_absdiff_max")]
+    has_stock = "stock_alpha05_log2fc_spearman" in table
     return "\n".join([
+        *([block("Ours / stock pydeseq2, each against R DESeq2 with results(alpha = 0.05)",
+                 engines),
+           block("Ours against stock pydeseq2 (dispersions: relative difference; gene-wise "
+                 "genes that differ, and on how many each engine has the lower Cox–Reid "
+                 "adjusted loss)", versus)] if has_stock else []),
         block("Agreement with R DESeq2 (R's default results(), alpha = 0.1)", agreement),
         block("DEG sets and NA, R's default results() (alpha = 0.1)", deg),
         block("Agreement with R results(alpha = 0.05), the workflow's alpha", agreement,
@@ -148,8 +226,8 @@ def main(argv=None) -> None:
     parser.add_argument("--only", nargs="+", default=matrices.ALL,
                         help=f"matrices to run (default: all of {matrices.ALL})")
     parser.add_argument("--out", type=Path, default=REPO / "results" / "bench" / "parity")
-    parser.add_argument("--n-cpus", type=int, default=1,
-                        help="pydeseq2 n_cpus (default 1, rule deseq2's threads)")
+    parser.add_argument("--no-stock", dest="stock", action="store_false",
+                        help="leave out stock pydeseq2 (its fits take minutes per matrix)")
     parser.add_argument("--tables", action="store_true",
                         help="only rewrite <out>/parity.md from <out>/parity.tsv")
     args = parser.parse_args(argv)
@@ -163,16 +241,20 @@ def main(argv=None) -> None:
                                  .fillna(summary["value"]))))
         write_table(pd.DataFrame(rows), args.out)
         return
-    version = parity.require_r_deseq2()
+    version = r_reference.deseq2_version()
+    if version is None:
+        sys.exit(parity.R_INSTALL_HINT)
     print(f"R DESeq2 {version}; {platform.platform()}", flush=True)
     rows = []
     for matrix in matrices.matrices(args.only):
         print(f"{matrix.name}: {matrix.description}", flush=True)
-        figures = run_one(matrix, args.out / matrix.name, args.n_cpus)
-        print("  " + ", ".join(f"{k}={_fmt(figures[k])}" for k in (
-            "genes_common", "log2fc_pearson", "alpha05_log2fc_reldiff_max",
-            "alpha05_padj_reldiff_max", "sig_modern_jaccard", "alpha05_sig_modern_jaccard",
-            "seconds_run_contrast", "seconds_R")), flush=True)
+        figures = run_one(matrix, args.out / matrix.name, args.stock)
+        print("  " + ", ".join(f"{k}={_fmt(figures.get(k, float('nan')))}" for k in (
+            "genes_common", "alpha05_log2fc_spearman", "alpha05_log2fc_reldiff_max",
+            "alpha05_mlog10p_spearman", "alpha05_sig_modern_jaccard",
+            "alpha05_sig_paper_jaccard", "stock_alpha05_log2fc_reldiff_max",
+            "vs_stock_disp_genewise_reldiff_median", "vs_stock_disp_MAP_reldiff_median",
+            "vs_stock_shrunk_spearman", "cpu_seconds_ours", "seconds_R")), flush=True)
         rows.append(figures)
         write_table(pd.DataFrame(rows), args.out)
 

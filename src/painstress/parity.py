@@ -1,17 +1,17 @@
-"""Parity of the workflow's DE step with R DESeq2.
+"""Parity of the workflow's DE step with R DESeq2: files both sides share, and the comparison.
 
-Three parts:
-
+* **Files.** A model's input (:func:`write_model_input`: ``counts.tsv`` GeneID × samples,
+  ``coldata.tsv``, ``design.txt``) is what R DESeq2 is given; a fit (:func:`write_fit` /
+  :func:`read_fit`: ``results.tsv``, ``size_factors.tsv``, ``dispersions.tsv``, ``fit.tsv``)
+  has the same layout whether our DE step or R wrote it. R's side is
+  ``workflow/scripts/deseq2_reference.R`` (``DESeq()`` + ``results()``), run by the rule
+  ``parity_r`` and by the benches; :func:`ours` gives our side of one
+  :func:`painstress.de.analyse_contrast`.
 * **Comparison** (pure functions over tables, unit-tested): :func:`compare_results` takes
   two DESeq2 result tables indexed by GeneID (ours and R's) and returns the agreement
   figures; :func:`compare_fits` does the same for size factors and dispersions;
   :func:`worst_genes` lists the genes that differ most; :func:`check_bounds` turns the
   figures into a list of failures against bounds.
-* **Our side**: :func:`run_workflow_de` calls :func:`painstress.de.run_contrast` exactly
-  as the ``deseq2`` rule does and also keeps what that call fitted (the matrix and sample
-  table pydeseq2 saw, size factors, dispersions), so R gets the very same input.
-* **R's side**: :func:`run_r_deseq2` runs ``bench/parity/deseq2.R`` (``DESeq()`` +
-  ``results()``) with ``Rscript`` on TSV files and reads its TSV outputs back.
 
 Relative difference is the one pydeseq2's own tests use against R, ``|ours - R| / |R|``.
 """
@@ -19,40 +19,24 @@ Relative difference is the one pydeseq2's own tests use against R, ``|ours - R| 
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import subprocess
-import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from painstress import InputError
 from painstress.de import Thresholds, significance
 
-REPO = Path(__file__).resolve().parents[2]
-R_SCRIPT = REPO / "bench" / "parity" / "deseq2.R"
 R_INSTALL_HINT = (
     "R DESeq2 is needed for the parity check and was not found. Install it with one of: "
     "`apt-get install r-bioc-deseq2` (Debian/Ubuntu), "
     "`conda install -c conda-forge -c bioconda bioconductor-deseq2`, or in R "
-    "`BiocManager::install(\"DESeq2\")`; then put `Rscript` on PATH or give its path in "
-    "the environment variable PAINSTRESS_RSCRIPT.")
-
-# Which Rscript to run: $PAINSTRESS_RSCRIPT if set (e.g. R in a conda env), else the PATH's.
-RSCRIPT_ENV = "PAINSTRESS_RSCRIPT"
-
-
-def rscript_path() -> str:
-    return os.environ.get(RSCRIPT_ENV) or "Rscript"
-
+    "`BiocManager::install(\"DESeq2\")`; then put `Rscript` on PATH.")
 
 # Genes whose log2FC, lfcSE and padj are compared: padj below this in either tool.
 FOCUS_PADJ = 0.1
 DISPERSION_KINDS = ("genewise", "fitted", "MAP", "final")
+FIT_NUMBERS = ("trend_asymptDisp", "trend_extraPois", "prior_disp_var", "replaced_genes")
 
 
 # --------------------------------------------------------------------------------------
@@ -240,20 +224,14 @@ def check_bounds(figures: dict, bounds: dict) -> list[str]:
 # Our side: the workflow's DE call, keeping what it fitted
 
 
-@dataclass
-class WorkflowFit:
-    """What :func:`run_workflow_de` returns."""
-
-    results: pd.DataFrame            # the DE table, indexed by GeneID
-    summary: dict                    # the DE summary record
-    counts: pd.DataFrame             # genes x samples, exactly what the model was fitted on
-    coldata: pd.DataFrame            # samples x (covariates, condition), as fitted
-    design: str
-    fit: dict = field(default_factory=dict)  # size_factors, dispersions, fit (see compare_fits)
+# --------------------------------------------------------------------------------------
+# Files both sides share
 
 
-def pydeseq2_fit_details(dds) -> dict:
-    """Size factors, dispersions and trend/prior of a fitted ``DeseqDataSet``."""
+def ours(analysis) -> dict:
+    """Our side of one :class:`painstress.de.ContrastAnalysis`, shaped as :func:`read_fit`
+    returns R's: results (indexed by GeneID), size factors, dispersions, fit numbers."""
+    dds = analysis.fitted.dds
     var = dds.var
     dispersions = pd.DataFrame({
         "genewise": var["genewise_dispersions"], "fitted": var["fitted_dispersions"],
@@ -261,136 +239,87 @@ def pydeseq2_fit_details(dds) -> dict:
         "replaced": var["replaced"] if "replaced" in var else False,
     })
     dispersions.index = dispersions.index.astype(np.int64)
+    dispersions.index.name = "GeneID"
     coeffs = np.asarray(dds.uns["trend_coeffs"], dtype=float)
     return {
+        "results": analysis.results.set_index("GeneID"),
         "size_factors": pd.Series(dds.obs["size_factors"].to_numpy(float),
-                                  index=dds.obs_names, name="size_factor"),
+                                  index=pd.Index(dds.obs_names, name="sample"),
+                                  name="size_factor"),
         "dispersions": dispersions,
-        "fit": {"trend_asymptDisp": coeffs[0], "trend_extraPois": coeffs[1],
+        "fit": {"engine": analysis.summary["engine"], "design": analysis.model.design,
+                "trend_asymptDisp": coeffs[0], "trend_extraPois": coeffs[1],
                 "prior_disp_var": float(np.asarray(dds.uns["prior_disp_var"])),
                 "replaced_genes": int(np.asarray(dispersions["replaced"], bool).sum())},
     }
 
 
-def run_workflow_de(counts: pd.DataFrame, sheet: pd.DataFrame, **kwargs) -> WorkflowFit:
-    """:func:`painstress.de.analyse_contrast` with the given arguments (pass them as rule
-    ``deseq2`` does), with the matrix, sample table and estimates of the fit it made."""
-    from painstress import de
-
-    analysis = de.analyse_contrast(counts, sheet, **kwargs)
-    matrix = analysis.model.counts.T
-    matrix.index = matrix.index.astype(np.int64)
-    matrix.index.name = "GeneID"
-    coldata = analysis.model.metadata.astype(str)
-    coldata.index.name = "sample"
-    return WorkflowFit(results=analysis.results.set_index("GeneID"), summary=analysis.summary,
-                       counts=matrix, coldata=coldata, design=analysis.model.design,
-                       fit=pydeseq2_fit_details(analysis.fitted.dds))
-
-
-# --------------------------------------------------------------------------------------
-# R's side
-
-
-def r_deseq2_version(rscript: str | None = None) -> str | None:
-    """DESeq2's version as R reports it, or None when R or DESeq2 is missing."""
-    rscript = rscript or rscript_path()
-    if shutil.which(rscript) is None:
-        return None
-    probe = subprocess.run(
-        [rscript, "-e", 'suppressMessages(library(DESeq2)); '
-                        'cat(as.character(packageVersion("DESeq2")))'],
-        capture_output=True, text=True)
-    return probe.stdout.strip() if probe.returncode == 0 else None
-
-
-def require_r_deseq2(rscript: str | None = None) -> str:
-    """DESeq2's version; :class:`InputError` with what to install when it is missing."""
-    version = r_deseq2_version(rscript)
-    if version is None:
-        raise InputError(R_INSTALL_HINT)
-    return version
-
-
-def write_r_inputs(counts: pd.DataFrame, coldata: pd.DataFrame, folder: Path) -> tuple[Path, Path]:
-    """The two TSV files :data:`R_SCRIPT` reads: counts (GeneID x samples) and coldata."""
+def write_model_input(model, folder: Path) -> None:
+    """What R is given of a :class:`painstress.de.ModelInput`: ``counts.tsv`` (GeneID ×
+    samples, the prefiltered genes), ``coldata.tsv`` (sample, covariates, condition) and
+    ``design.txt``."""
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    counts_path, coldata_path = folder / "counts.tsv", folder / "coldata.tsv"
-    counts.rename_axis("GeneID").to_csv(counts_path, sep="\t", lineterminator="\n")
-    coldata.loc[counts.columns].rename_axis("sample").to_csv(coldata_path, sep="\t",
-                                                              lineterminator="\n")
-    return counts_path, coldata_path
+    counts = model.counts.T
+    counts.index = counts.index.astype(np.int64)
+    counts.rename_axis("GeneID").to_csv(folder / "counts.tsv", sep="\t", lineterminator="\n")
+    model.metadata.astype(str).loc[counts.columns].rename_axis("sample").to_csv(
+        folder / "coldata.tsv", sep="\t", lineterminator="\n")
+    (folder / "design.txt").write_text(model.design + "\n")
 
 
-def read_r_outputs(folder: Path) -> dict:
-    """Read what :data:`R_SCRIPT` wrote into ``folder``."""
+def write_fit(fit: dict, folder: Path) -> None:
+    """A fit (:func:`ours`) in the layout of R's outputs (see :func:`read_fit`)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def write(table, name):
+        table.to_csv(folder / name, sep="\t", lineterminator="\n", na_rep="NA")
+
+    write(fit["results"], "results.tsv")
+    write(fit["size_factors"].rename("size_factor").rename_axis("sample").to_frame(),
+          "size_factors.tsv")
+    write(fit["dispersions"], "dispersions.tsv")
+    write(pd.DataFrame({"value": fit["fit"]}).rename_axis("key"), "fit.tsv")
+
+
+def read_fit(folder: Path) -> dict:
+    """A fit written by :func:`write_fit` or by ``deseq2_reference.R``: results (GeneID
+    index), size factors (Series over samples), dispersions (GeneID ×
+    :data:`DISPERSION_KINDS` and ``replaced``), fit numbers, and timings when present."""
+    folder = Path(folder)
+
     def read(name, **kwargs):
         return pd.read_csv(folder / name, sep="\t", na_values=["NA"], **kwargs)
 
-    results = read("results.tsv").set_index("GeneID")
-    fit_table = read("fit.tsv", dtype=str, keep_default_na=False).set_index("key")["value"]
-    fit = {k: (float(v) if k in ("trend_asymptDisp", "trend_extraPois", "prior_disp_var",
-                                  "replaced_genes") else v) for k, v in fit_table.items()}
-    dispersions = read("dispersions.tsv").set_index("GeneID")
-    return {
-        "results": results,
-        "size_factors": read("size_factors.tsv", dtype={"sample": str})
-        .set_index("sample")["size_factor"],
-        "dispersions": dispersions,
-        "fit": fit,
-        "timings": read("timings.tsv"),
-    }
-
-
-def run_r_deseq2(counts: pd.DataFrame, coldata: pd.DataFrame, *, design: str, test: str,
-                 reference: str, mode: str = "deseq", alpha: float = 0.05,
-                 workdir: str | Path | None = None, rscript: str | None = None,
-                 script: str | Path = R_SCRIPT) -> dict:
-    """Run R DESeq2 on ``counts`` (genes x samples) and ``coldata`` (samples x factors).
-
-    ``mode`` "deseq" runs ``DESeq()`` + ``results()``; "steps" runs the same one step at a
-    time, timed. Returns :func:`read_r_outputs` of its outputs. Raises
-    :class:`InputError` naming what to install when R or DESeq2 is missing, and
-    RuntimeError with R's messages when R fails.
-    """
-    rscript = rscript or rscript_path()
-    if shutil.which(rscript) is None:
-        raise InputError(R_INSTALL_HINT)
-    with tempfile.TemporaryDirectory(prefix="parity_r_") as tmp:
-        folder = Path(workdir) if workdir else Path(tmp)
-        counts_path, coldata_path = write_r_inputs(counts, coldata, folder / "in")
-        out = folder / "out"
-        run = subprocess.run([rscript, "--vanilla", str(script), str(counts_path),
-                              str(coldata_path), design, test, reference, str(out), mode,
-                              str(alpha)], capture_output=True, text=True)
-        if run.returncode != 0:
-            if "there is no package called" in run.stderr and "DESeq2" in run.stderr:
-                raise InputError(R_INSTALL_HINT)
-            raise RuntimeError(f"R DESeq2 failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
-        return read_r_outputs(out)
-
-
-def r_fit_details(r: dict) -> dict:
-    """R's outputs in the shape :func:`compare_fits` takes."""
-    return {"size_factors": r["size_factors"], "dispersions": r["dispersions"], "fit": r["fit"]}
+    table = read("fit.tsv", dtype=str, keep_default_na=False).set_index("key")["value"]
+    fit = {key: (float(value) if key in FIT_NUMBERS else value) for key, value in table.items()}
+    out = {"results": read("results.tsv").set_index("GeneID"),
+           "size_factors": read("size_factors.tsv", dtype={"sample": str})
+           .set_index("sample")["size_factor"],
+           "dispersions": read("dispersions.tsv").set_index("GeneID"), "fit": fit}
+    if (folder / "timings.tsv").is_file():
+        out["timings"] = read("timings.tsv")
+    return out
 
 
 def r_results_at(r: dict, alpha: str) -> pd.DataFrame:
     """R's results with the padj of results()'s default alpha (``"default"``, 0.1) or of
-    the second alpha the script was given (``"workflow"``, the workflow's 0.05)."""
+    the second alpha the script was given (``"workflow"``, the workflow's)."""
     table = r["results"].copy()
     if alpha == "workflow":
         table["padj"] = table["padj_alpha"]
     return table
 
 
-def compare_all(ours: WorkflowFit, r: dict, thresholds: Thresholds = Thresholds()) -> dict:
+def compare_all(ours_fit: dict, r: dict, thresholds: Thresholds = Thresholds()) -> dict:
     """Every parity figure for one matrix: results against R with results()'s default
     alpha (keys as :func:`compare_results`) and against R with the workflow's alpha
     (same keys prefixed ``alpha05_``), and the fits (:func:`compare_fits`)."""
-    figures = compare_results(ours.results, r_results_at(r, "default"), thresholds=thresholds)
-    same_alpha = compare_results(ours.results, r_results_at(r, "workflow"),
+    figures = compare_results(ours_fit["results"], r_results_at(r, "default"),
+                              thresholds=thresholds)
+    same_alpha = compare_results(ours_fit["results"], r_results_at(r, "workflow"),
                                  thresholds=thresholds)
     figures.update({f"alpha05_{k}": v for k, v in same_alpha.items()})
-    figures.update(compare_fits(ours.fit, r_fit_details(r)))
+    figures.update(compare_fits(ours_fit, r))
     return figures

@@ -1,14 +1,64 @@
-# Parity of the DE step with R DESeq2, for the user's own data (issue #6). Off by default:
-# not part of rule all; run it by name, e.g.
+# Parity of the DE step with R DESeq2, for the user's own data. Off by default: not part of
+# rule all; run it by name, e.g.
 #   snakemake parity --configfile config/demo.yaml     -> results/<study>/parity/
 # Needs R with DESeq2 (Debian: apt-get install r-bioc-deseq2); fails saying so otherwise.
+# Three steps per region × contrast: our DE step (the very call rule deseq2 makes), writing
+# the model's input and its fit; R DESeq2 on that same input; the comparison.
 
 
-rule parity_contrast:
+rule parity_ours:
     input:
         samples=f"{RESULTS}/samples.tsv",
         genes=f"{RESULTS}/genes.tsv",
         counts=all_dataset_files("counts"),
+    output:
+        model=temp(directory(f"{RESULTS}/parity/{{region}}/{{contrast}}/model")),
+        fit=temp(directory(f"{RESULTS}/parity/{{region}}/{{contrast}}/ours")),
+    params:
+        contrast=lambda wildcards: CONTRASTS[wildcards.contrast],
+        datasets=list(config["datasets"]),
+        de=config["de"],
+    threads: 1  # as rule deseq2
+    log:
+        f"{LOGS}/parity/{{region}}.{{contrast}}.ours.log",
+    resources:
+        mem_mb=1000,
+        runtime=20,
+    conda:
+        "../../envs/painstress.yaml"
+    script:
+        "../scripts/parity.py"
+
+
+rule parity_r:
+    input:
+        model=f"{RESULTS}/parity/{{region}}/{{contrast}}/model",
+        script=workflow.source_path("../scripts/deseq2_reference.R"),
+    output:
+        temp(directory(f"{RESULTS}/parity/{{region}}/{{contrast}}/R")),
+    params:
+        contrast=lambda wildcards: CONTRASTS[wildcards.contrast],
+        alpha=config["de"]["thresholds"]["modern_padj"],
+        hint="Is R with DESeq2 installed? apt-get install r-bioc-deseq2 (Debian/Ubuntu), or "
+        "run with --sdm conda (envs/r-deseq2.yaml).",
+    log:
+        f"{LOGS}/parity/{{region}}.{{contrast}}.R.log",
+    resources:
+        mem_mb=2000,  # R with DESeq2 loaded: ~620 MB, ~1 GB at 40 samples
+        runtime=20,
+    conda:
+        "../../envs/r-deseq2.yaml"
+    shell:
+        "Rscript --vanilla {input.script} {input.model}/counts.tsv {input.model}/coldata.tsv "
+        "\"$(cat {input.model}/design.txt)\" {params.contrast[test]:q} "
+        "{params.contrast[reference]:q} {output} deseq {params.alpha} > {log} 2>&1 "
+        "|| {{ echo 'R DESeq2 failed; see {log}. {params.hint}' >&2; exit 1; }}"
+
+
+rule parity_contrast:
+    input:
+        ours=f"{RESULTS}/parity/{{region}}/{{contrast}}/ours",
+        R=f"{RESULTS}/parity/{{region}}/{{contrast}}/R",
     output:
         summary=f"{RESULTS}/parity/{{region}}/{{contrast}}.summary.tsv",
         genes=f"{RESULTS}/parity/{{region}}/{{contrast}}.genes.tsv.gz",
@@ -16,14 +66,12 @@ rule parity_contrast:
         size_factors=f"{RESULTS}/parity/{{region}}/{{contrast}}.size_factors.tsv",
     params:
         contrast=lambda wildcards: CONTRASTS[wildcards.contrast],
-        datasets=list(config["datasets"]),
         de=config["de"],
-    threads: 1  # as rule deseq2: the pydeseq2 fit is run_contrast with n_cpus=threads
     log:
         f"{LOGS}/parity/{{region}}.{{contrast}}.log",
     resources:
-        mem_mb=2000,  # pydeseq2 ~250 MB, then R ~1 GB (R DESeq2 loaded: 620 MB)
-        runtime=40,
+        mem_mb=500,
+        runtime=5,
     conda:
         "../../envs/painstress.yaml"
     script:

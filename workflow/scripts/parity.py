@@ -1,9 +1,9 @@
-"""Parity with R DESeq2 (rules parity_contrast and parity; see workflow/rules/parity.smk).
+"""Parity with R DESeq2 (rules parity_ours, parity_contrast and parity; workflow/rules/parity.smk).
 
-parity_contrast: the workflow's DE step for one region × contrast (painstress.de.analyse_contrast
-with the arguments rule deseq2 gives it) and R DESeq2 (DESeq() + results()) on the very
-matrix and sample table pydeseq2 was fitted on; writes the agreement figures, the genes
-side by side, size factors and dispersions. parity: one row per region × contrast.
+parity_ours: the workflow's DE step for one region × contrast (painstress.de.analyse_contrast
+with the arguments rule deseq2 gives it), writing the model's input (what R is given) and
+our fit. parity_contrast: our fit against R's (rule parity_r): the agreement figures, the
+genes side by side, size factors and dispersions. parity: one row per region × contrast.
 """
 import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
@@ -14,47 +14,50 @@ from painstress import de, geo, parity, samples
 from painstress.files import read_tsv, run_script, write_tsv
 
 
-def one_contrast(snakemake):
-    version = parity.require_r_deseq2()  # fails first, with what to install
+def fit_ours(snakemake):
     region, contrast = snakemake.wildcards.region, snakemake.params.contrast
     settings = snakemake.params.de
     sheet = read_tsv(snakemake.input.samples, dtype=str)
     # the same samples as rule deseq2: the region, the two groups, dataset and where-levels
-    chosen = samples.contrast_samples(sheet, contrast, region)
-    (dataset,) = chosen["dataset"].unique()
+    (dataset,) = samples.contrast_samples(sheet, contrast, region)["dataset"].unique()
     counts = geo.read_ncbi_counts(dict(zip(snakemake.params.datasets,
                                            snakemake.input.counts))[dataset])
     genes = read_tsv(snakemake.input.genes, dtype={"symbol": str}).fillna("")
-    thresholds = de.Thresholds(**settings["thresholds"])
-    ours = parity.run_workflow_de(
+    analysis = de.analyse_contrast(
         counts, sheet, region=region, test=contrast["test"],
         reference=contrast["reference"], dataset=contrast.get("dataset"),
         where=contrast.get("where"), symbols=genes.set_index("GeneID")["symbol"],
         covariates=settings["covariates"], min_count=settings["min_count"],
-        thresholds=thresholds, engine=settings["inference"], n_cpus=snakemake.threads)
-    logging.info("DE step done: %s genes, design %s; running R DESeq2 %s",
-                 len(ours.results), ours.design, version)
-    r = parity.run_r_deseq2(ours.counts, ours.coldata, design=ours.design,
-                            test=contrast["test"], reference=contrast["reference"],
-                            alpha=thresholds.modern_padj)
-    figures = {"region": region, "contrast": contrast["name"], "dataset": dataset,
-               "design": ours.design, "engine_ours": ours.summary["engine"],
+        thresholds=de.Thresholds(**settings["thresholds"]), engine=settings["inference"],
+        n_cpus=snakemake.threads)
+    logging.info("DE step done: %s genes, design %s, %s", len(analysis.results),
+                 analysis.model.design, analysis.summary["engine"])
+    parity.write_model_input(analysis.model, snakemake.output.model)
+    parity.write_fit(parity.ours(analysis), snakemake.output.fit)
+
+
+def compare(snakemake):
+    region, contrast = snakemake.wildcards.region, snakemake.params.contrast
+    thresholds = de.Thresholds(**snakemake.params.de["thresholds"])
+    ours, r = parity.read_fit(snakemake.input.ours), parity.read_fit(snakemake.input.R)
+    figures = {"region": region, "contrast": contrast["name"],
+               "design": ours["fit"]["design"], "engine_ours": ours["fit"]["engine"],
                "engine_R": r["fit"]["engine"], **parity.compare_all(ours, r, thresholds)}
-    worst = parity.worst_genes(ours.results, parity.r_results_at(r, "default"))
+    r_default = parity.r_results_at(r, "default")
+    worst = parity.worst_genes(ours["results"], r_default)
     logging.info("parity figures:\n%s\nworst genes by relative log2FC difference:\n%s",
                  pd.Series(figures).to_string(), worst.to_string())
 
     write_tsv(pd.DataFrame({"figure": list(figures), "value": list(figures.values())}),
               snakemake.output.summary)
-    table = parity.gene_table(ours.results, parity.r_results_at(r, "default"))
-    table.insert(0, "symbol", ours.results["symbol"].reindex(table.index).fillna(""))
+    table = parity.gene_table(ours["results"], r_default)
+    table.insert(0, "symbol", ours["results"]["symbol"].reindex(table.index).fillna(""))
     table["padj_R_alpha05"] = r["results"]["padj_alpha"].reindex(table.index)
     write_tsv(table, snakemake.output.genes, index=True)
-    ours_disp = ours.fit["dispersions"].add_suffix("_ours")
-    r_disp = r["dispersions"].add_suffix("_R")
-    write_tsv(ours_disp.join(r_disp, how="outer").rename_axis("GeneID"),
+    write_tsv(ours["dispersions"].add_suffix("_ours")
+              .join(r["dispersions"].add_suffix("_R"), how="outer").rename_axis("GeneID"),
               snakemake.output.dispersions, index=True)
-    write_tsv(pd.DataFrame({"size_factor_ours": ours.fit["size_factors"],
+    write_tsv(pd.DataFrame({"size_factor_ours": ours["size_factors"],
                             "size_factor_R": r["size_factors"]}).rename_axis("sample"),
               snakemake.output.size_factors, index=True)
 
@@ -68,10 +71,8 @@ def collect(snakemake):
 
 
 def main(snakemake):
-    if snakemake.rule == "parity":
-        collect(snakemake)
-    else:
-        one_contrast(snakemake)
+    {"parity": collect, "parity_ours": fit_ours, "parity_contrast": compare}[snakemake.rule](
+        snakemake)
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -1,7 +1,8 @@
 #!/usr/bin/env Rscript
-# R DESeq2 on one count matrix: the reference side of bench/parity and bench/de_speed.
+# R DESeq2 on one count matrix: the reference side of the parity check (rule parity_r)
+# and of the benches (bench/parity, bench/de_speed).
 #
-#   Rscript deseq2.R COUNTS COLDATA DESIGN TEST REFERENCE OUTDIR [MODE] [ALPHA]
+#   Rscript deseq2_reference.R COUNTS COLDATA DESIGN TEST REFERENCE OUTDIR [MODE] [ALPHA]
 #
 # COUNTS   TSV, genes x samples, first column GeneID (already prefiltered by the caller,
 #          so both tools see the same genes). COLDATA: TSV, first column sample (same
@@ -16,7 +17,7 @@
 suppressPackageStartupMessages(library(DESeq2))
 
 args <- commandArgs(trailingOnly = TRUE)
-if (length(args) < 6) stop("usage: deseq2.R COUNTS COLDATA DESIGN TEST REFERENCE OUTDIR [MODE] [ALPHA]")
+if (length(args) < 6) stop("usage: deseq2_reference.R COUNTS COLDATA DESIGN TEST REFERENCE OUTDIR [MODE] [ALPHA]")
 counts_path <- args[1]; coldata_path <- args[2]; design <- as.formula(args[3])
 test <- args[4]; reference <- args[5]; outdir <- args[6]
 mode <- if (length(args) >= 7) args[7] else "deseq"
