@@ -1,7 +1,7 @@
 #!/usr/bin/env Rscript
 # edgeR quasi-likelihood on one count matrix (a peer in bench/de_speed; another model).
 #   Rscript edger.R COUNTS COLDATA DESIGN TEST REFERENCE OUTDIR
-# Same inputs as bench/parity/deseq2.R. Writes OUTDIR/results.tsv and OUTDIR/timings.tsv
+# Same inputs as workflow/scripts/deseq2_reference.R. Writes OUTDIR/results.tsv and OUTDIR/timings.tsv
 # (seconds of CPU for the fit: normalisation, dispersions, QL fit and test).
 suppressPackageStartupMessages(library(edgeR))
 args <- commandArgs(trailingOnly = TRUE)

@@ -165,11 +165,10 @@ def fit(model: ModelInput, *, engine: str = "painstress", alpha: float = 0.05,
     factors, dispersions, Wald test, Cook's outliers, independent filtering at ``alpha``
     (DESeq2's ``results(alpha=)``), BH; then apeGLM-style shrinkage of the condition
     coefficient into ``log2FoldChange_shrunk`` when ``shrink``."""
-    from pydeseq2.dds import DeseqDataSet
     from pydeseq2.ds import DeseqStats
-
     from threadpoolctl import threadpool_limits
 
+    DeseqDataSet = data_set_class(engine)
     inference = make_inference(engine, n_cpus)
     # one BLAS thread: the engine's matrix products are small, and the same arithmetic
     # on any machine keeps tables byte-identical between runs
@@ -271,13 +270,12 @@ def vst(counts: pd.DataFrame, groups: pd.Series, *, min_count: int = 10,
     ``counts``: genes × samples; ``groups``: sample -> group (for the prefilter only).
     Returns genes × samples of VST values for the genes passing :func:`prefilter`.
     """
-    from pydeseq2.dds import DeseqDataSet
+    from threadpoolctl import threadpool_limits
 
+    DeseqDataSet = data_set_class(engine)
     keep = prefilter(counts, groups, min_count)
     matrix = counts.loc[keep, groups.index].T
     metadata = pd.DataFrame({"group": groups.astype(str)}, index=groups.index)
-    from threadpoolctl import threadpool_limits
-
     with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("ignore", category=UserWarning)
         dds = DeseqDataSet(counts=matrix, metadata=metadata, design="~group",
