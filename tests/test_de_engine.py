@@ -255,3 +255,29 @@ def test_contrast_where_levels_choose_the_samples(small_study):
                                    reference="sham", symbols=symbols, where={"sex": "male"})
     fitted = set(analysis.model.groups.index)
     assert fitted and fitted <= set(sheet.loc[sheet.sex == "male", "sample"])
+
+
+def test_genes_that_do_not_converge_get_pydeseq2s_per_gene_solver(simulated, monkeypatch):
+    """With the batched solvers cut to one step, every unfinished gene goes to pydeseq2's
+    own per-gene fit (which ends in DESeq2's grid search), and is counted."""
+    import painstress.de_engine as engine_module
+
+    X, sf, counts = simulated
+    engine = AllGenesInference()
+    mu = engine.lin_reg_mu(counts, sf, X, 0.5)
+    start = np.full(counts.shape[1], 0.05)
+    monkeypatch.setattr(engine_module, "_MAX_DISPERSION_STEPS", 1)
+    ours, ok = engine.alpha_mle(counts, X, mu, start, MIN_DISP, MAX_DISP)
+    handed_over = engine.fallbacks["gene-wise dispersions"]
+    assert handed_over > counts.shape[1] / 2 and ok.all()
+    theirs = np.array([pyd.fit_alpha_mle(counts[:, g], X, mu[:, g], start[g], MIN_DISP,
+                                         MAX_DISP)[0] for g in range(counts.shape[1])])
+    assert np.median(np.abs(ours - theirs) / theirs) < 1e-12  # the same solver for most
+
+    monkeypatch.setattr(engine_module, "_MAX_SHRINK_STEPS", 1)
+    size, offset = np.full(counts.shape[1], 12.5), np.log(sf)
+    beta, _, ok = engine.lfc_shrink_nbinom_glm(X, counts[:, :40], size[:40], offset, 15.0,
+                                               0.4, "L-BFGS-B", 1)
+    assert engine.fallbacks["LFC shrinkage"] > 0 and ok.all()
+    b, _, _ = pyd.nbinomGLM(X, counts[:, 0], size[0], offset, 15.0, 0.4, "L-BFGS-B", 1)
+    assert beta[0] == pytest.approx(b, rel=1e-6, abs=1e-8)
