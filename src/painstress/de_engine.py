@@ -161,23 +161,29 @@ def solve_dispersions(counts: np.ndarray, mu: np.ndarray, X: np.ndarray,
     n_genes = counts.shape[1]
     lo_bound, hi_bound = np.log(min_disp), np.log(max_disp)
     everyone = np.arange(n_genes)
-    g_lo = grad(np.full(n_genes, lo_bound), everyone)
     log_alpha = np.clip(np.log(start), lo_bound, hi_bound)
     g = grad(log_alpha, everyone)
-    converged = np.isfinite(g_lo) & np.isfinite(g)
-    at_lo = converged & (g_lo >= 0)
-    log_alpha[at_lo] = lo_bound
+    converged = np.isfinite(g)
+    # the optimum is below the start where the derivative is positive there: at the lower
+    # bound if the derivative is not negative even there
+    down = np.flatnonzero(converged & (g > 0) & (log_alpha > lo_bound))
+    g_lo = grad(np.full(down.size, lo_bound), down)
+    converged[down[~np.isfinite(g_lo)]] = False
+    at_lo = np.zeros(n_genes, bool)
+    at_lo[down[np.isfinite(g_lo) & (g_lo >= 0)]] = True
     # DESeq2 and pydeseq2 stop where the start already meets a first-order tolerance
     # (L-BFGS-B's projected gradient <= 1e-5; R's fitDisp likewise): for parity, so do
     # we. This matters at a start on the lower bound, where the loss is flat in log α.
     projected = np.where(log_alpha <= lo_bound, np.minimum(g, 0),
                          np.where(log_alpha >= hi_bound, np.maximum(g, 0), g))
     at_start = converged & (np.abs(projected) <= START_GRADIENT_TOL)
+    log_alpha[at_lo & ~at_start] = lo_bound
 
     keep = converged & ~at_lo & ~at_start
     active, t, g = everyone[keep], log_alpha[keep], g[keep]
-    lo = np.full(active.size, lo_bound)
-    hi = np.full(active.size, hi_bound)      # the derivative is > 0 there, or the root is hi
+    # the start bounds the bracket on one side (the derivative changes sign beyond it)
+    lo = np.where(g < 0, t, lo_bound)
+    hi = np.where(g > 0, t, hi_bound)         # the derivative is > 0 there, or the root is hi
     # curvature: a forward difference at the start, then secants through the last two
     # iterates (one derivative evaluation per step, superlinear convergence)
     curvature = (grad(t + _FD_STEP, active) - g) / _FD_STEP
