@@ -7,7 +7,10 @@ Modules, in data-flow order:
     geo       parse NCBI/GEO files (raw counts, gene annotation, series matrix)
     simulate  the demo study with planted truth, written in GEO/NCBI formats
     samples   infer and validate the sample sheet from series-matrix characteristics
-    de        differential expression with pydeseq2, one model per region and contrast
+    de        differential expression, one DESeq2 model per region and contrast, in named
+              steps (samples -> model input -> fit -> results table)
+    de_engine DESeq2's per-gene fits for every gene at once, behind pydeseq2's Inference
+    parity    compare the DE step with R DESeq2 (files both sides share, figures)
     overlap   genes changed in the same direction by pain and stress, with statistics
     plots     figures
     config    validate the workflow configuration
