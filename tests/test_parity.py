@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import STUDY, snakemake, write_config
 from painstress import parity
 from painstress.de import Thresholds
 
@@ -224,8 +225,6 @@ def r_deseq2() -> str:
 def test_parity_with_r_deseq2(r_deseq2, tmp_path):
     """``snakemake parity`` for NAc CUS vs control of the CI-sized demo (2,756 genes, 10
     samples): our fit and R's on the same model input agree within CI_BOUNDS."""
-    from test_workflow import STUDY, snakemake, write_config
-
     target = f"results/{STUDY}/parity/NAc/CUS_vs_control.summary.tsv"
     done = snakemake(tmp_path, write_config(tmp_path), target)
     assert done.returncode == 0, done.output[-5000:]

@@ -1,10 +1,10 @@
 """The demo workflow on a real one-node SLURM cluster, through the SLURM executor plugin.
 
 Starts munged, slurmctld and slurmd on this machine (tests/slurm/local_slurm.py; installed
-with apt-get first when missing, which needs root), runs the CI-sized demo once locally and
-once with ``--workflow-profile profiles/slurm`` (the command docs/cluster.md gives users),
-then checks that every non-local job ran as a SLURM job that asked for its rule's
-threads, mem_mb and runtime, and that the tables are byte-identical to the local run's.
+with apt-get first when missing, which needs root), runs the CI-sized demo with
+``--workflow-profile profiles/slurm`` (the command docs/cluster.md gives users) and compares
+it with the session's local run (conftest.ci_run): every non-local job ran as a SLURM job
+that asked for its rule's threads, mem_mb and runtime, and the tables are byte-identical.
 Every daemon it started is stopped by PID at the end, pass or fail.
 
 Without root and apt (a developer laptop) and without SLURM installed, it skips and says
@@ -25,7 +25,7 @@ import pytest
 
 from conftest import REPO
 from slurm.local_slurm import LocalSlurm, Unavailable, ensure_installed
-from test_workflow import STUDY, write_config
+from conftest import STUDY, write_config
 
 pytestmark = [pytest.mark.slurm, pytest.mark.workflow]
 
@@ -94,16 +94,7 @@ def cluster(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def local_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("local")
-    code, output, seconds = run(snakemake_command(workdir, write_config(workdir),
-                                                  "--cores", "2"))
-    assert code == 0, output[-5000:]
-    return workdir, seconds
-
-
-@pytest.fixture(scope="module")
-def cluster_run(cluster, local_run, tmp_path_factory):
+def cluster_run(cluster, ci_run, tmp_path_factory):
     """The same workflow through SLURM, as docs/cluster.md says, plus TEST_OPTIONS."""
     workdir = tmp_path_factory.mktemp("cluster")
     # The partition comes from sbatch's own variable, read by the profile.
@@ -120,7 +111,7 @@ def cluster_run(cluster, local_run, tmp_path_factory):
                       f"--- job completion log ({cluster.logs / 'jobcomp.txt'}) ---\n"
                       f"{_read(cluster.logs / 'jobcomp.txt')}")
     print(f"\nSLURM jobs of this run ({report}):\n{jobs}")
-    timing = (f"wall time, CI-sized demo: local --cores 2 {local_run[1]:.0f} s, "
+    timing = (f"wall time, CI-sized demo: local --cores 2 {ci_run.seconds:.0f} s, "
               f"SLURM {seconds:.0f} s ({cluster.cpus} CPUs)")
     (workdir / "timings.txt").write_text(timing + "\n")
     print(timing)
@@ -225,8 +216,8 @@ def test_each_slurm_job_asked_for_its_rules_threads_memory_and_runtime(cluster_r
         assert asked.get("slurm_partition") == PARTITION, asked
 
 
-def test_cluster_tables_equal_local_tables(cluster_run, local_run):
-    local = local_run[0] / "results" / STUDY
+def test_cluster_tables_equal_local_tables(cluster_run, ci_run):
+    local = ci_run[0] / "results" / STUDY
     cluster = cluster_run[0] / "results" / STUDY
     compared = sorted({path for pattern in COMPARED for path in local.glob(pattern)})
     assert len(compared) >= 10, compared
@@ -234,9 +225,8 @@ def test_cluster_tables_equal_local_tables(cluster_run, local_run):
         other = cluster / path.relative_to(local)
         assert other.read_bytes() == path.read_bytes(), f"{other} differs from {path}"
     # and the cluster run made every file the local run made
-    made = {p.relative_to(local) for p in local.rglob("*") if p.is_file()}
     made_there = {p.relative_to(cluster) for p in cluster.rglob("*") if p.is_file()}
-    assert made <= made_there, sorted(made - made_there)
+    assert ci_run.made <= made_there, sorted(ci_run.made - made_there)
 
 
 def test_daemons_are_ours_and_running(cluster):

@@ -1,6 +1,6 @@
 """The whole workflow, run by Snakemake on a CI-sized demo study (a few minutes).
 
-One run in a temporary folder; then checks of its outputs, of the planted truth, of
+One run in a temporary folder (conftest.ci_run, shared with the SLURM test); then checks of its outputs, of the planted truth, of
 idempotence and determinism, of the linter, and of bad input stopping the run early
 with a message that names what is wrong.
 """
@@ -10,8 +10,6 @@ import hashlib
 import re
 import shutil
 import socket
-import subprocess
-import sys
 import time
 
 import nbformat
@@ -20,50 +18,11 @@ import pytest
 import yaml
 
 import test_fetch
-from conftest import RECOVERY_BAR, REPO, SMALL, meets_bar
+from conftest import RECOVERY_BAR, REPO, SMALL, STUDY, meets_bar, snakemake, write_config
 from geo_server import Server, ncbi_config
 from painstress import de, geo, overlap, simulate
 
 pytestmark = pytest.mark.workflow
-STUDY = "ci"
-
-
-def snakemake(workdir, configfile, *args, timeout=1200):
-    """Run Snakemake on this repository's Snakefile with ``workdir`` as working folder."""
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
-               "--directory", str(workdir), "--configfile", str(configfile), "--cores", "2",
-               "--show-failed-logs", *args]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-    done.output = done.stdout + done.stderr
-    return done
-
-
-def write_config(folder, **changes):
-    """config/demo.yaml shrunk to the CI-sized study (tests/conftest.py SMALL), plus changes."""
-    config = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())
-    config["study"]["name"] = STUDY
-    config["simulate"] = {"seed": SMALL.seed, "n_genes": SMALL.n_genes,
-                          "de_genes": SMALL.de_genes, "shared_genes": SMALL.shared_genes}
-    for key, value in changes.items():
-        section, _, name = key.partition(".")
-        if name:
-            config.setdefault(section, {})[name] = value
-        elif value is None:
-            config.pop(section)
-        else:
-            config[section] = value
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
-
-
-@pytest.fixture(scope="module")
-def ci_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("workflow")
-    configfile = write_config(workdir)
-    done = snakemake(workdir, configfile)
-    assert done.returncode == 0, done.output[-5000:]
-    return workdir, configfile
 
 
 def results(workdir):

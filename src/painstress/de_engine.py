@@ -39,7 +39,6 @@ import pandas as pd
 from pydeseq2 import utils as pyd_utils
 from pydeseq2.dds import DeseqDataSet
 from pydeseq2.default_inference import DefaultInference
-from pydeseq2.grid_search import grid_fit_shrink_beta
 from scipy.special import digamma, gammaln
 from scipy.stats import norm
 
