@@ -281,3 +281,19 @@ def test_genes_that_do_not_converge_get_pydeseq2s_per_gene_solver(simulated, mon
     assert engine.fallbacks["LFC shrinkage"] > 0 and ok.all()
     b, _, _ = pyd.nbinomGLM(X, counts[:, 0], size[0], offset, 15.0, 0.4, "L-BFGS-B", 1)
     assert beta[0] == pytest.approx(b, rel=1e-6, abs=1e-8)
+
+
+def test_stock_pydeseq2_stays_selectable(small_study):
+    """de.inference: pydeseq2 runs stock inference, and the summary says so."""
+    sheet = small_study["samples"].rename(columns={"model": "dataset"})
+    symbols = small_study["genes"].set_index("GeneID")["Symbol"]
+    counts = small_study["counts"].iloc[:300]
+    args = dict(region="NAc", test="SNI", reference="sham", symbols=symbols)
+    stock = de.analyse_contrast(counts, sheet, **args, engine="pydeseq2")
+    ours = de.analyse_contrast(counts, sheet, **args)
+    assert type(stock.fitted.dds.inference) is DefaultInference
+    assert isinstance(ours.fitted.dds.inference, AllGenesInference)
+    assert stock.summary["engine"].startswith("pydeseq2 ")
+    assert stock.summary["fallback_genes"] == "none"
+    both = stock.results.merge(ours.results, on="GeneID", suffixes=("_stock", "_ours"))
+    assert both["log2FoldChange_stock"].corr(both["log2FoldChange_ours"]) > 0.9999
