@@ -284,7 +284,8 @@ def with_human_study(configfile):
     return configfile
 
 
-def test_download_path_gives_the_same_results_as_the_demo(ci_run, tmp_path, demo_files):
+def test_download_path_gives_the_same_results_as_the_demo(ci_run, tmp_path, demo_files,
+                                                         fixtures_dir):
     """The demo's two series from a GEO on 127.0.0.1, plus a human series (third dataset)
     whose MDD contrast becomes a signature through NCBI orthologs: the mouse results are
     the demo's; the human one is fitted, mapped (rate reported) and tested."""
