@@ -75,11 +75,9 @@ def write_config(folder, **changes):
 
 
 class WorkflowRun(tuple):
-    """(workdir, configfile) of a finished run, with ``seconds`` (wall time) and ``made``
-    (the files under results/ right after the run, before other tests add any)."""
+    """(workdir, configfile) of a finished run, with its wall time in ``seconds``."""
 
     seconds: float
-    made: frozenset
 
 
 @pytest.fixture(scope="session")
@@ -92,6 +90,4 @@ def ci_run(tmp_path_factory) -> WorkflowRun:
     assert done.returncode == 0, done.output[-5000:]
     run = WorkflowRun((workdir, configfile))
     run.seconds = time.monotonic() - start
-    results = workdir / "results" / STUDY
-    run.made = frozenset(p.relative_to(results) for p in results.rglob("*") if p.is_file())
     return run

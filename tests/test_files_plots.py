@@ -19,6 +19,7 @@ def test_write_tsv_is_deterministic_and_leaves_no_temporary_file(tmp_path):
     first = (tmp_path / "a.tsv.gz").read_bytes()
     write_tsv(table, tmp_path / "a.tsv.gz")
     assert (tmp_path / "a.tsv.gz").read_bytes() == first  # gzip without a timestamp
+    assert first[3] & 0x08 == 0  # nor a file name (once the temporary one, with a PID)
     assert gzip.decompress(first).decode() == "GeneID\tx\n1\t0.123457\n2\t\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.tsv.gz"]
     assert read_tsv(tmp_path / "a.tsv.gz")["GeneID"].tolist() == [1, 2]

@@ -7,6 +7,8 @@ same inputs give byte-identical tables.
 
 from __future__ import annotations
 
+import gzip
+import io
 import logging
 import os
 import sys
@@ -25,9 +27,15 @@ def write_tsv(table: pd.DataFrame, path: str | Path, *, index: bool = False) -> 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    compression = {"method": "gzip", "mtime": 0} if path.suffix == ".gz" else None
-    table.to_csv(tmp, sep="\t", index=index, float_format=FLOAT_FORMAT,
-                 lineterminator="\n", compression=compression)
+    options = dict(sep="\t", index=index, float_format=FLOAT_FORMAT, lineterminator="\n")
+    if path.suffix == ".gz":
+        # no file name and no time in the gzip header: same table, same bytes
+        with open(tmp, "wb") as raw, \
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed, \
+                io.TextIOWrapper(packed, encoding="utf-8", newline="") as text:
+            table.to_csv(text, **options)
+    else:
+        table.to_csv(tmp, **options)
     tmp.replace(path)
 
 
