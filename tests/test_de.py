@@ -100,3 +100,14 @@ def test_one_replicate_is_refused(small_study):
     with pytest.raises(InputError, match="region PAG: group sham has 1 sample"):
         de.run_contrast(small_study["counts"], sheet[keep], region="PAG", test="SNI",
                         reference="sham", symbols=pd.Series(dtype=str))
+
+
+def test_prefilter_that_keeps_no_gene_is_a_clear_error(small_study):
+    """Counts far below the prefilter (e.g. a normalised or wrong file) stop the DE step
+    with what to check, instead of a traceback from inside pydeseq2."""
+    sheet = small_study["samples"].rename(columns={"model": "dataset"})
+    sparse = (small_study["counts"] > 10_000).astype(int)  # nearly all 0, a few 1
+    with pytest.raises(InputError, match=r"region NAc: 0 of 3000 genes have >= 10 counts.*"
+                                         r"de\.min_count"):
+        de.run_contrast(sparse, sheet, region="NAc", test="SNI", reference="sham",
+                        symbols=pd.Series(dtype=str))

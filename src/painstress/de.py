@@ -133,6 +133,13 @@ def model_input(counts: pd.DataFrame, chosen: pd.DataFrame, *, test: str, refere
             raise InputError(f"{where}: group {group} has {(groups == group).sum()} "
                              "sample(s); at least 2 are needed.")
     keep = prefilter(counts, groups, min_count)
+    min_samples = int(groups.value_counts().min())
+    if keep.sum() < 2:
+        raise InputError(
+            f"{where}: {int(keep.sum())} of {len(counts)} genes have >= {min_count} counts in "
+            f">= {min_samples} of its samples ({test} vs {reference}), too few to fit DESeq2's "
+            "model. Check that the counts file holds raw read counts for these samples, or "
+            "lower de.min_count in the config.")
     metadata = pd.DataFrame(index=groups.index)
     used = []
     for covariate in covariates:
@@ -141,7 +148,6 @@ def model_input(counts: pd.DataFrame, chosen: pd.DataFrame, *, test: str, refere
             metadata[covariate] = values
             used.append(covariate)
     metadata["condition"] = pd.Categorical(groups, categories=[reference, test])
-    min_samples = int(groups.value_counts().min())
     return ModelInput(counts=counts.loc[keep, groups.index].T, metadata=metadata,
                       design="~" + " + ".join([*used, "condition"]), groups=groups,
                       test=test, reference=reference, genes_in_counts=len(counts),
