@@ -111,3 +111,49 @@ def test_prefilter_that_keeps_no_gene_is_a_clear_error(small_study):
                                          r"de\.min_count"):
         de.run_contrast(sparse, sheet, region="NAc", test="SNI", reference="sham",
                         symbols=pd.Series(dtype=str))
+
+
+def _with_a_failed_library(small_study):
+    """The small study with one NAc SNI sample's library nearly empty (1 % of its reads)."""
+    sheet = small_study["samples"].rename(columns={"model": "dataset"})
+    victim = sheet[(sheet.region == "NAc") & (sheet.group == "SNI")]["sample"].iloc[0]
+    counts = small_study["counts"].copy()
+    counts[victim] = counts[victim] // 100
+    return counts, sheet, victim
+
+
+def test_library_size_gate_stops_naming_the_sample(small_study):
+    counts, sheet, victim = _with_a_failed_library(small_study)
+    with pytest.raises(InputError, match=rf"region NAc: library-size check failed for 1 "
+                                         rf"sample\(s\): {victim}: .*of the median.*on_fail"):
+        de.run_contrast(counts, sheet, region="NAc", test="SNI", reference="sham",
+                        symbols=pd.Series(dtype=str))
+    # an all-zero sample too
+    counts[victim] = 0
+    with pytest.raises(InputError, match=rf"{victim}: 0 reads \(0.0% of the median\)"):
+        de.run_contrast(counts, sheet, region="NAc", test="SNI", reference="sham",
+                        symbols=pd.Series(dtype=str))
+
+
+def test_library_size_gate_can_leave_the_sample_out_and_says_so(small_study):
+    counts, sheet, victim = _with_a_failed_library(small_study)
+    results, summary = de.run_contrast(counts, sheet, region="NAc", test="SNI",
+                                       reference="sham", symbols=pd.Series(dtype=str),
+                                       qc=de.LibraryQC(on_fail="drop"))
+    assert victim not in summary["samples"].split(",")
+    assert summary["left_out_by_library_qc"].startswith(f"{victim}: ")
+    in_nac = sheet[(sheet.region == "NAc") & (sheet.group == "SNI")]
+    assert summary["n_test"] == len(in_nac) - 1
+    # untouched data pass the gate: nothing left out
+    _, clean = de.run_contrast(small_study["counts"], sheet, region="NAc", test="SNI",
+                               reference="sham", symbols=pd.Series(dtype=str))
+    assert clean["left_out_by_library_qc"] == "none"
+
+
+def test_library_qc_table_by_hand():
+    counts = pd.DataFrame({"a": [10, 10, 0, 80], "b": [50, 0, 0, 50], "c": [1, 0, 0, 0]})
+    table = de.library_qc(counts, de.LibraryQC(min_reads_fraction=0.1, min_genes_fraction=0.5))
+    assert table["reads"].tolist() == [100, 100, 1]
+    assert table["detected_genes"].tolist() == [3, 2, 1]
+    assert table["reads_fraction"].tolist() == [1.0, 1.0, 0.01]
+    assert table["passed"].tolist() == [True, True, False]

@@ -240,6 +240,23 @@ def test_counts_with_bad_value(tmp_path, demo_files, bad_value, problem):
     assert problem in done.output
 
 
+def test_sample_with_an_empty_library_stops_the_run_naming_it(tmp_path, demo_files):
+    """An all-zero sample in the stress counts: the DE jobs of its region stop before
+    fitting, naming the sample and what to do; nothing is fitted on it silently."""
+    workdir = prepared(tmp_path, demo_files)
+    counts = next((workdir / "resources" / STUDY / "GSE000002").glob("*_raw_counts_*"))
+    table = pd.read_csv(counts, sep="\t", dtype=str)
+    empty = table.columns[4]
+    table[empty] = "0"
+    counts.write_bytes(simulate._gzip_bytes(table.to_csv(sep="\t", index=False,
+                                                         lineterminator="\n")))
+    done = snakemake(workdir, write_config(workdir), timeout=300)
+    assert done.returncode != 0
+    assert f"library-size check failed for 1 sample(s): {empty}: 0 reads" in done.output, \
+        done.output[-3000:]
+    assert "de.library_qc.on_fail" in done.output
+
+
 def test_real_study_without_network_stops_fast_with_advice(tmp_path):
     """`make run` where NCBI is unreachable: a clear error within 30 s, naming the host."""
     try:

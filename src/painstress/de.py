@@ -99,6 +99,54 @@ def engine_label(engine: str) -> str:
     return f"pydeseq2 {pydeseq2_version}"
 
 
+@dataclass(frozen=True)
+class LibraryQC:
+    """Library-size gate before a fit (config ``de.library_qc``): a sample needs at least
+    ``min_reads_fraction`` of the median sample's reads and ``min_genes_fraction`` of its
+    detected genes (count > 0); failing samples stop the fit (``stop``) or are left out
+    and recorded (``drop``)."""
+
+    min_reads_fraction: float = 0.1
+    min_genes_fraction: float = 0.5
+    on_fail: str = "stop"
+
+
+def library_qc(counts: pd.DataFrame, qc: LibraryQC = LibraryQC()) -> pd.DataFrame:
+    """Per sample (columns of ``counts``): reads, detected genes, both as fractions of the
+    median sample, and ``passed``."""
+    reads = counts.sum(axis=0)
+    genes = (counts > 0).sum(axis=0)
+    table = pd.DataFrame({"reads": reads, "detected_genes": genes,
+                          "reads_fraction": reads / max(float(reads.median()), 1.0),
+                          "genes_fraction": genes / max(float(genes.median()), 1.0)})
+    table["passed"] = ((table["reads_fraction"] >= qc.min_reads_fraction)
+                       & (table["genes_fraction"] >= qc.min_genes_fraction))
+    return table
+
+
+def _apply_library_qc(counts: pd.DataFrame, chosen: pd.DataFrame, qc: LibraryQC,
+                      where: str) -> tuple[pd.DataFrame, list[str]]:
+    """``chosen`` without the samples failing :func:`library_qc` when ``qc.on_fail`` is
+    ``drop`` (and their descriptions); an :class:`InputError` naming them for ``stop``."""
+    table = library_qc(counts[chosen["sample"]], qc)
+    failed = table[~table["passed"]]
+    if failed.empty:
+        return chosen, []
+    described = [f"{sample}: {row.reads:,.0f} reads ({row.reads_fraction:.1%} of the median), "
+                 f"{row.detected_genes:,.0f} genes detected ({row.genes_fraction:.0%})"
+                 for sample, row in failed.iterrows()]
+    if qc.on_fail != "drop":
+        raise InputError(
+            f"{where}: library-size check failed for {len(failed)} sample(s): "
+            + "; ".join(described) + f". A sample needs >= {qc.min_reads_fraction:.0%} of the "
+            f"median reads and >= {qc.min_genes_fraction:.0%} of the median detected genes. "
+            "Check these samples (a failed library, a wrong column); leave them out with the "
+            "dataset's `exclude` pattern or your sample sheet, or set de.library_qc.on_fail: "
+            "drop to leave them out of the fit and record it in the DE summary.")
+    logging.warning("%s: left out by the library-size check: %s", where, "; ".join(described))
+    return chosen[~chosen["sample"].isin(failed.index)], described
+
+
 @dataclass
 class ModelInput:
     """What one region × contrast model is fitted on (step 2 of the DE step)."""
@@ -111,22 +159,26 @@ class ModelInput:
     reference: str
     genes_in_counts: int
     prefilter: str            # the rule, in words
+    dropped: tuple = ()       # samples left out by the library-size check, described
 
 
 def model_input(counts: pd.DataFrame, chosen: pd.DataFrame, *, test: str, reference: str,
-                covariates: list[str] = (), min_count: int = 10, region: str = "") -> ModelInput:
+                covariates: list[str] = (), min_count: int = 10, region: str = "",
+                qc: LibraryQC = LibraryQC()) -> ModelInput:
     """Counts and sample table for one model from the samples a contrast uses.
 
     ``counts``: genes × samples (index GeneID); ``chosen``: the sample-sheet rows of the
     contrast (:func:`painstress.samples.contrast_samples`). Checks the samples are count
-    columns and each group has ≥ 2 of them; applies :func:`prefilter`; a covariate
-    constant across ``chosen`` (e.g. all male) is left out of the design.
+    columns, passes them through the library-size gate (:func:`library_qc`, ``qc``), and
+    checks each group keeps ≥ 2 of them; applies :func:`prefilter`; a covariate constant
+    across the samples (e.g. all male) is left out of the design.
     """
     where = f"region {region}" if region else "the contrast"
     missing = sorted(set(chosen["sample"]) - set(counts.columns))
     if missing:
         raise InputError(f"samples {', '.join(missing[:5])} of {where} are not "
                          "columns of the counts table.")
+    chosen, dropped = _apply_library_qc(counts, chosen, qc, where)
     groups = chosen.set_index("sample")["group"]
     for group in (test, reference):
         if (groups == group).sum() < 2:
@@ -151,7 +203,8 @@ def model_input(counts: pd.DataFrame, chosen: pd.DataFrame, *, test: str, refere
     return ModelInput(counts=counts.loc[keep, groups.index].T, metadata=metadata,
                       design="~" + " + ".join([*used, "condition"]), groups=groups,
                       test=test, reference=reference, genes_in_counts=len(counts),
-                      prefilter=f">= {min_count} counts in >= {min_samples} samples")
+                      prefilter=f">= {min_count} counts in >= {min_samples} samples",
+                      dropped=tuple(dropped))
 
 
 @dataclass
@@ -223,10 +276,12 @@ def analyse_contrast(counts: pd.DataFrame, sheet: pd.DataFrame, *, region: str, 
                      reference: str, symbols: pd.Series, covariates: list[str] = (),
                      min_count: int = 10, thresholds: Thresholds = Thresholds(),
                      engine: str = "painstress", dataset: str | None = None,
-                     where: dict | None = None, n_cpus: int = 1) -> ContrastAnalysis:
+                     where: dict | None = None, qc: LibraryQC = LibraryQC(),
+                     n_cpus: int = 1) -> ContrastAnalysis:
     """The DE step for one region × contrast, as rule ``deseq2`` runs it: choose the
     samples (:func:`painstress.samples.contrast_samples`: the region, the two groups, and
-    the contrast's ``dataset`` and ``where`` levels when given) → :func:`model_input` →
+    the contrast's ``dataset`` and ``where`` levels when given) → :func:`model_input`
+    (library-size gate ``qc``, prefilter) →
     :func:`fit` (independent filtering at ``thresholds.modern_padj``) →
     :func:`results_table` → :func:`summarise`."""
     from painstress.samples import contrast_samples
@@ -234,7 +289,7 @@ def analyse_contrast(counts: pd.DataFrame, sheet: pd.DataFrame, *, region: str, 
     contrast = {"test": test, "reference": reference, "dataset": dataset, "where": where}
     model = model_input(counts, contrast_samples(sheet, contrast, region), test=test,
                         reference=reference, covariates=covariates, min_count=min_count,
-                        region=region)
+                        region=region, qc=qc)
     fitted = fit(model, engine=engine, alpha=thresholds.modern_padj, n_cpus=n_cpus)
     results = results_table(fitted, symbols, thresholds)
     return ContrastAnalysis(model, fitted, results,
@@ -259,6 +314,7 @@ def summarise(model: ModelInput, fitted: Fit, results: pd.DataFrame, region: str
         "design": model.design, "engine": engine_label(fitted.engine),
         "genes_in_counts": model.genes_in_counts, "genes_tested": model.counts.shape[1],
         "prefilter": model.prefilter,
+        "left_out_by_library_qc": "; ".join(model.dropped) or "none",
         # genes the engine's batched solve handed to pydeseq2's per-gene solver
         "fallback_genes": "; ".join(f"{step}: {n}" for step, n in fitted.fallbacks.items()
                                     if n) or "none",

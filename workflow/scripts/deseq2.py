@@ -23,6 +23,7 @@ def main(snakemake):
         where=contrast.get("where"), symbols=genes.set_index("GeneID")["symbol"],
         covariates=settings["covariates"], min_count=settings["min_count"],
         thresholds=de.Thresholds(**settings["thresholds"]), engine=settings["inference"],
+        qc=de.LibraryQC(**settings["library_qc"]),
         n_cpus=snakemake.threads)
     summary = {"contrast": contrast["name"], "dataset": dataset, **summary}
     logging.info("%s", summary)

@@ -29,6 +29,7 @@ def fit_ours(snakemake):
         where=contrast.get("where"), symbols=genes.set_index("GeneID")["symbol"],
         covariates=settings["covariates"], min_count=settings["min_count"],
         thresholds=de.Thresholds(**settings["thresholds"]), engine=settings["inference"],
+        qc=de.LibraryQC(**settings["library_qc"]),
         n_cpus=snakemake.threads)
     logging.info("DE step done: %s genes, design %s, %s", len(analysis.results),
                  analysis.model.design, analysis.summary["engine"])
