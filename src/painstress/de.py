@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,31 +62,40 @@ def significance(results: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
 ENGINES = ("painstress", "pydeseq2")  # config de.inference; the first is the default
 
 
-def make_inference(engine: str = "painstress", n_cpus: int = 1):
-    """pydeseq2 ``Inference`` for ``engine``: ``painstress`` fits every gene at once
-    (:class:`painstress.de_engine.AllGenesInference`, single-threaded); ``pydeseq2`` is
-    stock pydeseq2 (one scipy optimisation per gene, ``n_cpus`` joblib workers)."""
+def new_data_set(counts: pd.DataFrame, metadata: pd.DataFrame, design: str, *,
+                 engine: str = "painstress", n_cpus: int = 1):
+    """A pydeseq2 ``DeseqDataSet`` with ``engine``'s inference: ``painstress`` fits every
+    gene at once (:class:`painstress.de_engine.AllGenesInference` in
+    :class:`~painstress.de_engine.AllGenesDataSet`, single-threaded); ``pydeseq2`` is
+    stock pydeseq2 (one scipy optimisation per gene, ``n_cpus`` joblib workers).
+    Build and use it inside :func:`quiet_single_thread`."""
     if engine == "painstress":
+        from painstress.de_engine import AllGenesDataSet as DataSet
         from painstress.de_engine import AllGenesInference
 
-        return AllGenesInference()
-    if engine == "pydeseq2":
+        inference = AllGenesInference()
+    elif engine == "pydeseq2":
+        from pydeseq2.dds import DeseqDataSet as DataSet
         from pydeseq2.default_inference import DefaultInference
 
-        return DefaultInference(n_cpus=n_cpus)
-    raise InputError(f"de.inference is {engine!r}; choose one of {', '.join(ENGINES)}.")
+        inference = DefaultInference(n_cpus=n_cpus)
+    else:
+        raise InputError(f"de.inference is {engine!r}; choose one of {', '.join(ENGINES)}.")
+    return DataSet(counts=counts, metadata=metadata, design=design, inference=inference,
+                   quiet=True)
 
 
-def data_set_class(engine: str):
-    """pydeseq2's ``DeseqDataSet``, or for our engine its subclass with the trend
-    fit's per-gene check vectorised (:class:`painstress.de_engine.AllGenesDataSet`)."""
-    if engine == "painstress":
-        from painstress.de_engine import AllGenesDataSet
+@contextmanager
+def quiet_single_thread():
+    """pydeseq2 without its UserWarnings and INFO logs, on one BLAS thread: the engine's
+    matrix products are small, and the same arithmetic on any machine keeps tables
+    byte-identical between runs."""
+    from threadpoolctl import threadpool_limits
 
-        return AllGenesDataSet
-    from pydeseq2.dds import DeseqDataSet
-
-    return DeseqDataSet
+    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
+        warnings.simplefilter("ignore", category=UserWarning)
+        logging.getLogger("pydeseq2").setLevel(logging.WARNING)
+        yield
 
 
 def engine_label(engine: str) -> str:
@@ -225,27 +235,20 @@ def fit(model: ModelInput, *, engine: str = "painstress", alpha: float = 0.05,
     (DESeq2's ``results(alpha=)``), BH; then apeGLM-style shrinkage of the condition
     coefficient into ``log2FoldChange_shrunk`` when ``shrink``."""
     from pydeseq2.ds import DeseqStats
-    from threadpoolctl import threadpool_limits
 
-    DeseqDataSet = data_set_class(engine)
-    inference = make_inference(engine, n_cpus)
-    # one BLAS thread: the engine's matrix products are small, and the same arithmetic
-    # on any machine keeps tables byte-identical between runs
-    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
-        warnings.simplefilter("ignore", category=UserWarning)
-        logging.getLogger("pydeseq2").setLevel(logging.WARNING)
-        dds = DeseqDataSet(counts=model.counts, metadata=model.metadata, design=model.design,
-                           inference=inference, quiet=True)
+    with quiet_single_thread():
+        dds = new_data_set(model.counts, model.metadata, model.design, engine=engine,
+                           n_cpus=n_cpus)
         dds.deseq2()
         stats = DeseqStats(dds, contrast=["condition", model.test, model.reference],
-                           alpha=alpha, inference=inference, quiet=True)
+                           alpha=alpha, inference=dds.inference, quiet=True)
         stats.summary()
         results = stats.results_df.copy()
         if shrink:
             stats.lfc_shrink(coeff=f"condition[T.{model.test}]")  # overwrites results_df
             results["log2FoldChange_shrunk"] = stats.results_df["log2FoldChange"]
     return Fit(dds=dds, stats=stats, results=results, engine=engine,
-               fallbacks=dict(getattr(inference, "fallbacks", {})))
+               fallbacks=dict(getattr(dds.inference, "fallbacks", {})))
 
 
 def results_table(fitted: Fit, symbols: pd.Series,
@@ -296,6 +299,38 @@ def analyse_contrast(counts: pd.DataFrame, sheet: pd.DataFrame, *, region: str, 
                             summarise(model, fitted, results, region=region))
 
 
+def configured(settings: dict, contrast: dict) -> dict:
+    """:func:`analyse_contrast`'s arguments from the config: ``settings`` is its ``de``
+    section, ``contrast`` one entry of ``contrasts`` (test, reference, dataset, where)."""
+    return dict(test=contrast["test"], reference=contrast["reference"],
+                dataset=contrast.get("dataset"), where=contrast.get("where"),
+                covariates=settings["covariates"], min_count=settings["min_count"],
+                thresholds=Thresholds(**settings["thresholds"]), engine=settings["inference"],
+                qc=LibraryQC(**settings["library_qc"]))
+
+
+def analyse_configured(samples_path, genes_path, counts_by_dataset: dict, *, region: str,
+                       contrast: dict, settings: dict,
+                       n_cpus: int = 1) -> tuple[ContrastAnalysis, str]:
+    """:func:`analyse_contrast` on the workflow's files, as rules ``deseq2`` and
+    ``parity_ours`` run it: the sample sheet, the gene table, and the counts file of the
+    contrast's one dataset (``counts_by_dataset``: dataset -> path). Returns the analysis
+    and the dataset's name."""
+    from painstress import geo
+    from painstress.files import read_tsv
+    from painstress.samples import contrast_samples
+
+    sheet = read_tsv(samples_path, dtype=str)
+    # one dataset per contrast: checked with the sheet
+    (dataset,) = contrast_samples(sheet, contrast, region)["dataset"].unique()
+    counts = geo.read_ncbi_counts(counts_by_dataset[dataset])
+    genes = read_tsv(genes_path, dtype={"symbol": str}).fillna("")
+    analysis = analyse_contrast(counts, sheet, region=region,
+                                symbols=genes.set_index("GeneID")["symbol"], n_cpus=n_cpus,
+                                **configured(settings, contrast))
+    return analysis, dataset
+
+
 def run_contrast(counts: pd.DataFrame, sheet: pd.DataFrame, **kwargs) -> tuple[pd.DataFrame, dict]:
     """:func:`analyse_contrast` (same arguments) → (results table, summary record)."""
     analysis = analyse_contrast(counts, sheet, **kwargs)
@@ -332,16 +367,11 @@ def vst(counts: pd.DataFrame, groups: pd.Series, *, min_count: int = 10,
     ``counts``: genes × samples; ``groups``: sample -> group (for the prefilter only).
     Returns genes × samples of VST values for the genes passing :func:`prefilter`.
     """
-    from threadpoolctl import threadpool_limits
-
-    DeseqDataSet = data_set_class(engine)
     keep = prefilter(counts, groups, min_count)
     matrix = counts.loc[keep, groups.index].T
     metadata = pd.DataFrame({"group": groups.astype(str)}, index=groups.index)
-    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
-        warnings.simplefilter("ignore", category=UserWarning)
-        dds = DeseqDataSet(counts=matrix, metadata=metadata, design="~group",
-                           inference=make_inference(engine, n_cpus), quiet=True)
+    with quiet_single_thread():
+        dds = new_data_set(matrix, metadata, "~group", engine=engine, n_cpus=n_cpus)
         dds.vst(use_design=False)
     values = pd.DataFrame(dds.layers["vst_counts"], index=matrix.index, columns=matrix.columns)
     return values.T

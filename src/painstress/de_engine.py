@@ -39,7 +39,7 @@ import pandas as pd
 from pydeseq2 import utils as pyd_utils
 from pydeseq2.dds import DeseqDataSet
 from pydeseq2.default_inference import DefaultInference
-from scipy.special import digamma, gammaln
+from scipy.special import digamma, expit
 from scipy.stats import norm
 
 ENGINE_NAME = "painstress all-genes engine"
@@ -55,15 +55,6 @@ _MAX_SHRINK_STEPS = 200
 
 
 # ------------------------------------------------------------------ negative binomial pieces
-
-
-def nb_nll(counts: np.ndarray, mu: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Negative log-likelihood per gene (columns) of ``NB(mu, alpha)``: the same
-    expression as pydeseq2's ``nb_nll`` (so IRLS deviances, and thus its stopping, match)."""
-    r = 1.0 / alpha
-    logbinom = gammaln(counts + r) - gammaln(counts + 1) - gammaln(r)
-    return (r * np.log(alpha) - logbinom + (counts + r) * np.log(mu + r)
-            - counts * np.log(mu)).sum(axis=0)
 
 
 def digamma_difference(counts: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -131,7 +122,7 @@ def dispersion_loss(log_alpha: np.ndarray, counts: np.ndarray, mu: np.ndarray, X
                     prior_disp_var: float | None = None) -> np.ndarray:
     """pydeseq2's dispersion loss for every gene (used to compare optima, not to fit)."""
     alpha = np.exp(log_alpha)
-    loss = nb_nll(counts, mu, alpha)
+    loss = pyd_utils.nb_nll(counts, mu, alpha)
     if cr_reg:
         W = mu / (1 + mu * alpha)
         loss = loss + 0.5 * np.linalg.slogdet(_gram(X, W))[1]
@@ -222,11 +213,11 @@ def _subset_prior(objective: dict, cols: np.ndarray) -> dict:
 
 
 def _shrink_terms(beta, X, counts, size, offset, no_shrink_scale, prior_scale, shrink_index,
-                  want_hessian=True):
+                  objective_only=False):
     """apeGLM-style objective (pydeseq2's ``nbinomFn``), gradient and Hessian per gene.
 
-    ``beta``: (p, g); counts (n, g); size (g,); offset (n,). Returns f (g,), grad (g, p),
-    hess (g, p, p) or None.
+    ``beta``: (p, g); counts (n, g); size (g,); offset (n,). Returns f (g,), grad (g, p)
+    and hess (g, p, p), or (f, None, None) with ``objective_only``.
     """
     p = X.shape[1]
     shrink = np.zeros(p, bool)
@@ -238,15 +229,14 @@ def _shrink_terms(beta, X, counts, size, offset, no_shrink_scale, prior_scale, s
     prior = ((beta[~shrink] ** 2).sum(axis=0) / (2 * no_shrink_scale**2)
              + np.log1p((b_shrink / prior_scale) ** 2))
     f = prior - (counts * xbeta - (counts + size) * np.logaddexp(eta, log_size)).sum(axis=0)
+    if objective_only:
+        return f, None, None
     d_prior = np.where(shrink[:, None], 2 * beta / (prior_scale**2 + b_shrink**2),
                        beta / no_shrink_scale**2)
-    # (y + size) / (1 + size e^{-eta}) = (y + size) * sigmoid(eta - log size)
-    fitted = (counts + size) * _sigmoid(eta - log_size)
-    grad = (d_prior - X.T @ (counts - fitted)).T
-    if not want_hessian:
-        return f, grad, None
-    # (y + size) size e^eta / (size + e^eta)^2 = (y + size) s (1 − s), s = sigmoid(eta − log size)
-    s = _sigmoid(eta - log_size)
+    # with s = sigmoid(eta − log size): (y + size) / (1 + size e^−eta) = (y + size) s, and
+    # (y + size) size e^eta / (size + e^eta)² = (y + size) s (1 − s)
+    s = expit(eta - log_size)
+    grad = (d_prior - X.T @ (counts - (counts + size) * s)).T
     weights = (counts + size) * s * (1 - s)
     hess = _gram(X, weights)
     diag = np.where(shrink[:, None],
@@ -254,10 +244,6 @@ def _shrink_terms(beta, X, counts, size, offset, no_shrink_scale, prior_scale, s
                     1 / no_shrink_scale**2)
     hess[:, np.arange(p), np.arange(p)] += diag.T
     return f, grad, hess
-
-
-def _sigmoid(x):
-    return 0.5 * (1 + np.tanh(0.5 * x))
 
 
 def solve_shrinkage(X, counts, size, offset, no_shrink_scale, prior_scale, shrink_index):
@@ -276,7 +262,7 @@ def solve_shrinkage(X, counts, size, offset, no_shrink_scale, prior_scale, shrin
     # dominates the prior), as IRLS starts
     beta = np.linalg.lstsq(X, np.log(counts / np.exp(offset)[:, None] + 0.1), rcond=None)[0]
     scale = np.maximum(_shrink_terms(np.zeros((n_vars, n_genes)), X, counts, size, offset,
-                                     *args, want_hessian=False)[0], 1)
+                                     *args, objective_only=True)[0], 1)
     converged = np.zeros(n_genes, bool)
     active = np.arange(n_genes)
     for _ in range(_MAX_SHRINK_STEPS):
@@ -313,7 +299,7 @@ def solve_shrinkage(X, counts, size, offset, no_shrink_scale, prior_scale, shrin
                 break
             trial = b[:, pending] - t * step[:, pending]
             f_trial = _shrink_terms(trial, X, c[:, pending], sz[pending], offset, *args,
-                                    want_hessian=False)[0]
+                                    objective_only=True)[0]
             ok = np.isfinite(f_trial) & (f_trial <= f[pending] + 1e-4 * t * slope[pending])
             new_b[:, pending[ok]] = trial[:, ok]
             pending = pending[~ok]
@@ -410,7 +396,7 @@ class AllGenesInference(DefaultInference):
             good, beta_good = active[~bad], beta_hat[:, ~bad]
             beta[:, good] = beta_good
             mu[:, good] = np.maximum(sf * np.exp(X @ beta_good), min_mu)
-            new_dev = -2 * nb_nll(counts[:, good], mu[:, good], disp[good])
+            new_dev = -2 * pyd_utils.nb_nll(counts[:, good], mu[:, good], disp[good])
             ratio = np.abs(new_dev - deviance[good]) / (np.abs(new_dev) + 0.1)
             deviance[good] = new_dev
             active = good[ratio > beta_tol]

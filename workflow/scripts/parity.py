@@ -10,27 +10,17 @@ import logging
 
 import pandas as pd
 
-from painstress import de, geo, parity, samples
+from painstress import de, parity
 from painstress.files import read_tsv, run_script, write_tsv
 
 
 def fit_ours(snakemake):
-    region, contrast = snakemake.wildcards.region, snakemake.params.contrast
-    settings = snakemake.params.de
-    sheet = read_tsv(snakemake.input.samples, dtype=str)
-    # the same samples as rule deseq2: the region, the two groups, dataset and where-levels
-    (dataset,) = samples.contrast_samples(sheet, contrast, region)["dataset"].unique()
-    counts = geo.read_ncbi_counts(dict(zip(snakemake.params.datasets,
-                                           snakemake.input.counts))[dataset])
-    genes = read_tsv(snakemake.input.genes, dtype={"symbol": str}).fillna("")
-    analysis = de.analyse_contrast(
-        counts, sheet, region=region, test=contrast["test"],
-        reference=contrast["reference"], dataset=contrast.get("dataset"),
-        where=contrast.get("where"), symbols=genes.set_index("GeneID")["symbol"],
-        covariates=settings["covariates"], min_count=settings["min_count"],
-        thresholds=de.Thresholds(**settings["thresholds"]), engine=settings["inference"],
-        qc=de.LibraryQC(**settings["library_qc"]),
-        n_cpus=snakemake.threads)
+    # the very call rule deseq2 makes (same samples, arguments and engine)
+    analysis, _ = de.analyse_configured(
+        snakemake.input.samples, snakemake.input.genes,
+        dict(zip(snakemake.params.datasets, snakemake.input.counts)),
+        region=snakemake.wildcards.region, contrast=snakemake.params.contrast,
+        settings=snakemake.params.de, n_cpus=snakemake.threads)
     logging.info("DE step done: %s genes, design %s, %s", len(analysis.results),
                  analysis.model.design, analysis.summary["engine"])
     parity.write_model_input(analysis.model, snakemake.output.model)
