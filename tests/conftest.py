@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from painstress import simulate
+from painstress.demo import simulate
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO.parent / "shared" / "fixtures" / "geo"
@@ -31,7 +31,7 @@ def meets_bar(score: dict) -> bool:
 
 @pytest.fixture(scope="session")
 def small_study() -> dict:
-    """The CI-sized simulated study, in memory (see painstress.simulate.simulate_study)."""
+    """The CI-sized simulated study, in memory (see painstress.demo.simulate.simulate_study)."""
     return simulate.simulate_study(SMALL)
 
 

@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from painstress import InputError, de
+from painstress import InputError
+from painstress.de import deseq2
 from painstress.files import write_tsv
 
 
@@ -14,7 +15,7 @@ def test_prefilter_uses_smallest_group_size():
     counts = pd.DataFrame({"a1": [10, 10, 0], "a2": [10, 0, 50], "b1": [0, 9, 50],
                            "b2": [0, 0, 0], "b3": [0, 0, 0]}, index=[1, 2, 3])
     groups = pd.Series({"a1": "A", "a2": "A", "b1": "B", "b2": "B", "b3": "B"})
-    assert de.prefilter(counts, groups, min_count=10).tolist() == [True, False, True]
+    assert deseq2.prefilter(counts, groups, min_count=10).tolist() == [True, False, True]
 
 
 def test_significance_definitions_by_hand():
@@ -23,7 +24,7 @@ def test_significance_definitions_by_hand():
         "pvalue": [0.049, 0.01, 0.049, np.nan, 0.051],
         "padj": [0.2, 0.049, 0.05, np.nan, 0.01],
     })
-    marked = de.significance(table, de.Thresholds())
+    marked = deseq2.significance(table, deseq2.Thresholds())
     assert marked["sig_paper"].tolist() == [True, False, True, False, False]
     assert marked["sig_modern"].tolist() == [False, True, False, False, True]
 
@@ -33,7 +34,7 @@ def nac_pain(small_study):
     """pydeseq2 on NAc SNI vs sham of the small simulated study."""
     sheet = small_study["samples"].rename(columns={"model": "dataset"})
     symbols = small_study["genes"].set_index("GeneID")["Symbol"]
-    results, summary = de.run_contrast(small_study["counts"], sheet, region="NAc",
+    results, summary = deseq2.run_contrast(small_study["counts"], sheet, region="NAc",
                                        test="SNI", reference="sham", symbols=symbols,
                                        n_cpus=2)
     return results, summary, sheet, symbols
@@ -41,7 +42,7 @@ def nac_pain(small_study):
 
 def test_run_contrast_recovers_planted_fold_changes(nac_pain, small_study):
     results, summary, sheet, _ = nac_pain
-    assert list(results.columns) == de.RESULT_COLUMNS
+    assert list(results.columns) == deseq2.RESULT_COLUMNS
     truth = small_study["de_truth"]
     planted = truth[(truth.region == "NAc") & (truth.model == "pain")].set_index("GeneID")
     est = results.set_index("GeneID").loc[planted.index.intersection(results.GeneID)]
@@ -68,7 +69,7 @@ def test_results_sorted_by_pvalue(nac_pain):
 
 def test_swapping_the_contrast_negates_fold_changes(nac_pain, small_study):
     results, _, sheet, symbols = nac_pain
-    swapped, _ = de.run_contrast(small_study["counts"], sheet, region="NAc", test="sham",
+    swapped, _ = deseq2.run_contrast(small_study["counts"], sheet, region="NAc", test="sham",
                                  reference="SNI", symbols=symbols)
     merged = results.merge(swapped, on="GeneID", suffixes=("", "_swapped")).dropna(
         subset=["log2FoldChange", "log2FoldChange_swapped"])
@@ -85,7 +86,7 @@ def test_swapping_the_contrast_negates_fold_changes(nac_pain, small_study):
 
 def test_same_input_gives_byte_identical_table(nac_pain, small_study, tmp_path):
     results, _, sheet, symbols = nac_pain
-    again, _ = de.run_contrast(small_study["counts"], sheet, region="NAc", test="SNI",
+    again, _ = deseq2.run_contrast(small_study["counts"], sheet, region="NAc", test="SNI",
                                reference="sham", symbols=symbols, n_cpus=1)
     write_tsv(results, tmp_path / "a.tsv")
     write_tsv(again, tmp_path / "b.tsv")
@@ -98,7 +99,7 @@ def test_one_replicate_is_refused(small_study):
     keep = ~((sheet.region == "PAG") & (sheet.group == "sham")) | \
         (sheet["sample"] == sheet[(sheet.region == "PAG") & (sheet.group == "sham")]["sample"].iloc[0])
     with pytest.raises(InputError, match="region PAG: group sham has 1 sample"):
-        de.run_contrast(small_study["counts"], sheet[keep], region="PAG", test="SNI",
+        deseq2.run_contrast(small_study["counts"], sheet[keep], region="PAG", test="SNI",
                         reference="sham", symbols=pd.Series(dtype=str))
 
 
@@ -109,7 +110,7 @@ def test_prefilter_that_keeps_no_gene_is_a_clear_error(small_study):
     sparse = (small_study["counts"] > 10_000).astype(int)  # nearly all 0, a few 1
     with pytest.raises(InputError, match=r"region NAc: 0 of 3000 genes have >= 10 counts.*"
                                          r"de\.min_count"):
-        de.run_contrast(sparse, sheet, region="NAc", test="SNI", reference="sham",
+        deseq2.run_contrast(sparse, sheet, region="NAc", test="SNI", reference="sham",
                         symbols=pd.Series(dtype=str))
 
 
@@ -126,33 +127,33 @@ def test_library_size_gate_stops_naming_the_sample(small_study):
     counts, sheet, victim = _with_a_failed_library(small_study)
     with pytest.raises(InputError, match=rf"region NAc: library-size check failed for 1 "
                                          rf"sample\(s\): {victim}: .*of the median.*on_fail"):
-        de.run_contrast(counts, sheet, region="NAc", test="SNI", reference="sham",
+        deseq2.run_contrast(counts, sheet, region="NAc", test="SNI", reference="sham",
                         symbols=pd.Series(dtype=str))
     # an all-zero sample too
     counts[victim] = 0
     with pytest.raises(InputError, match=rf"{victim}: 0 reads \(0.0% of the median\)"):
-        de.run_contrast(counts, sheet, region="NAc", test="SNI", reference="sham",
+        deseq2.run_contrast(counts, sheet, region="NAc", test="SNI", reference="sham",
                         symbols=pd.Series(dtype=str))
 
 
 def test_library_size_gate_can_leave_the_sample_out_and_says_so(small_study):
     counts, sheet, victim = _with_a_failed_library(small_study)
-    results, summary = de.run_contrast(counts, sheet, region="NAc", test="SNI",
+    results, summary = deseq2.run_contrast(counts, sheet, region="NAc", test="SNI",
                                        reference="sham", symbols=pd.Series(dtype=str),
-                                       qc=de.LibraryQC(on_fail="drop"))
+                                       qc=deseq2.LibraryQC(on_fail="drop"))
     assert victim not in summary["samples"].split(",")
     assert summary["left_out_by_library_qc"].startswith(f"{victim}: ")
     in_nac = sheet[(sheet.region == "NAc") & (sheet.group == "SNI")]
     assert summary["n_test"] == len(in_nac) - 1
     # untouched data pass the gate: nothing left out
-    _, clean = de.run_contrast(small_study["counts"], sheet, region="NAc", test="SNI",
+    _, clean = deseq2.run_contrast(small_study["counts"], sheet, region="NAc", test="SNI",
                                reference="sham", symbols=pd.Series(dtype=str))
     assert clean["left_out_by_library_qc"] == "none"
 
 
 def test_library_qc_table_by_hand():
     counts = pd.DataFrame({"a": [10, 10, 0, 80], "b": [50, 0, 0, 50], "c": [1, 0, 0, 0]})
-    table = de.library_qc(counts, de.LibraryQC(min_reads_fraction=0.1, min_genes_fraction=0.5))
+    table = deseq2.library_qc(counts, deseq2.LibraryQC(min_reads_fraction=0.1, min_genes_fraction=0.5))
     assert table["reads"].tolist() == [100, 100, 1]
     assert table["detected_genes"].tolist() == [3, 2, 1]
     assert table["reads_fraction"].tolist() == [1.0, 1.0, 0.01]

@@ -11,10 +11,14 @@ from pydeseq2.dds import DeseqDataSet
 from pydeseq2.default_inference import DefaultInference
 from pydeseq2.ds import DeseqStats
 
-from painstress import de
-from painstress.de_engine import (AllGenesInference, digamma_difference,
-                                  dispersion_loss, dispersion_objective_gradient,
-                                  gamma_identity_glm)
+from painstress.de import deseq2
+from painstress.de.engine import (
+    AllGenesInference,
+    digamma_difference,
+    dispersion_loss,
+    dispersion_objective_gradient,
+    gamma_identity_glm,
+)
 
 MIN_DISP, MAX_DISP = 1e-8, 10.0
 
@@ -237,9 +241,9 @@ def test_run_contrast_names_the_engine_and_filters_at_the_configured_alpha(small
     sheet = small_study["samples"].rename(columns={"model": "dataset"})
     symbols = small_study["genes"].set_index("GeneID")["Symbol"]
     args = dict(region="NAc", test="SNI", reference="sham", symbols=symbols)
-    loose = de.analyse_contrast(small_study["counts"], sheet, **args,
-                                thresholds=de.Thresholds(modern_padj=0.2))
-    strict = de.analyse_contrast(small_study["counts"], sheet, **args)
+    loose = deseq2.analyse_contrast(small_study["counts"], sheet, **args,
+                                thresholds=deseq2.Thresholds(modern_padj=0.2))
+    strict = deseq2.analyse_contrast(small_study["counts"], sheet, **args)
     assert loose.fitted.stats.alpha == 0.2 and strict.fitted.stats.alpha == 0.05
     assert loose.summary["engine"].startswith("painstress ")
     assert loose.summary["fallback_genes"]
@@ -251,7 +255,7 @@ def test_contrast_where_levels_choose_the_samples(small_study):
     sheet = small_study["samples"].rename(columns={"model": "dataset"})
     sheet = sheet.assign(sex=np.where(np.arange(len(sheet)) % 2, "male", "female"))
     symbols = small_study["genes"].set_index("GeneID")["Symbol"]
-    analysis = de.analyse_contrast(small_study["counts"], sheet, region="NAc", test="SNI",
+    analysis = deseq2.analyse_contrast(small_study["counts"], sheet, region="NAc", test="SNI",
                                    reference="sham", symbols=symbols, where={"sex": "male"})
     fitted = set(analysis.model.groups.index)
     assert fitted and fitted <= set(sheet.loc[sheet.sex == "male", "sample"])
@@ -260,7 +264,7 @@ def test_contrast_where_levels_choose_the_samples(small_study):
 def test_genes_that_do_not_converge_get_pydeseq2s_per_gene_solver(simulated, monkeypatch):
     """With the batched solvers cut to one step, every unfinished gene goes to pydeseq2's
     own per-gene fit (which ends in DESeq2's grid search), and is counted."""
-    import painstress.de_engine as engine_module
+    import painstress.de.engine as engine_module
 
     X, sf, counts = simulated
     engine = AllGenesInference()
@@ -289,8 +293,8 @@ def test_stock_pydeseq2_stays_selectable(small_study):
     symbols = small_study["genes"].set_index("GeneID")["Symbol"]
     counts = small_study["counts"].iloc[:300]
     args = dict(region="NAc", test="SNI", reference="sham", symbols=symbols)
-    stock = de.analyse_contrast(counts, sheet, **args, engine="pydeseq2")
-    ours = de.analyse_contrast(counts, sheet, **args)
+    stock = deseq2.analyse_contrast(counts, sheet, **args, engine="pydeseq2")
+    ours = deseq2.analyse_contrast(counts, sheet, **args)
     assert type(stock.fitted.dds.inference) is DefaultInference
     assert isinstance(ours.fitted.dds.inference, AllGenesInference)
     assert stock.summary["engine"].startswith("pydeseq2 ")

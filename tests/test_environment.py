@@ -1,6 +1,5 @@
 """The conda environment and the pip requirements pin the same packages and versions."""
 import yaml
-
 from conftest import REPO
 
 

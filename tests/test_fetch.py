@@ -11,11 +11,12 @@ import json
 import time
 
 import pytest
-
 from conftest import SMALL
 from geo_server import FakeNcbi, Server, ncbi_config
-from painstress import geo, ncbi, simulate
-from painstress.download import FetchError, RateLimiter, provenance_path
+
+from painstress.data import ncbi_fetch, ncbi_files
+from painstress.data.http import FetchError, RateLimiter, provenance_path
+from painstress.demo import simulate
 
 PAIN_PMID, STRESS_PMID = 28325815, 28825715
 SUPER_PMID, EMPTY_PMID = 11111111, 22222222
@@ -34,9 +35,9 @@ def make_world(study) -> FakeNcbi:
         world.serve_series(series, study[f"{model}_counts"].read_bytes(),
                            study[f"{model}_annotation"].read_bytes(),
                            study[f"{model}_series_matrix"].read_bytes(),
-                           counts_name=geo.counts_filename(series),
-                           annotation_name=geo.annotation_filename(),
-                           matrix_name=geo.series_matrix_filename(series), folder="GSE000nnn")
+                           counts_name=ncbi_files.counts_filename(series),
+                           annotation_name=ncbi_files.annotation_filename(),
+                           matrix_name=ncbi_files.series_matrix_filename(series), folder="GSE000nnn")
     world.add_series("GSE000010", gdstype="Expression profiling by high throughput sequencing",
                      subseries=["GSE000001", "GSE000002"])
     world.add_series("GSE000020", taxon="Homo sapiens")
@@ -59,14 +60,14 @@ def world(study):
 
 
 def connect(world, **overrides):
-    return ncbi.connect(ncbi_config(world.url, **overrides))
+    return ncbi_fetch.connect(ncbi_config(world.url, **overrides))
 
 
 # --- resolution ---------------------------------------------------------------------
 
 def test_pmid_resolves_to_the_mouse_rnaseq_series(world):
     client, endpoints = connect(world)
-    chosen, considered = ncbi.resolve({"pain": {}, "stress": {"geo": "GSE000002",
+    chosen, considered = ncbi_fetch.resolve({"pain": {}, "stress": {"geo": "GSE000002",
                                                              "pmid": STRESS_PMID}},
                                       PAIN_PMID, "Mus musculus", client, endpoints)
     assert chosen.set_index("dataset")["series"].to_dict() == {"pain": "GSE000001",
@@ -79,34 +80,34 @@ def test_pmid_resolves_to_the_mouse_rnaseq_series(world):
 
 def test_superseries_expands_to_its_subseries(world):
     client, endpoints = connect(world)
-    records = ncbi.linked_series(client, endpoints, SUPER_PMID)
-    table = ncbi.resolution_table(records, "Mus musculus").set_index("series")
+    records = ncbi_fetch.linked_series(client, endpoints, SUPER_PMID)
+    table = ncbi_fetch.resolution_table(records, "Mus musculus").set_index("series")
     assert list(table.index) == ["GSE000010", "GSE000001", "GSE000002"]
     assert not table.at["GSE000010", "kept"] and "SuperSeries" in table.at["GSE000010", "reason"]
     assert table.loc[["GSE000001", "GSE000002"], "kept"].all()
     assert table.at["GSE000002", "via"] == "SubSeries of GSE000010"
     # one pinned, the other found among the SubSeries
-    chosen, _ = ncbi.resolve({"pain": {"geo": "GSE000001"}, "stress": {}}, SUPER_PMID,
+    chosen, _ = ncbi_fetch.resolve({"pain": {"geo": "GSE000001"}, "stress": {}}, SUPER_PMID,
                              "Mus musculus", client, endpoints)
     assert chosen.set_index("dataset").at["stress", "series"] == "GSE000002"
     # two candidates for one unpinned dataset: an error that lists them
     with pytest.raises(FetchError, match=r"2 candidate series .*GSE000001, GSE000002"):
-        ncbi.resolve({"only": {}}, SUPER_PMID, "Mus musculus", client, endpoints)
+        ncbi_fetch.resolve({"only": {}}, SUPER_PMID, "Mus musculus", client, endpoints)
 
 
 def test_pmid_linked_to_no_series(world):
     client, endpoints = connect(world)
     with pytest.raises(FetchError, match=r"PMID 22222222 gives 0 candidate series"):
-        ncbi.resolve({"pain": {}}, EMPTY_PMID, "Mus musculus", client, endpoints)
+        ncbi_fetch.resolve({"pain": {}}, EMPTY_PMID, "Mus musculus", client, endpoints)
 
 
 def test_pinned_series_not_linked_to_the_pmid_is_reported(world):
     client, endpoints = connect(world)
     with pytest.raises(FetchError, match=r"GSE000002 is not linked to PMID 28325815 .*"
                                          r"linked series: GSE000001, GSE000020"):
-        ncbi.resolve({"pain": {"geo": "GSE000002"}}, PAIN_PMID, "Mus musculus",
+        ncbi_fetch.resolve({"pain": {"geo": "GSE000002"}}, PAIN_PMID, "Mus musculus",
                      client, endpoints)
-    chosen, _ = ncbi.resolve({"pain": {"geo": "GSE000002", "pmid": None}}, PAIN_PMID,
+    chosen, _ = ncbi_fetch.resolve({"pain": {"geo": "GSE000002", "pmid": None}}, PAIN_PMID,
                              "Mus musculus", client, endpoints)
     assert chosen.at[0, "how"] == "pinned in config (no PMID to check against)"
 
@@ -114,7 +115,7 @@ def test_pinned_series_not_linked_to_the_pmid_is_reported(world):
 def test_dataset_organism_decides_which_linked_series_it_takes(world):
     """One PMID links a mouse and a human series: each dataset takes its own organism's."""
     client, endpoints = connect(world)
-    chosen, considered = ncbi.resolve({"pain": {}, "human": {"organism": "Homo sapiens"}},
+    chosen, considered = ncbi_fetch.resolve({"pain": {}, "human": {"organism": "Homo sapiens"}},
                                       PAIN_PMID, "Mus musculus", client, endpoints)
     chosen = chosen.set_index("dataset")
     assert chosen["series"].to_dict() == {"pain": "GSE000001", "human": "GSE000020"}
@@ -129,7 +130,7 @@ def test_eutils_requests_identify_the_tool(world, monkeypatch):
     assert "painstress" in client.session.headers["User-Agent"]
     assert "tests@example.org" in client.session.headers["User-Agent"]
     assert client.settings.requests_per_second == 10.0
-    ncbi.linked_gds_uids(client, endpoints, PAIN_PMID)
+    ncbi_fetch.linked_gds_uids(client, endpoints, PAIN_PMID)
     request = world.requests[-1]
     assert "tool=painstress" in request and "email=tests%40example.org" in request
     assert "api_key=secret-key" in request and "retmode=json" in request
@@ -150,11 +151,11 @@ def test_rate_limit_spaces_requests_per_host():
 
 def fetch_pain(world, tmp_path, **overrides):
     client, endpoints = connect(world, **overrides)
-    matrix = tmp_path / geo.series_matrix_filename("GSE000001")
-    ncbi.fetch_series_matrix(client, endpoints, "GSE000001", None, matrix)
-    counts = tmp_path / geo.counts_filename("GSE000001")
-    annotation = tmp_path / geo.annotation_filename()
-    ncbi.fetch_counts(client, endpoints, "GSE000001", "Mus musculus", matrix, counts,
+    matrix = tmp_path / ncbi_files.series_matrix_filename("GSE000001")
+    ncbi_fetch.fetch_series_matrix(client, endpoints, "GSE000001", None, matrix)
+    counts = tmp_path / ncbi_files.counts_filename("GSE000001")
+    annotation = tmp_path / ncbi_files.annotation_filename()
+    ncbi_fetch.fetch_counts(client, endpoints, "GSE000001", "Mus musculus", matrix, counts,
                       annotation)
     return counts, annotation, matrix
 
@@ -167,7 +168,7 @@ def trusted_files(folder):
 def test_happy_path_downloads_checked_files_with_provenance(world, study, tmp_path):
     counts, annotation, matrix = fetch_pain(world, tmp_path)
     assert counts.read_bytes() == study["pain_counts"].read_bytes()
-    assert geo.read_series_matrix(matrix).accession == "GSE000001"
+    assert ncbi_files.read_series_matrix(matrix).accession == "GSE000001"
     note = json.loads(provenance_path(counts).read_text())
     assert note["sha256"] == hashlib.sha256(counts.read_bytes()).hexdigest()
     assert note["size"] == counts.stat().st_size
@@ -227,11 +228,11 @@ def test_body_cut_off_is_an_error_and_leaves_nothing(world, tmp_path):
 
 def test_truncated_gzip_is_refused(world, study, tmp_path):
     data = study["pain_counts"].read_bytes()
-    world.files["/geo/download/?acc=GSE000001&file=" + geo.counts_filename("GSE000001")] = \
+    world.files["/geo/download/?acc=GSE000001&file=" + ncbi_files.counts_filename("GSE000001")] = \
         data[: len(data) // 2]
     with pytest.raises(FetchError, match=r"not usable: .*cannot be read as \(gzipped\) text"):
         fetch_pain(world, tmp_path)
-    assert trusted_files(tmp_path) == [geo.series_matrix_filename("GSE000001")]
+    assert trusted_files(tmp_path) == [ncbi_files.series_matrix_filename("GSE000001")]
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
@@ -244,18 +245,18 @@ def test_html_error_page_with_status_200_is_refused(world, tmp_path):
 
 def test_counts_whose_columns_are_not_the_series_samples(world, study, tmp_path):
     other = study["stress_counts"].read_bytes()  # GSMs of the stress series
-    world.files["/geo/download/?acc=GSE000001&file=" + geo.counts_filename("GSE000001")] = other
+    world.files["/geo/download/?acc=GSE000001&file=" + ncbi_files.counts_filename("GSE000001")] = other
     with pytest.raises(FetchError, match=r"are not samples of GSE000001"):
         fetch_pain(world, tmp_path)
-    assert geo.counts_filename("GSE000001") not in trusted_files(tmp_path)
+    assert ncbi_files.counts_filename("GSE000001") not in trusted_files(tmp_path)
 
 
 def test_series_without_ncbi_counts_says_so_and_names_alternatives(world, study, tmp_path):
     world.serve_series("GSE000001", None, study["pain_annotation"].read_bytes(),
                        study["pain_series_matrix"].read_bytes(),
-                       counts_name="", annotation_name=geo.annotation_filename(),
-                       matrix_name=geo.series_matrix_filename("GSE000001"), folder="GSE000nnn")
-    del world.files["/geo/download/?acc=GSE000001&file=" + geo.counts_filename("GSE000001")]
+                       counts_name="", annotation_name=ncbi_files.annotation_filename(),
+                       matrix_name=ncbi_files.series_matrix_filename("GSE000001"), folder="GSE000nnn")
+    del world.files["/geo/download/?acc=GSE000001&file=" + ncbi_files.counts_filename("GSE000001")]
     with pytest.raises(FetchError) as error:
         fetch_pain(world, tmp_path)
     message = str(error.value)
@@ -271,11 +272,11 @@ def test_download_page_parser_on_geo_markup():
             '&amp;file=GSE164073_norm_counts_TPM_GRCh38.p13_NCBI.tsv.gz">download</a></td>'
             '<td><a href="/geo/download/?format=file&amp;type=rnaseq_counts&amp;'
             'file=Human.GRCh38.p13.annot.tsv.gz">download</a></td>')
-    assert ncbi.ncbi_files_on_page(page, "Homo sapiens") == {
+    assert ncbi_fetch.ncbi_files_on_page(page, "Homo sapiens") == {
         "counts": "GSE164073_raw_counts_GRCh38.p13_NCBI.tsv.gz",
         "annotation": "Human.GRCh38.p13.annot.tsv.gz"}
-    assert ncbi.ncbi_files_on_page(page, "Mus musculus") == {}  # no mouse files on it
-    assert ncbi.ncbi_files_on_page("<html>no links</html>") == {}
+    assert ncbi_fetch.ncbi_files_on_page(page, "Mus musculus") == {}  # no mouse files on it
+    assert ncbi_fetch.ncbi_files_on_page("<html>no links</html>") == {}
 
 
 def test_mixed_species_page_gives_the_mouse_files():
@@ -287,22 +288,22 @@ def test_mixed_species_page_gives_the_mouse_files():
                     annot.format("Human.GRCh38.p13.annot.tsv.gz"),
                     link.format("GSE102556_raw_counts_GRCm39_NCBI.tsv.gz"),
                     annot.format("Mouse.GRCm39.annot.tsv.gz")])
-    assert ncbi.ncbi_files_on_page(page, "Mus musculus") == {
+    assert ncbi_fetch.ncbi_files_on_page(page, "Mus musculus") == {
         "counts": "GSE102556_raw_counts_GRCm39_NCBI.tsv.gz",
         "annotation": "Mouse.GRCm39.annot.tsv.gz"}
 
 
 def test_geo_url_layout():
-    endpoints = ncbi.Endpoints()
-    assert ncbi.series_matrix_url(endpoints, "GSE102556", "GPL13112") == (
+    endpoints = ncbi_fetch.Endpoints()
+    assert ncbi_fetch.series_matrix_url(endpoints, "GSE102556", "GPL13112") == (
         "https://ftp.ncbi.nlm.nih.gov/geo/series/GSE102nnn/GSE102556/matrix/"
         "GSE102556-GPL13112_series_matrix.txt.gz")
-    assert ncbi.series_folder(endpoints, "GSE1234").endswith("/series/GSE1nnn/GSE1234")
-    assert ncbi.series_folder(endpoints, "GSE123").endswith("/series/GSEnnn/GSE123")
-    assert ncbi.counts_url(endpoints, "GSE91396", "x.tsv.gz") == (
+    assert ncbi_fetch.series_folder(endpoints, "GSE1234").endswith("/series/GSE1nnn/GSE1234")
+    assert ncbi_fetch.series_folder(endpoints, "GSE123").endswith("/series/GSEnnn/GSE123")
+    assert ncbi_fetch.counts_url(endpoints, "GSE91396", "x.tsv.gz") == (
         "https://www.ncbi.nlm.nih.gov/geo/download/?type=rnaseq_counts&acc=GSE91396"
         "&format=file&file=x.tsv.gz")
-    assert ncbi.series_uid("GSE93374") == "200093374"
+    assert ncbi_fetch.series_uid("GSE93374") == "200093374"
 
 
 def test_served_files_are_gzip_as_geo_serves_them(study):
@@ -312,7 +313,7 @@ def test_served_files_are_gzip_as_geo_serves_them(study):
 
 
 def test_changed_remote_file_is_reported(world, study, tmp_path):
-    from painstress.download import check_remote
+    from painstress.data.http import check_remote
 
     counts, annotation, matrix = fetch_pain(world, tmp_path)
     notes = sorted(tmp_path.glob("*.provenance.json"))
@@ -331,7 +332,7 @@ def test_changed_remote_file_is_reported(world, study, tmp_path):
 def fetch_ncbi_gene(world, tmp_path):
     client, _ = connect(world)
     targets = tmp_path / "gene_orthologs.gz", tmp_path / "Homo_sapiens.gene_info.gz"
-    ncbi.fetch_ncbi_gene(client, f"{world.url}/gene/DATA/", *targets)
+    ncbi_fetch.fetch_ncbi_gene(client, f"{world.url}/gene/DATA/", *targets)
     return targets
 
 

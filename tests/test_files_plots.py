@@ -8,9 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from painstress import InputError, plots
-from painstress.de import Thresholds
-from painstress.files import read_tsv, run_script, write_tsv
+from painstress import InputError
+from painstress.de.deseq2 import Thresholds
+from painstress.figures.de import volcano
+from painstress.figures.samples import pca
+from painstress.files import read_tsv, write_tsv
+from painstress.jobs import run_script
 
 
 def test_write_tsv_is_deterministic_and_leaves_no_temporary_file(tmp_path):
@@ -67,7 +70,7 @@ def _de_table(n=300, seed=0):
 
 def test_volcano_legend_counts_and_labels():
     table = _de_table()
-    fig = plots.volcano(table, title="NAc: SNI vs sham", thresholds=Thresholds(), n_labels=10)
+    fig = volcano(table, title="NAc: SNI vs sham", thresholds=Thresholds(), n_labels=10)
     ax = fig.axes[0]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     modern = int(table.sig_modern.sum())
@@ -85,7 +88,7 @@ def test_pca_separates_groups_with_planted_difference():
     vst = pd.DataFrame(rng.normal(8, 0.2, (600, 8)), columns=[f"s{i}" for i in range(8)])
     vst.iloc[:100, 4:] += 2.0  # group B differs in 100 genes
     sheet = pd.DataFrame({"sample": vst.columns, "group": ["A"] * 4 + ["B"] * 4})
-    fig = plots.pca(vst, sheet, title="t", group_order=["B", "A"])
+    fig = pca(vst, sheet, title="t", group_order=["B", "A"])
     ax = fig.axes[0]
     assert "PC1 (" in ax.get_xlabel() and "% of variance" in ax.get_xlabel()
     first, second = (c.get_offsets()[:, 0] for c in ax.collections)

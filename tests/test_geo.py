@@ -1,4 +1,4 @@
-"""Tests for painstress.geo: parsers of NCBI counts, NCBI annotation and GEO series matrices.
+"""Tests for painstress.data.ncbi_files: parsers of NCBI counts, NCBI annotation and GEO series matrices.
 
 Real GEO/NCBI files come from the shared fixture folder (see its SOURCES.md); small
 hand-written tables go to tmp_path.
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from painstress import InputError
-from painstress import geo
+from painstress.data import ncbi_files
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "geo"
 
@@ -41,7 +41,7 @@ def fixture(name: str) -> Path:
 @pytest.fixture(scope="module")
 def raw_counts() -> pd.DataFrame:
     """The real GSE164073 raw counts, parsed once for the module."""
-    return geo.read_ncbi_counts(fixture(RAW_COUNTS))
+    return ncbi_files.read_ncbi_counts(fixture(RAW_COUNTS))
 
 
 def write_table(path: Path, text: str, *, gz: bool = False) -> Path:
@@ -87,14 +87,14 @@ def test_counts_plain_text_read_like_gzip(raw_counts, tmp_path, name):
     """An uncompressed counts file (whatever its name) gives the same table as the gzip."""
     plain = tmp_path / name
     plain.write_bytes(gzip.decompress(fixture(RAW_COUNTS).read_bytes()))
-    pd.testing.assert_frame_equal(geo.read_ncbi_counts(plain), raw_counts)
+    pd.testing.assert_frame_equal(ncbi_files.read_ncbi_counts(plain), raw_counts)
 
 
 def test_counts_refuses_tpm_table():
     """A TPM table is refused: message names the file, line, column and 'raw count'."""
     path = fixture(TPM_COUNTS)
     with pytest.raises(InputError) as err:
-        geo.read_ncbi_counts(path)
+        ncbi_files.read_ncbi_counts(path)
     msg = str(err.value)
     assert str(path) in msg
     assert "line 2, column GSM7305242" in msg
@@ -109,7 +109,7 @@ def test_counts_refuses_negative_value(tmp_path):
                        "11\t5\t7\n"
                        "12\t3\t-4\n")
     with pytest.raises(InputError) as err:
-        geo.read_ncbi_counts(path)
+        ncbi_files.read_ncbi_counts(path)
     msg = str(err.value)
     assert str(path) in msg
     assert "line 3, column GSM2" in msg
@@ -120,14 +120,14 @@ def test_counts_refuses_empty_cell(tmp_path):
     """An empty cell is not a count (not silently read as 0 or NaN)."""
     path = write_table(tmp_path / "empty.tsv", "GeneID\tGSM1\tGSM2\n11\t5\t\n")
     with pytest.raises(InputError, match=r"line 2, column GSM2"):
-        geo.read_ncbi_counts(path)
+        ncbi_files.read_ncbi_counts(path)
 
 
 def test_counts_refuses_non_gsm_column(tmp_path):
     """Sample columns must be GSM accessions (not sample titles)."""
     path = write_table(tmp_path / "titles.tsv", "GeneID\tGSM1\tNAc_sham_1\n11\t5\t7\n")
     with pytest.raises(InputError) as err:
-        geo.read_ncbi_counts(path)
+        ncbi_files.read_ncbi_counts(path)
     msg = str(err.value)
     assert str(path) in msg
     assert "NAc_sham_1" in msg
@@ -138,7 +138,7 @@ def test_counts_refuses_missing_geneid_header(tmp_path):
     """The first header cell must be 'GeneID'."""
     path = write_table(tmp_path / "ensembl.tsv", "gene\tGSM1\nENSMUSG1\t5\n")
     with pytest.raises(InputError, match=r"line 1 should start with 'GeneID'"):
-        geo.read_ncbi_counts(path)
+        ncbi_files.read_ncbi_counts(path)
 
 
 def test_counts_refuses_duplicated_geneid(tmp_path):
@@ -146,7 +146,7 @@ def test_counts_refuses_duplicated_geneid(tmp_path):
     path = write_table(tmp_path / "dup.tsv",
                        "GeneID\tGSM1\n11\t5\n12\t3\n11\t9\n")
     with pytest.raises(InputError) as err:
-        geo.read_ncbi_counts(path)
+        ncbi_files.read_ncbi_counts(path)
     msg = str(err.value)
     assert str(path) in msg
     assert "GeneID 11" in msg
@@ -157,7 +157,7 @@ def test_counts_refuses_duplicated_sample_column(tmp_path):
     """The same GSM twice in the header is refused."""
     path = write_table(tmp_path / "dupcol.tsv", "GeneID\tGSM1\tGSM1\n11\t5\t6\n")
     with pytest.raises(InputError, match=r"duplicated sample columns: GSM1"):
-        geo.read_ncbi_counts(path)
+        ncbi_files.read_ncbi_counts(path)
 
 
 def test_counts_refuses_html_error_page(tmp_path):
@@ -166,7 +166,7 @@ def test_counts_refuses_html_error_page(tmp_path):
     path = tmp_path / "GSE1_raw_counts_GRCm39_NCBI.tsv.gz"
     path.write_bytes(gzip.compress(html))
     with pytest.raises(InputError) as err:
-        geo.read_ncbi_counts(path)
+        ncbi_files.read_ncbi_counts(path)
     msg = str(err.value)
     assert str(path) in msg
     assert "HTML" in msg
@@ -178,7 +178,7 @@ def test_counts_refuses_truncated_gzip(tmp_path):
     path = tmp_path / "truncated.tsv.gz"
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError) as err:
-        geo.read_ncbi_counts(path)
+        ncbi_files.read_ncbi_counts(path)
     msg = str(err.value)
     assert str(path) in msg
     assert "fetch it again" in msg
@@ -188,21 +188,21 @@ def test_counts_missing_file_is_input_error(tmp_path):
     """A file that does not exist gives InputError naming it."""
     path = tmp_path / "nowhere.tsv.gz"
     with pytest.raises(InputError, match="file not found"):
-        geo.read_ncbi_counts(path)
+        ncbi_files.read_ncbi_counts(path)
 
 
 def test_counts_refuses_infinite_value(tmp_path):
     """'inf' is not a raw count and must be refused like any other non-integer."""
     path = write_table(tmp_path / "inf.tsv", "GeneID\tGSM1\tGSM2\n11\t5\tinf\n12\t3\t4\n")
     with pytest.raises(InputError, match=r"line 2, column GSM2"):
-        geo.read_ncbi_counts(path)
+        ncbi_files.read_ncbi_counts(path)
 
 
 def test_counts_refuses_non_integer_geneid(tmp_path):
     """A GeneID must be an integer; '12.5' is refused rather than truncated."""
     path = write_table(tmp_path / "fracid.tsv", "GeneID\tGSM1\n11\t5\n12.5\t3\n")
     with pytest.raises(InputError, match=r"line 3"):
-        geo.read_ncbi_counts(path)
+        ncbi_files.read_ncbi_counts(path)
 
 
 # --------------------------------------------------------------------------- annotation
@@ -221,7 +221,7 @@ ANNOT_ROWS = (
 def test_annotation_reads_ncbi_columns(tmp_path, gz):
     """Annotation: GeneID becomes an int index, Symbol and the other columns are kept as text."""
     path = write_table(tmp_path / "Mouse.GRCm39.annot.tsv.gz", ANNOT_HEADER + ANNOT_ROWS, gz=gz)
-    annot = geo.read_annotation(path)
+    annot = ncbi_files.read_annotation(path)
     assert annot.index.name == "GeneID"
     assert annot.index.dtype == np.int64
     assert list(annot.index) == [20416, 15558]
@@ -238,7 +238,7 @@ def test_annotation_refuses_missing_symbol(tmp_path):
     text = "GeneID\tDescription\n20416\tSH3 and multiple ankyrin repeat domains 3\n"
     path = write_table(tmp_path / "annot.tsv", text)
     with pytest.raises(InputError) as err:
-        geo.read_annotation(path)
+        ncbi_files.read_annotation(path)
     msg = str(err.value)
     assert str(path) in msg
     assert "Symbol" in msg
@@ -249,7 +249,7 @@ def test_annotation_refuses_duplicated_geneid(tmp_path):
     path = write_table(tmp_path / "annot.tsv",
                        "GeneID\tSymbol\n20416\tShank3\n20416\tShank3b\n")
     with pytest.raises(InputError, match="20416 appears more than once"):
-        geo.read_annotation(path)
+        ncbi_files.read_annotation(path)
 
 
 # --------------------------------------------------------------------------- series matrix
@@ -257,7 +257,7 @@ def test_annotation_refuses_duplicated_geneid(tmp_path):
 
 def test_series_matrix_gz_accession_and_samples():
     """GSE99709 (gz): accession, 12 GSMs in file order, first title EV2_6."""
-    matrix = geo.read_series_matrix(fixture(MATRIX_GZ))
+    matrix = ncbi_files.read_series_matrix(fixture(MATRIX_GZ))
     assert matrix.accession == "GSE99709"
     expected = [f"GSM{n}" for n in range(2650749, 2650761)]
     assert list(matrix.samples.index) == expected
@@ -269,7 +269,7 @@ def test_series_matrix_gz_accession_and_samples():
 
 def test_series_matrix_characteristics_columns():
     """'key: value' characteristics are split into char_<key> columns; repeats are joined."""
-    samples = geo.read_series_matrix(fixture(MATRIX_GZ)).samples
+    samples = ncbi_files.read_series_matrix(fixture(MATRIX_GZ)).samples
     assert samples.loc["GSM2650749", "char_treated with"] == "Vehicle"
     assert samples.loc["GSM2650752", "char_treated with"] == "100ng/ul CNTF"
     assert samples.loc["GSM2650749", "char_cell type"] == \
@@ -281,7 +281,7 @@ def test_series_matrix_characteristics_columns():
 
 def test_series_matrix_series_fields():
     """!Series_ keys are kept with all their values (repeated keys accumulate)."""
-    series = geo.read_series_matrix(fixture(MATRIX_GZ)).series
+    series = ncbi_files.read_series_matrix(fixture(MATRIX_GZ)).series
     assert series["platform_id"] == ["GPL17021"]
     assert series["contributor"] == ["John,N,Mariani", "Gareth,R,John"]
     assert len(series["relation"]) == 3
@@ -294,7 +294,7 @@ def test_series_matrix_multi_platform_plain():
                 if l.startswith("!Sample_geo_accession"))
     gsms = re.findall(r"GSM\d+", line)
     assert len(gsms) == 263  # sanity check of the fixture itself
-    matrix = geo.read_series_matrix(path)
+    matrix = ncbi_files.read_series_matrix(path)
     assert matrix.accession == "GSE102556"
     assert len(matrix.samples) == len(gsms)
     assert list(matrix.samples.index) == gsms
@@ -307,7 +307,7 @@ def test_series_matrix_refuses_family_soft():
     """A family SOFT file is not a series matrix: InputError naming the file."""
     path = fixture(FAMILY_SOFT)
     with pytest.raises(InputError) as err:
-        geo.read_series_matrix(path)
+        ncbi_files.read_series_matrix(path)
     msg = str(err.value)
     assert str(path) in msg
     assert "not a GEO series matrix" in msg
@@ -322,7 +322,7 @@ def test_series_matrix_refuses_ragged_sample_line(tmp_path):
             '!series_matrix_table_begin\n"ID_REF"\t"GSM1"\t"GSM2"\n!series_matrix_table_end\n')
     path = write_table(tmp_path / "GSE1_series_matrix.txt.gz", text, gz=True)
     with pytest.raises(InputError, match=r"'!Sample_characteristics_ch1' has 1 values for 2"):
-        geo.read_series_matrix(path)
+        ncbi_files.read_series_matrix(path)
 
 
 # --------------------------------------------------------------------------- file names
@@ -330,32 +330,32 @@ def test_series_matrix_refuses_ragged_sample_line(tmp_path):
 
 def test_counts_filename():
     """NCBI raw counts names: GRCm39 for mouse (default), GRCh38.p13 for human."""
-    assert geo.counts_filename("GSE1") == "GSE1_raw_counts_GRCm39_NCBI.tsv.gz"
-    assert geo.counts_filename("GSE1", "Mus musculus") == "GSE1_raw_counts_GRCm39_NCBI.tsv.gz"
-    assert geo.counts_filename("GSE1", "Homo sapiens") == "GSE1_raw_counts_GRCh38.p13_NCBI.tsv.gz"
+    assert ncbi_files.counts_filename("GSE1") == "GSE1_raw_counts_GRCm39_NCBI.tsv.gz"
+    assert ncbi_files.counts_filename("GSE1", "Mus musculus") == "GSE1_raw_counts_GRCm39_NCBI.tsv.gz"
+    assert ncbi_files.counts_filename("GSE1", "Homo sapiens") == "GSE1_raw_counts_GRCh38.p13_NCBI.tsv.gz"
 
 
 def test_counts_filename_matches_real_file():
     """The human counts name is exactly the name NCBI gave the real fixture."""
     real = fixture(RAW_COUNTS)
-    assert geo.counts_filename("GSE164073", "Homo sapiens") == real.name
+    assert ncbi_files.counts_filename("GSE164073", "Homo sapiens") == real.name
 
 
 def test_series_matrix_filename():
     """Series matrix names, with the -GPL suffix for multi-platform series."""
-    assert geo.series_matrix_filename("GSE1") == "GSE1_series_matrix.txt.gz"
-    assert geo.series_matrix_filename("GSE102556", "GPL13112") == \
+    assert ncbi_files.series_matrix_filename("GSE1") == "GSE1_series_matrix.txt.gz"
+    assert ncbi_files.series_matrix_filename("GSE102556", "GPL13112") == \
         "GSE102556-GPL13112_series_matrix.txt.gz"
 
 
 def test_series_matrix_filename_matches_real_files():
     """Both forms match real fixture names (one stored uncompressed, hence the .gz strip)."""
-    assert geo.series_matrix_filename("GSE99709") == fixture(MATRIX_GZ).name
+    assert ncbi_files.series_matrix_filename("GSE99709") == fixture(MATRIX_GZ).name
     multi = fixture(MATRIX_MULTI)
-    assert geo.series_matrix_filename("GSE102556", "GPL11154") == multi.name + ".gz"
+    assert ncbi_files.series_matrix_filename("GSE102556", "GPL11154") == multi.name + ".gz"
 
 
 def test_annotation_filename():
     """NCBI annotation names per organism."""
-    assert geo.annotation_filename() == "Mouse.GRCm39.annot.tsv.gz"
-    assert geo.annotation_filename("Homo sapiens") == "Human.GRCh38.p13.annot.tsv.gz"
+    assert ncbi_files.annotation_filename() == "Mouse.GRCm39.annot.tsv.gz"
+    assert ncbi_files.annotation_filename("Homo sapiens") == "Human.GRCh38.p13.annot.tsv.gz"

@@ -1,4 +1,4 @@
-"""Tests for painstress.orthologs: NCBI gene_orthologs / gene_info readers and mapping.
+"""Tests for painstress.compare.orthologs: NCBI gene_orthologs / gene_info readers and mapping.
 
 The small NCBI files are in tests/data/ncbi_gene/ (see its README for the genes and what
 each one is for); malformed files are written to tmp_path.
@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from painstress import InputError, geo
-from painstress import orthologs as orth
+from painstress import InputError
+from painstress.compare import orthologs as orth
+from painstress.data import ncbi_files
 
 DATA = Path(__file__).resolve().parent / "data" / "ncbi_gene"
 ORTHO_HEADER = "#tax_id\tGeneID\trelationship\tOther_tax_id\tOther_GeneID\n"
@@ -260,11 +261,11 @@ def test_map_not_in_mouse_genes(pairs, human):
 
 
 def test_map_mouse_symbols_with_geo_annotation(tmp_path):
-    """mouse_genes straight from painstress.geo.read_annotation (GeneID index, Symbol)."""
+    """mouse_genes straight from painstress.data.ncbi_files.read_annotation (GeneID index, Symbol)."""
     annot = tmp_path / "Mouse.GRCm39.annot.tsv"
     annot.write_text("GeneID\tSymbol\tDescription\n12064\tBdnf\tbrain derived neurotrophic"
                      " factor\n14815\tNr3c1\tnuclear receptor\n15567\tSlc6a4\tsolute carrier\n")
-    genes = geo.read_annotation(annot)
+    genes = ncbi_files.read_annotation(annot)
     mapped, report = orth.map_to_mouse(["Bdnf", "Nr3c1", "GR", "BDNF", "Xist"],
                                        id_type="symbol", organism="mouse",
                                        mouse_genes=genes)

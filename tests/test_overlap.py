@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from painstress import overlap
+from painstress.compare import overlap
 
 
 def test_signed_overlap_test_matches_hand_computed_hypergeometric():
@@ -179,7 +179,7 @@ def test_pain_stress_genes_table_sorted_strongest_first_with_memberships():
 
 def test_shared_count_summary_puts_the_paper_number_next_to_ours():
     _, stats_table = overlap.overlap_tables(_regions())
-    from painstress.de import Thresholds
+    from painstress.de.deseq2 import Thresholds
     summary = overlap.shared_count_summary(
         stats_table, Thresholds(), {"count": 40, "wording": "nearly 40", "source": "press"})
     modern = summary.set_index("definition").loc["modern"]

@@ -1,7 +1,7 @@
 """Parity with R DESeq2.
 
-Unit tests of the comparison (painstress.parity) on hand-made tables, and the CI parity
-test: the workflow's DE step (painstress.de.analyse_contrast with its default engine, as
+Unit tests of the comparison (painstress.de.parity) on hand-made tables, and the CI parity
+test: the workflow's DE step (painstress.de.deseq2.analyse_contrast with its default engine, as
 rule deseq2 runs it) and
 R DESeq2 (DESeq() + results()) on one small simulated matrix, within bounds.
 
@@ -20,10 +20,10 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import STUDY, snakemake, write_config
-from painstress import parity
-from painstress.de import Thresholds
+
+from painstress.de import parity
+from painstress.de.deseq2 import Thresholds
 
 # ------------------------------------------------------------------ hand-made tables
 

@@ -6,17 +6,18 @@ reversed. Only the correct analysis may meet RECOVERY_BAR.
 """
 import numpy as np
 import pytest
-
 from conftest import RECOVERY_BAR, meets_bar
-from painstress import de, overlap
-from painstress.simulate import score_recovery
+
+from painstress.compare import overlap
+from painstress.de import deseq2
+from painstress.demo.recovery import score_recovery
 
 REGION = "mPFC"
 
 
 def _shared_genes(study, sheet, stress_test="CUS", stress_reference="control"):
     symbols = study["genes"].set_index("GeneID")["Symbol"]
-    fit = {model: de.run_contrast(study["counts"], sheet, region=REGION, test=t,
+    fit = {model: deseq2.run_contrast(study["counts"], sheet, region=REGION, test=t,
                                   reference=r, symbols=symbols, n_cpus=2)[0]
            for model, t, r in (("pain", "SNI", "sham"),
                                ("stress", stress_test, stress_reference))}

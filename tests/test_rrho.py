@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from painstress import rrho
+from painstress.compare import rrho
 
 
 def _p_at_least(k: int, n: int, x: int, y: int) -> float:
@@ -278,12 +278,13 @@ def test_table_one_row_per_gene_of_each_best_cell():
 
 
 def test_map_plot_writes_png_and_pdf(tmp_path):
-    from painstress import plots
+    from painstress.figures.overlap import rrho2_map
+    from painstress.figures.style import save
 
     a = _scores(3000, 8)
     b = 0.4 * a + _scores(3000, 9)
     result = rrho.rrho2(a, b)
     png = tmp_path / "rrho2.png"
-    plots.rrho2_map(result, png, title="demo", label_a="SNI vs sham",
-                    label_b="stress vs control")
+    save(rrho2_map(result, title="demo", label_a="SNI vs sham", label_b="stress vs control"),
+         png, png.with_suffix(".pdf"))
     assert png.stat().st_size > 10_000 and png.with_suffix(".pdf").stat().st_size > 5_000

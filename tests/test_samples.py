@@ -1,6 +1,6 @@
 """Tests for painstress.samples: inferring, reading and validating the sample sheet.
 
-Inference runs on series matrices written by painstress.simulate (small demo study),
+Inference runs on series matrices written by painstress.demo.simulate (small demo study),
 with the default factor patterns from the config schema, and is checked against the
 planted truth in truth/samples.tsv.
 """
@@ -13,14 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import FIXTURES
 
 from painstress import InputError
-from painstress import geo
 from painstress.config import validate_config
+from painstress.data import ncbi_files
+from painstress.demo.simulate import DemoParameters, write_demo_study
 from painstress.samples import infer_sample_sheet, read_sample_sheet, validate_sample_sheet
-from painstress.simulate import DemoParameters, write_demo_study
-
-from conftest import FIXTURES
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -39,13 +38,13 @@ def demo(tmp_path_factory) -> dict:
     outdir = tmp_path_factory.mktemp("demo")
     written = write_demo_study(outdir, "GSE000001", "GSE000002",
                                DemoParameters(n_genes=1000, de_genes=20, shared_genes=10))
-    matrices = {"pain": geo.read_series_matrix(written["pain_series_matrix"]),
-                "stress": geo.read_series_matrix(written["stress_series_matrix"])}
+    matrices = {"pain": ncbi_files.read_series_matrix(written["pain_series_matrix"]),
+                "stress": ncbi_files.read_series_matrix(written["stress_series_matrix"])}
     truth = pd.read_csv(written["samples"], sep="\t", dtype=str)
     return {"matrices": matrices, "truth": truth}
 
 
-def with_characteristics(matrix: geo.SeriesMatrix, sample: str, text: str) -> geo.SeriesMatrix:
+def with_characteristics(matrix: ncbi_files.SeriesMatrix, sample: str, text: str) -> ncbi_files.SeriesMatrix:
     """A copy of ``matrix`` whose ``sample`` has ``text`` as its characteristics."""
     samples = matrix.samples.copy()
     samples.loc[sample, "characteristics_ch1"] = text
@@ -386,7 +385,7 @@ def real_config() -> dict:
 @pytest.fixture(scope="module")
 def labonte(real_config, fixtures_dir):
     """The human sheet inferred from the real series matrix, and that matrix."""
-    matrix = geo.read_series_matrix(LABONTE)
+    matrix = ncbi_files.read_series_matrix(LABONTE)
     assert len(matrix.samples) == 263
     datasets = {"mdd_human": real_config["datasets"]["mdd_human"]}
     sheet = infer_sample_sheet({"mdd_human": matrix}, real_config["samples"]["factors"],
@@ -410,7 +409,7 @@ def test_labonte_human_counts_per_region_group_sex(labonte):
 
 def test_labonte_exclusion_is_logged_and_leaves_out_the_other_tissues(real_config, caplog,
                                                                      fixtures_dir):
-    matrix = geo.read_series_matrix(LABONTE)
+    matrix = ncbi_files.read_series_matrix(LABONTE)
     with caplog.at_level("INFO", logger="painstress.samples"):
         sheet = infer_sample_sheet({"mdd_human": matrix}, real_config["samples"]["factors"],
                                    real_config["samples"]["match_fields"],
@@ -426,7 +425,7 @@ def test_labonte_without_exclude_stops_on_the_unassigned_tissues(real_config, fi
     spec = dict(real_config["datasets"]["mdd_human"])
     spec.pop("exclude")
     with pytest.raises(InputError, match=r"187 sample/factor pair\(s\) matched no level"):
-        infer_sample_sheet({"mdd_human": geo.read_series_matrix(LABONTE)},
+        infer_sample_sheet({"mdd_human": ncbi_files.read_series_matrix(LABONTE)},
                            real_config["samples"]["factors"],
                            real_config["samples"]["match_fields"], {"mdd_human": spec})
 

@@ -1,4 +1,4 @@
-"""Tests for painstress.signatures: signature files (TSV, GMT) read onto mouse genes.
+"""Tests for painstress.compare.signatures: signature files (TSV, GMT) read onto mouse genes.
 
 Example files are in tests/data/signatures/ (see its README); the NCBI Gene files they
 are mapped with are in tests/data/ncbi_gene/. Small malformed files go to tmp_path.
@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from painstress import InputError
-from painstress import orthologs as orth
-from painstress import signatures as sg
+from painstress.compare import orthologs as orth
+from painstress.compare import signatures as sg
 
 DATA = Path(__file__).resolve().parent / "data"
 SIGS = DATA / "signatures"

@@ -4,9 +4,11 @@ import hashlib
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import SMALL
-from painstress import geo, simulate
+
+from painstress.data import ncbi_files
+from painstress.demo import simulate
+from painstress.demo.recovery import score_recovery
 
 
 def _digests(folder):
@@ -27,13 +29,13 @@ def test_same_parameters_same_bytes(tmp_path):
 def test_files_are_in_geo_formats_and_agree(tmp_path):
     paths = simulate.write_demo_study(tmp_path, "GSE000001", "GSE000002", SMALL)
     for model, series in (("pain", "GSE000001"), ("stress", "GSE000002")):
-        counts = geo.read_ncbi_counts(paths[f"{model}_counts"])
-        matrix = geo.read_series_matrix(paths[f"{model}_series_matrix"])
+        counts = ncbi_files.read_ncbi_counts(paths[f"{model}_counts"])
+        matrix = ncbi_files.read_series_matrix(paths[f"{model}_series_matrix"])
         assert paths[f"{model}_counts"].name == f"{series}_raw_counts_GRCm39_NCBI.tsv.gz"
         assert matrix.accession == series
         assert list(counts.columns) == list(matrix.samples.index)
         assert matrix.series["type"] == ["Expression profiling by high throughput sequencing"]
-        annotation = geo.read_annotation(paths[f"{model}_annotation"])
+        annotation = ncbi_files.read_annotation(paths[f"{model}_annotation"])
         assert set(counts.index) == set(annotation.index)
         assert annotation["Symbol"].is_unique
 
@@ -86,7 +88,7 @@ def test_score_recovery_by_hand():
                           "direction": ["up", "down", "up"]})
     found = pd.DataFrame({"region": ["A", "A", "B"], "GeneID": [1, 2, 4],
                           "direction": ["up", "up", "up"]})  # gene 2 in the wrong direction
-    score = simulate.score_recovery(truth, found)
+    score = score_recovery(truth, found)
     assert score["true_positives"] == 1
     assert score["precision"] == pytest.approx(1 / 3)
     assert score["recall"] == pytest.approx(1 / 3)

@@ -23,10 +23,8 @@ import time
 from pathlib import Path
 
 import pytest
-
-from conftest import REPO
+from conftest import REPO, STUDY, write_config
 from slurm.local_slurm import LocalSlurm, Unavailable, ensure_installed
-from conftest import STUDY, write_config
 
 pytestmark = [pytest.mark.slurm, pytest.mark.workflow]
 

@@ -15,12 +15,17 @@ import time
 import nbformat
 import pandas as pd
 import pytest
-import yaml
-
 import test_fetch
+import yaml
 from conftest import RECOVERY_BAR, REPO, SMALL, STUDY, meets_bar, snakemake, write_config
 from geo_server import Server, ncbi_config
-from painstress import de, geo, overlap, simulate
+from human_series import write_human_series
+
+from painstress.compare import overlap
+from painstress.data import ncbi_files
+from painstress.de import deseq2
+from painstress.demo import simulate
+from painstress.demo.recovery import score_recovery
 
 pytestmark = pytest.mark.workflow
 
@@ -38,7 +43,7 @@ def test_every_output_exists_with_its_columns(ci_run):
     for region in ("NAc", "mPFC", "PAG"):
         for contrast in ("SNI_vs_sham", "CUS_vs_control"):
             table = pd.read_csv(out / "de" / region / f"{contrast}.tsv", sep="\t")
-            assert list(table.columns) == de.RESULT_COLUMNS
+            assert list(table.columns) == deseq2.RESULT_COLUMNS
             assert table["GeneID"].is_unique and len(table) > 2000
             summary = pd.read_csv(out / "de" / region / f"{contrast}.summary.tsv", sep="\t")
             assert summary.loc[0, "genes_tested"] == len(table)
@@ -101,7 +106,7 @@ def test_planted_shared_genes_come_back(ci_run):
     # recomputed here from the files, not trusted from the workflow's own table
     truth = pd.read_csv(workdir / "resources" / STUDY / "truth" / "shared_genes.tsv", sep="\t")
     found = pd.read_csv(results(workdir) / "overlap" / "shared_genes.tsv", sep="\t")
-    again = simulate.score_recovery(truth, found[found.definition == "modern"])
+    again = score_recovery(truth, found[found.definition == "modern"])
     assert again["precision"] == pytest.approx(modern["precision"])
 
 
@@ -254,7 +259,7 @@ def test_sample_with_an_empty_library_stops_the_run_naming_it(tmp_path, demo_fil
     assert done.returncode != 0
     assert f"library-size check failed for 1 sample(s): {empty}: 0 reads" in done.output, \
         done.output[-3000:]
-    assert "de.library_qc.on_fail" in done.output
+    assert "deseq2.library_qc.on_fail" in done.output
 
 
 def test_real_study_without_network_stops_fast_with_advice(tmp_path):
@@ -308,7 +313,7 @@ def test_download_path_gives_the_same_results_as_the_demo(ci_run, tmp_path, demo
     the demo's; the human one is fitted, mapped (rate reported) and tested."""
     world = test_fetch.make_world({key: path for key, path in
                                    simulate_paths(demo_files).items()})
-    human = simulate.write_human_series(tmp_path / "served", HUMAN_SERIES, HUMAN_PLATFORM,
+    human = write_human_series(tmp_path / "served", HUMAN_SERIES, HUMAN_PLATFORM,
                                         demo_files)
     world.add_series(HUMAN_SERIES, taxon="Homo sapiens", gpl=HUMAN_PLATFORM[3:])
     world.serve_series(HUMAN_SERIES, human["counts"].read_bytes(),
@@ -369,9 +374,9 @@ def check_human_study(workdir, demo_files, tests):
     assert len(human) == 24  # 36 simulated, the 12 OFC samples excluded
     assert human.groupby(["region", "group", "sex"]).size().eq(3).all()
     assert (sheet.loc[sheet.dataset != "mdd_human", "sex"] == "").all()
-    human_ids = set(geo.read_ncbi_counts(
+    human_ids = set(ncbi_files.read_ncbi_counts(
         workdir / "resources" / STUDY / HUMAN_SERIES /
-        geo.counts_filename(HUMAN_SERIES, "Homo sapiens")).index)
+        ncbi_files.counts_filename(HUMAN_SERIES, "Homo sapiens")).index)
     for region in ("NAc", "mPFC"):
         de_table = pd.read_csv(out / "de" / region / "MDD_vs_control_male.tsv", sep="\t")
         assert set(de_table["GeneID"]) <= human_ids and len(de_table) > 1000
@@ -420,9 +425,9 @@ def simulate_paths(folder):
     paths = {"gene_orthologs": folder / "ncbi_gene" / "gene_orthologs.gz",
              "Homo_sapiens": folder / "ncbi_gene" / "Homo_sapiens.gene_info.gz"}
     for model, series in (("pain", "GSE000001"), ("stress", "GSE000002")):
-        paths[f"{model}_counts"] = folder / series / geo.counts_filename(series)
-        paths[f"{model}_annotation"] = folder / series / geo.annotation_filename()
-        paths[f"{model}_series_matrix"] = folder / series / geo.series_matrix_filename(series)
+        paths[f"{model}_counts"] = folder / series / ncbi_files.counts_filename(series)
+        paths[f"{model}_annotation"] = folder / series / ncbi_files.annotation_filename()
+        paths[f"{model}_series_matrix"] = folder / series / ncbi_files.series_matrix_filename(series)
     return paths
 
 

@@ -8,7 +8,7 @@
     .venv/bin/python bench/de_speed/run.py --tables         # speed.md from runs.tsv
 
 Every run is a fresh process (so peak memory and CPU time are that run's). Python
-configurations run painstress.de.run_contrast exactly as rule deseq2 calls it, with
+configurations run painstress.de.deseq2.run_contrast exactly as rule deseq2 calls it, with
 pydeseq2's methods wrapped by timers (top-level calls only); R runs
 workflow/scripts/deseq2_reference.R in "steps" mode (DESeq()'s body one step at a time, then
 results()). Within one repetition the tools alternate, and the order flips between
@@ -17,7 +17,7 @@ children, every 50 ms; process CPU is user + system time of the process and its
 children (os.wait4). Every configuration runs single-threaded (one BLAS thread).
 
 Configurations (``--configs``):
-  ours      the workflow's default engine (painstress.de_engine, de.inference: painstress)
+  ours      the workflow's default engine (painstress.de.engine, de.inference: painstress)
   pydeseq2  stock pydeseq2 inference, n_cpus=1 (de.inference: pydeseq2)
   r         R DESeq2, DESeq() + results()
   inmoose   inmoose's DESeq2 port, DESeq() + results() (no shrinkage)
@@ -49,7 +49,6 @@ sys.path.insert(0, str(REPO / "bench" / "parity"))
 
 import matrices  # noqa: E402  (also puts src/ on sys.path)
 import r_reference  # noqa: E402
-
 
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 CONFIGS = {
@@ -121,7 +120,7 @@ def _instrument(timings: dict) -> None:
 
 def py_worker(input_dir: Path, engine: str, result: Path, profile: Path | None) -> None:
     """One run in this process: run_contrast as the rule calls it, timed."""
-    from painstress import de
+    from painstress.de import deseq2
 
     with open(input_dir / "matrix.pkl", "rb") as handle:
         matrix = pickle.load(handle)
@@ -136,12 +135,12 @@ def py_worker(input_dir: Path, engine: str, result: Path, profile: Path | None) 
 
         profiler = cProfile.Profile()
         profiler.enable()
-    results, summary = de.run_contrast(matrix.counts, matrix.sheet, **kwargs)
+    results, summary = deseq2.run_contrast(matrix.counts, matrix.sheet, **kwargs)
     total = time.process_time() - start
     if profile is not None:
         profiler.disable()
         with open(profile, "w") as out:
-            out.write(f"# cProfile of painstress.de.run_contrast on {matrix.name}, "
+            out.write(f"# cProfile of painstress.de.deseq2.run_contrast on {matrix.name}, "
                       f"engine {engine}, OPENBLAS_NUM_THREADS="
                       f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; "
                       f"wall {total:.1f} s (profiler overhead included)\n")
@@ -215,9 +214,9 @@ def measured(command: list[str], env: dict) -> tuple[float, float, float, str]:
 
 def prepare(matrix: matrices.Matrix, folder: Path) -> Path:
     """Inputs of every tool: the matrix for the Python runs; for R and inmoose the
-    counts and sample table the model is fitted on (painstress.de.model_input, the DE
+    counts and sample table the model is fitted on (painstress.de.deseq2.model_input, the DE
     step's own step, so every tool sees the same genes and design)."""
-    from painstress import de, parity
+    from painstress.de import deseq2, parity
     from painstress.samples import contrast_samples
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -225,7 +224,7 @@ def prepare(matrix: matrices.Matrix, folder: Path) -> Path:
         pickle.dump(matrix, handle)
     chosen = contrast_samples(matrix.sheet, {"test": matrix.test,
                                              "reference": matrix.reference}, matrix.region)
-    model = de.model_input(matrix.counts, chosen, test=matrix.test,
+    model = deseq2.model_input(matrix.counts, chosen, test=matrix.test,
                            reference=matrix.reference, covariates=matrix.covariates)
     parity.write_model_input(model, folder)
     (folder / "contrast.txt").write_text(f"{matrix.test} {matrix.reference}")

@@ -2,10 +2,10 @@
 
 Each matrix is a :class:`Matrix`: raw counts (genes × samples, index GeneID), a sample
 sheet shaped like results/<study>/samples.tsv, and the arguments rule deseq2 would give
-painstress.de.run_contrast for it.
+painstress.de.deseq2.run_contrast for it.
 
 * ``demo-<region>-<contrast>``: the demo study (config/demo.yaml's ``simulate`` settings,
-  painstress.simulate), every region × contrast the workflow fits (6).
+  painstress.demo.simulate), every region × contrast the workflow fits (6).
 * ``sim8``, ``sim12``, ``sim40``: the same generator at 20,000 genes with 4, 6 and 20
   mice per group; NAc, CUS vs control (8, 12 and 40 samples).
 * ``scale200``, ``scale60k``: the same generator at 20,000 genes × 200 samples and
@@ -28,7 +28,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "src"))
 
-from painstress import simulate  # noqa: E402
+from painstress.demo import simulate  # noqa: E402
 
 NAC_DIR = REPO.parent / "shared" / "fixtures" / "geo" / "real_counts_GSE102556_mouse_NAc"
 SIM_GENES = 20_000
@@ -52,7 +52,7 @@ class Matrix:
     symbols: pd.Series = field(default_factory=lambda: pd.Series(dtype=str))
 
     def run_contrast_kwargs(self, n_cpus: int) -> dict:
-        """What rule deseq2 passes to painstress.de.run_contrast (config defaults)."""
+        """What rule deseq2 passes to painstress.de.deseq2.run_contrast (config defaults)."""
         return dict(region=self.region, test=self.test, reference=self.reference,
                     symbols=self.symbols, covariates=self.covariates, min_count=10,
                     n_cpus=n_cpus)

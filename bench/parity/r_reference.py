@@ -1,5 +1,5 @@
 """R DESeq2 for the benches: workflow/scripts/deseq2_reference.R (the parity rule's R side)
-run with Rscript on a model's input folder (painstress.parity.write_model_input)."""
+run with Rscript on a model's input folder (painstress.de.parity.write_model_input)."""
 from __future__ import annotations
 
 import os
@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from painstress import parity
+from painstress.de import parity
 
 REPO = Path(__file__).resolve().parents[2]
 R_SCRIPT = REPO / "workflow" / "scripts" / "deseq2_reference.R"
@@ -36,7 +36,7 @@ def command(model_dir: Path, out_dir: Path, test: str, reference: str, mode: str
 
 def run(model_dir: Path, out_dir: Path, test: str, reference: str, mode: str = "deseq",
         alpha: float = 0.05) -> dict:
-    """R DESeq2 on the model in ``model_dir``; its fit (painstress.parity.read_fit)."""
+    """R DESeq2 on the model in ``model_dir``; its fit (painstress.de.parity.read_fit)."""
     if shutil.which(RSCRIPT) is None:
         raise SystemExit(parity.R_INSTALL_HINT)
     done = subprocess.run(command(model_dir, out_dir, test, reference, mode, alpha),

@@ -1,10 +1,10 @@
 """Parity of the workflow's DE step with R DESeq2, and with stock pydeseq2, per matrix.
 
 For each matrix (see matrices.py): the workflow's own DE step
-(painstress.de.analyse_contrast, as rule deseq2 calls it) with our engine, and R DESeq2
+(painstress.de.deseq2.analyse_contrast, as rule deseq2 calls it) with our engine, and R DESeq2
 (workflow/scripts/deseq2_reference.R: DESeq() + results() with R's defaults) on the very
 matrix and sample table the model was fitted on; then the figures of
-painstress.parity.compare_all. With ``--stock`` (default on) the same DE step with stock
+painstress.de.parity.compare_all. With ``--stock`` (default on) the same DE step with stock
 pydeseq2 inference is compared with R too (``stock_`` figures), and our engine with stock
 pydeseq2 (``vs_stock_`` figures: dispersions, shrunk log2FC, and which engine has the
 lower dispersion loss where they differ).
@@ -34,18 +34,20 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
 import matrices  # noqa: E402  (also puts src/ on sys.path)
-import r_reference  # noqa: E402
-
 import numpy as np  # noqa: E402
+import r_reference  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from painstress import de, parity  # noqa: E402
+from painstress.de import (
+    deseq2,
+    parity,  # noqa: E402
+)
 from painstress.files import write_tsv  # noqa: E402
 
 
 def _analyse(matrix: matrices.Matrix, engine: str):
     start = time.process_time()
-    analysis = de.analyse_contrast(matrix.counts, matrix.sheet,
+    analysis = deseq2.analyse_contrast(matrix.counts, matrix.sheet,
                                    **{**matrix.run_contrast_kwargs(1), "engine": engine})
     return analysis, time.process_time() - start
 
@@ -54,7 +56,7 @@ def versus_stock(ours: dict, stock: dict, analysis) -> dict:
     """Our engine against stock pydeseq2 on the same matrix: dispersions (relative
     difference), shrunk log2FC (Spearman, max abs. difference), and where the gene-wise
     dispersions differ by > 1e-5, on how many genes each engine has the lower loss."""
-    from painstress.de_engine import dispersion_loss
+    from painstress.de.engine import dispersion_loss
 
     out = parity.compare_fits(ours, stock)
     out = {k: v for k, v in out.items() if k.startswith("disp_")}

@@ -1,4 +1,4 @@
-"""Writing outputs safely, and running workflow scripts with clear errors.
+"""Reading inputs and writing outputs safely.
 
 Tables are written to a temporary name and renamed into place, so an interrupted job
 never leaves a half-written file that looks complete; float formatting is fixed so the
@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
-import logging
 import os
-import sys
-import traceback
 from pathlib import Path
 
 import pandas as pd
@@ -39,43 +36,40 @@ def write_tsv(table: pd.DataFrame, path: str | Path, *, index: bool = False) -> 
     tmp.replace(path)
 
 
+def open_text(path: str | Path) -> io.TextIOBase:
+    """Open ``path`` as UTF-8 text, decompressing if its first bytes are gzip's magic."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found.")
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    if magic == b"\x1f\x8b":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
+    return open(path, encoding="utf-8", newline="")
+
+
+def read_text(path: str | Path) -> str:
+    """The whole of ``path`` as text (gzip or not); an unreadable file is an InputError."""
+    try:
+        with open_text(path) as fh:
+            return fh.read()
+    except (OSError, EOFError, UnicodeDecodeError) as exc:  # truncated gzip, binary junk
+        raise InputError(f"{path}: cannot be read as (gzipped) text: {exc}. "
+                         "Delete it and fetch it again.") from exc
+
+
+def refuse_html(path: str | Path, text: str) -> None:
+    """Refuse ``text`` that is a web page (an error page saved in place of a data file)."""
+    head = text.lstrip()[:200].lower()
+    if head.startswith("<!doctype html") or head.startswith("<html") or "<html" in head:
+        raise InputError(f"{path}: is an HTML page, not a data file "
+                         "(a web error page saved in place of the data?). "
+                         "Delete it and fetch it again.")
+
+
 def read_tsv(path: str | Path, **kwargs) -> pd.DataFrame:
     """Read a TSV written by :func:`write_tsv`."""
     return pd.read_csv(path, sep="\t", keep_default_na=True, **kwargs)
-
-
-def run_script(main, snakemake) -> None:
-    """Run ``main(snakemake)`` from a workflow script.
-
-    Logs go to the rule's log file. An :class:`InputError` (bad user input) is printed
-    as one clear message, without a traceback, and the job fails; any other error keeps
-    its traceback, in the log and on the terminal.
-    """
-    log_path = snakemake.log[0] if snakemake.log else None
-    handlers = [logging.StreamHandler(sys.stderr)]
-    if log_path:
-        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_path, mode="w"))
-    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
-                        format="%(asctime)s %(levelname)s %(message)s")
-    try:
-        main(snakemake)
-    except InputError as error:
-        logging.error("%s", error)
-        sys.exit(1)
-    except Exception:
-        logging.error("unexpected failure:\n%s", traceback.format_exc())
-        raise
-
-
-def offline_missing(paths) -> InputError:
-    """The error for a file that offline mode needs but resources/ lacks."""
-    listed = "\n  ".join(map(str, paths))
-    return InputError(
-        "offline: true, and these files are not in resources/:\n  " + listed + "\n"
-        "Download them from GEO (series page -> 'Download RNA-seq counts'; the series "
-        "matrix from the series' matrix/ folder) and put them there under exactly these "
-        "names, or set offline: false on a machine that reaches NCBI.")
 
 
 TABLE_CSS = """<style>

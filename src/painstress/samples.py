@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from painstress import InputError
-from painstress.geo import SeriesMatrix
+from painstress.data.ncbi_files import SeriesMatrix
 
 REQUIRED_FACTORS = ("region", "group")
 log = logging.getLogger(__name__)

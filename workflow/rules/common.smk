@@ -1,5 +1,5 @@
 # Paths and target lists: the one place that knows where every file lives.
-from painstress import geo
+from painstress.data import ncbi_files
 from painstress.config import organism_of
 from painstress.samples import all_factors, dataset_factors
 
@@ -43,9 +43,9 @@ def files_of_series(series, platform=None, organism=ORGANISM):
     mixed human/mouse series has one counts and annotation file per organism)."""
     folder = f"{RESOURCES}/{series}"
     return {
-        "counts": f"{folder}/{geo.counts_filename(series, organism)}",
-        "series_matrix": f"{folder}/{geo.series_matrix_filename(series, platform)}",
-        "annotation": f"{folder}/{geo.annotation_filename(organism)}",
+        "counts": f"{folder}/{ncbi_files.counts_filename(series, organism)}",
+        "series_matrix": f"{folder}/{ncbi_files.series_matrix_filename(series, platform)}",
+        "annotation": f"{folder}/{ncbi_files.annotation_filename(organism)}",
     }
 
 
@@ -120,7 +120,7 @@ def figure_targets():
 def signature_files():
     """The gene-set files, and NCBI Gene's ortholog files when one may be human (a file
     not written yet, e.g. the demo's, might be)."""
-    from painstress.signatures import read_header
+    from painstress.compare.signatures import read_header
 
     files = list(FILE_SIGNATURES.values())
     human = any(not Path(f).is_file() or read_header(f).get("organism") == "human"

@@ -1,4 +1,4 @@
-# Differential expression: one DESeq2 model per region and contrast (painstress.de);
+# Differential expression: one DESeq2 model per region and contrast (painstress.de.deseq2);
 # VST per region for QC. de.inference picks the engine (ours by default, or stock pydeseq2).
 
 

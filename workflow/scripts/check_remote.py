@@ -1,16 +1,16 @@
 """Report downloaded files that changed on the server since they were fetched."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
+import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
-from painstress import ncbi
-from painstress.download import check_remote
-from painstress.files import run_script
+from painstress.data import ncbi_fetch
+from painstress.data.http import check_remote
+from painstress.jobs import run_script
 
 
 def main(snakemake):
-    client, _ = ncbi.connect(snakemake.params.ncbi)
+    client, _ = ncbi_fetch.connect(snakemake.params.ncbi)
     table = pd.DataFrame(check_remote(client, snakemake.params.notes),
                          columns=["file", "status", "detail"])
     logging.info("remote check of %d downloaded files:\n%s", len(table),

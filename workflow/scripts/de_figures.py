@@ -1,8 +1,11 @@
 """Volcano and MA plots of one region × contrast (rule de_figures)."""
 import _src  # noqa: F401  (puts src/ on sys.path)
-from painstress import plots
-from painstress.de import Thresholds
-from painstress.files import read_tsv, run_script
+
+from painstress.de.deseq2 import Thresholds
+from painstress.figures.de import ma_plot, pvalue_histogram, volcano
+from painstress.figures.style import save
+from painstress.files import read_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):
@@ -14,10 +17,10 @@ def main(snakemake):
              f"paper: p < {thresholds.paper_pvalue}, FC ≥ {thresholds.paper_fold_change}; "
              f"modern: padj < {thresholds.modern_padj}")
     out = snakemake.output
-    plots.save(plots.volcano(table, title=title, thresholds=thresholds),
+    save(volcano(table, title=title, thresholds=thresholds),
                out.volcano, out.volcano_pdf)
-    plots.save(plots.ma_plot(table, title=title, thresholds=thresholds), out.ma, out.ma_pdf)
-    plots.save(plots.pvalue_histogram(table, title=title), out.pvalues, out.pvalues_pdf)
+    save(ma_plot(table, title=title, thresholds=thresholds), out.ma, out.ma_pdf)
+    save(pvalue_histogram(table, title=title), out.pvalues, out.pvalues_pdf)
 
 
 run_script(main, snakemake)  # noqa: F821

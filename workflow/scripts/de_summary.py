@@ -2,7 +2,8 @@
 import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
-from painstress.files import read_tsv, run_script, write_tsv
+from painstress.files import read_tsv, write_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):

@@ -1,16 +1,17 @@
-"""Fit one region × contrast (rule deseq2): painstress.de.analyse_configured."""
-import _src  # noqa: F401  (puts src/ on sys.path)
+"""Fit one region × contrast (rule deseq2): painstress.de.deseq2.analyse_configured."""
 import logging
 
+import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
-from painstress import de
-from painstress.files import run_script, write_tsv
+from painstress.de import deseq2
+from painstress.files import write_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):
     region, contrast = snakemake.wildcards.region, snakemake.params.contrast
-    analysis, dataset = de.analyse_configured(
+    analysis, dataset = deseq2.analyse_configured(
         snakemake.input.samples, snakemake.input.genes,
         dict(zip(snakemake.params.datasets, snakemake.input.counts)), region=region,
         contrast=contrast, settings=snakemake.params.de, n_cpus=snakemake.threads)

@@ -1,14 +1,15 @@
 """Download a series' NCBI-computed raw counts and gene annotation (rule fetch_counts)."""
 import _src  # noqa: F401  (puts src/ on sys.path)
-from painstress import ncbi
-from painstress.files import offline_missing, run_script
+
+from painstress.data import ncbi_fetch
+from painstress.jobs import offline_missing, run_script
 
 
 def main(snakemake):
     if snakemake.params.offline:
         raise offline_missing(snakemake.output)
-    client, endpoints = ncbi.connect(snakemake.params.ncbi)
-    ncbi.fetch_counts(client, endpoints, snakemake.wildcards.series, snakemake.params.organism,
+    client, endpoints = ncbi_fetch.connect(snakemake.params.ncbi)
+    ncbi_fetch.fetch_counts(client, endpoints, snakemake.wildcards.series, snakemake.params.organism,
                       snakemake.input.series_matrix, snakemake.output.counts,
                       snakemake.output.annotation)
 

@@ -1,14 +1,15 @@
 """Download NCBI Gene's orthologs and human gene table (rule fetch_ncbi_gene)."""
 import _src  # noqa: F401  (puts src/ on sys.path)
-from painstress import ncbi
-from painstress.files import offline_missing, run_script
+
+from painstress.data import ncbi_fetch
+from painstress.jobs import offline_missing, run_script
 
 
 def main(snakemake):
     if snakemake.params.offline:
         raise offline_missing(snakemake.output)
-    client, _ = ncbi.connect(snakemake.params.ncbi)
-    ncbi.fetch_ncbi_gene(client, snakemake.params.ncbi["gene_url"], snakemake.output.orthologs,
+    client, _ = ncbi_fetch.connect(snakemake.params.ncbi)
+    ncbi_fetch.fetch_ncbi_gene(client, snakemake.params.ncbi["gene_url"], snakemake.output.orthologs,
                          snakemake.output.human_info)
 
 

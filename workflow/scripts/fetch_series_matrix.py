@@ -1,14 +1,15 @@
 """Download one GEO series matrix into resources/ (rule fetch_series_matrix)."""
 import _src  # noqa: F401  (puts src/ on sys.path)
-from painstress import ncbi
-from painstress.files import offline_missing, run_script
+
+from painstress.data import ncbi_fetch
+from painstress.jobs import offline_missing, run_script
 
 
 def main(snakemake):
     if snakemake.params.offline:
         raise offline_missing(snakemake.output)
-    client, endpoints = ncbi.connect(snakemake.params.ncbi)
-    ncbi.fetch_series_matrix(client, endpoints, snakemake.wildcards.series,
+    client, endpoints = ncbi_fetch.connect(snakemake.params.ncbi)
+    ncbi_fetch.fetch_series_matrix(client, endpoints, snakemake.wildcards.series,
                              snakemake.wildcards.platform.lstrip("-") or None,
                              snakemake.output[0])
 

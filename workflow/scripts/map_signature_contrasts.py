@@ -1,11 +1,12 @@
 """Human contrast DE tables onto mouse genes, with mapping rates (rule map_signature_contrasts)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
+import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
-from painstress import orthologs
-from painstress.files import read_tsv, run_script, write_tsv
+from painstress.compare import orthologs
+from painstress.files import read_tsv, write_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):

@@ -2,15 +2,15 @@
 
 A cell that fails makes the job fail, so a broken notebook never reaches the report.
 """
-import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 from pathlib import Path
 
+import _src  # noqa: F401  (puts src/ on sys.path)
 import nbformat
 import papermill
 from nbconvert import HTMLExporter
 
-from painstress.files import run_script
+from painstress.jobs import run_script
 
 
 def main(snakemake):

@@ -1,10 +1,12 @@
 """Shared pain/stress genes and overlap statistics (rule overlap)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
-from painstress import overlap
-from painstress.de import Thresholds
-from painstress.files import read_tsv, run_script, write_tsv
+import _src  # noqa: F401  (puts src/ on sys.path)
+
+from painstress.compare import overlap
+from painstress.de.deseq2 import Thresholds
+from painstress.files import read_tsv, write_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):

@@ -1,12 +1,15 @@
 """Counts of shared pain/stress genes per region (rule overlap_figure)."""
 import _src  # noqa: F401  (puts src/ on sys.path)
-from painstress import plots
-from painstress.files import read_tsv, run_script
+
+from painstress.figures.overlap import overlap_counts
+from painstress.figures.style import save
+from painstress.files import read_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):
     stats = read_tsv(snakemake.input.stats)
-    plots.save(plots.overlap_counts(stats, title=snakemake.params.title),
+    save(overlap_counts(stats, title=snakemake.params.title),
                snakemake.output.png, snakemake.output.pdf)
 
 

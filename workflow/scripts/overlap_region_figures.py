@@ -1,7 +1,10 @@
 """Pain vs stress fold changes and the shared genes' expression in one region."""
 import _src  # noqa: F401  (puts src/ on sys.path)
-from painstress import plots
-from painstress.files import read_tsv, run_script
+
+from painstress.figures.overlap import fold_change_scatter, shared_gene_heatmap
+from painstress.figures.style import save
+from painstress.files import read_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):
@@ -13,11 +16,11 @@ def main(snakemake):
     vst = read_tsv(snakemake.input.vst, index_col=0)
     sheet = read_tsv(snakemake.input.samples, dtype=str)
     out = snakemake.output
-    plots.save(plots.fold_change_scatter(
+    save(fold_change_scatter(
         pain, stress, modern, pain_label=p.pain, stress_label=p.stress,
         title=f"{region}: {p.pain} vs {p.stress}; shared = padj < threshold in both, same sign"),
         out.scatter, out.scatter_pdf)
-    plots.save(plots.shared_gene_heatmap(
+    save(shared_gene_heatmap(
         vst, sheet, modern, group_order=p.group_order,
         title=f"{region}: {len(modern)} genes shared by {p.pain} and {p.stress} "
               "(modern definition), all samples of the region"),

@@ -1,22 +1,23 @@
 """Parity with R DESeq2 (rules parity_ours, parity_contrast and parity; workflow/rules/parity.smk).
 
-parity_ours: the workflow's DE step for one region × contrast (painstress.de.analyse_contrast
+parity_ours: the workflow's DE step for one region × contrast (painstress.de.deseq2.analyse_contrast
 with the arguments rule deseq2 gives it), writing the model's input (what R is given) and
 our fit. parity_contrast: our fit against R's (rule parity_r): the agreement figures, the
 genes side by side, size factors and dispersions. parity: one row per region × contrast.
 """
-import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
+import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
-from painstress import de, parity
-from painstress.files import read_tsv, run_script, write_tsv
+from painstress.de import deseq2, parity
+from painstress.files import read_tsv, write_tsv
+from painstress.jobs import run_script
 
 
 def fit_ours(snakemake):
     # the very call rule deseq2 makes (same samples, arguments and engine)
-    analysis, _ = de.analyse_configured(
+    analysis, _ = deseq2.analyse_configured(
         snakemake.input.samples, snakemake.input.genes,
         dict(zip(snakemake.params.datasets, snakemake.input.counts)),
         region=snakemake.wildcards.region, contrast=snakemake.params.contrast,
@@ -29,7 +30,7 @@ def fit_ours(snakemake):
 
 def compare(snakemake):
     region, contrast = snakemake.wildcards.region, snakemake.params.contrast
-    thresholds = de.Thresholds(**snakemake.params.de["thresholds"])
+    thresholds = deseq2.Thresholds(**snakemake.params.de["thresholds"])
     ours, r = parity.read_fit(snakemake.input.ours), parity.read_fit(snakemake.input.R)
     figures = {"region": region, "contrast": contrast["name"],
                "design": ours["fit"]["design"], "engine_ours": ours["fit"]["engine"],

@@ -1,7 +1,10 @@
 """PCA and sample-distance heatmap of one region on VST expression (rule qc_figures)."""
 import _src  # noqa: F401  (puts src/ on sys.path)
-from painstress import plots
-from painstress.files import read_tsv, run_script
+
+from painstress.figures.samples import pca, sample_distances
+from painstress.figures.style import save
+from painstress.files import read_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):
@@ -9,10 +12,10 @@ def main(snakemake):
     sheet = read_tsv(snakemake.input.samples, dtype=str)
     region, order = snakemake.wildcards.region, snakemake.params.group_order
     out = snakemake.output
-    plots.save(plots.pca(vst, sheet, group_order=order,
+    save(pca(vst, sheet, group_order=order,
                          title=f"{region}: PCA of {vst.shape[1]} samples, 500 most variable "
                                "genes (VST, blind to design)"), out.pca, out.pca_pdf)
-    plots.save(plots.sample_distances(vst, sheet, group_order=order,
+    save(sample_distances(vst, sheet, group_order=order,
                                       title=f"{region}: distances between samples "
                                             f"({vst.shape[0]} genes, VST)"),
                out.distances, out.distances_pdf)

@@ -1,9 +1,13 @@
 """RRHO2 map of the pain and stress contrasts in one region (rule rrho2)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
-from painstress import plots, rrho
-from painstress.files import read_tsv, run_script, write_tsv
+import _src  # noqa: F401  (puts src/ on sys.path)
+
+from painstress.compare import rrho
+from painstress.figures.overlap import rrho2_map
+from painstress.figures.style import save
+from painstress.files import read_tsv, write_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):
@@ -15,9 +19,9 @@ def main(snakemake):
     logging.info("RRHO2 %s, %d genes, step %d; best cells:\n%s", region, result.n_genes,
                  result.step, result.best.drop(columns="genes").to_string(index=False))
     write_tsv(cells, snakemake.output.cells)
-    plots.rrho2_map(result, snakemake.output.png,
-                    title=f"{region}: {params.pain} vs {params.stress} (RRHO2)",
-                    label_a=params.pain, label_b=params.stress)
+    figure = rrho2_map(result, title=f"{region}: {params.pain} vs {params.stress} (RRHO2)",
+                       label_a=params.pain, label_b=params.stress)
+    save(figure, snakemake.output.png, snakemake.output.pdf)
 
 
 run_script(main, snakemake)  # noqa: F821

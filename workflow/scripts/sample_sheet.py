@@ -1,18 +1,20 @@
 """Infer (or read) and validate the sample sheet; write it with the gene symbols."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
+import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
-from painstress import InputError, geo, samples
-from painstress.files import run_script, write_tsv
+from painstress import InputError, samples
+from painstress.data import ncbi_files
+from painstress.files import write_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):
     inp, par = snakemake.input, snakemake.params
     datasets = par.datasets
-    matrices = dict(zip(datasets, map(geo.read_series_matrix, inp.series_matrix)))
-    counts = dict(zip(datasets, map(geo.read_ncbi_counts, inp.counts)))
+    matrices = dict(zip(datasets, map(ncbi_files.read_series_matrix, inp.series_matrix)))
+    counts = dict(zip(datasets, map(ncbi_files.read_ncbi_counts, inp.counts)))
     for dataset, matrix in matrices.items():
         extra = sorted(set(counts[dataset].columns) - set(matrix.samples.index))
         if extra:
@@ -37,7 +39,7 @@ def main(snakemake):
 
     # Every dataset's genes, each with its organism (human and mouse GeneIDs never clash;
     # the organism column keeps mouse-only readers, e.g. signature mapping, off human genes).
-    annotation = pd.concat([geo.read_annotation(p)["Symbol"] for p in inp.annotation])
+    annotation = pd.concat([ncbi_files.read_annotation(p)["Symbol"] for p in inp.annotation])
     annotation = annotation[~annotation.index.duplicated()]
     organism = pd.concat([pd.Series(par.organisms[d], index=c.index) for d, c in counts.items()])
     organism = organism[~organism.index.duplicated()].sort_index()

@@ -1,11 +1,12 @@
 """Read the gene-set signature files into mouse genes (rule signature_sets)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
+import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
-from painstress import orthologs, signatures
-from painstress.files import read_tsv, run_script, write_tsv
+from painstress.compare import orthologs, signatures
+from painstress.files import read_tsv, write_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):

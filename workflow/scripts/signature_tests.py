@@ -1,11 +1,12 @@
 """Pain against every signature, and the shared-gene table (rule signature_tests)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
+import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
-from painstress import overlap
-from painstress.files import read_tsv, run_script, write_tsv
+from painstress.compare import overlap
+from painstress.files import read_tsv, write_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):

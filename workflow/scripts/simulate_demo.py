@@ -1,7 +1,8 @@
 """Write the simulated demo study into resources/ (rule simulate_demo)."""
 import _src  # noqa: F401  (puts src/ on sys.path)
-from painstress.files import run_script
-from painstress.simulate import DemoParameters, write_demo_study
+
+from painstress.demo.simulate import DemoParameters, write_demo_study
+from painstress.jobs import run_script
 
 
 def main(snakemake):

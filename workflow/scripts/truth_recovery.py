@@ -1,11 +1,12 @@
 """Demo only: precision and recall of the shared genes against the planted truth."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 import logging
 
+import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
-from painstress.files import read_tsv, run_script, write_tsv
-from painstress.simulate import score_recovery
+from painstress.demo.recovery import score_recovery
+from painstress.files import read_tsv, write_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):

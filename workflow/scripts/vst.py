@@ -2,8 +2,10 @@
 import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
-from painstress import de, geo
-from painstress.files import read_tsv, run_script, write_tsv
+from painstress.data import ncbi_files
+from painstress.de import deseq2
+from painstress.files import read_tsv, write_tsv
+from painstress.jobs import run_script
 
 
 def main(snakemake):
@@ -13,9 +15,9 @@ def main(snakemake):
     sheet = sheet[(sheet.region == region) & sheet.dataset.isin(snakemake.params.datasets)]
     paths = dict(zip(snakemake.params.datasets, snakemake.input.counts))
     # Datasets share NCBI's GeneIDs; keep the genes measured in all of them.
-    counts = pd.concat([geo.read_ncbi_counts(paths[d]) for d in sheet["dataset"].unique()],
+    counts = pd.concat([ncbi_files.read_ncbi_counts(paths[d]) for d in sheet["dataset"].unique()],
                        axis=1, join="inner")
-    values = de.vst(counts, sheet.set_index("sample")["group"],
+    values = deseq2.vst(counts, sheet.set_index("sample")["group"],
                     min_count=snakemake.params.min_count, engine=snakemake.params.engine,
                     n_cpus=snakemake.threads)
     write_tsv(values, snakemake.output[0], index=True)

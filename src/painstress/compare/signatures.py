@@ -35,7 +35,7 @@ ignored.
 ``X_UP`` and ``X_DN`` (or ``X_DOWN``) become one signed signature ``X``; other sets are
 undirected.
 
-Genes are mapped to the study's mouse genes with :func:`painstress.orthologs.map_to_mouse`
+Genes are mapped to the study's mouse genes with :func:`painstress.compare.orthologs.map_to_mouse`
 (human lists through NCBI orthologs, one-to-one by default); the mapping counts are kept
 in each signature's ``meta``. Two input genes that land on one mouse gene keep the first
 (same direction) or are both dropped (opposite directions, counted as ``n_conflicting``).
@@ -52,8 +52,8 @@ import numpy as np
 import pandas as pd
 
 from painstress import InputError
-from painstress.geo import _read_all, _refuse_html
-from painstress.orthologs import UNMAPPED_REASONS, map_to_mouse
+from painstress.compare.orthologs import UNMAPPED_REASONS, map_to_mouse
+from painstress.files import read_text, refuse_html
 
 HEADER_KEYS = ("source", "citation", "organism", "id_type", "name", "description")
 ORGANISMS = {"mouse": "mouse", "mus musculus": "mouse", "human": "human",
@@ -386,15 +386,15 @@ def read_signature_file(path: str | Path, *, mouse_genes: pd.DataFrame,
     """Read one signature file (TSV or GMT, see the module doc) into mouse signatures.
 
     In: the file; the study's mouse genes (GeneID + Symbol, e.g. the output of
-    :func:`painstress.geo.read_annotation`); for human files the NCBI human→mouse
-    ortholog pairs (:func:`painstress.orthologs.read_gene_orthologs`) and, for human
-    symbols, the human gene table (:func:`painstress.orthologs.read_gene_info`).
+    :func:`painstress.data.ncbi_files.read_annotation`); for human files the NCBI human→mouse
+    ortholog pairs (:func:`painstress.compare.orthologs.read_gene_orthologs`) and, for human
+    symbols, the human gene table (:func:`painstress.compare.orthologs.read_gene_info`).
     Out: the file's signatures in file order. Raises InputError naming the file and line
     for every problem in the file, and when a signature maps to no mouse gene.
     """
     path = Path(path)
-    text = _read_all(path)
-    _refuse_html(path, text)
+    text = read_text(path)
+    refuse_html(path, text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     meta, start = _header(path, lines)
     settings = _settings(path, meta)
@@ -453,5 +453,5 @@ def read_header(path: str | Path) -> dict:
     """The checked header settings of a signature file (source, citation, organism,
     id_type, description), without reading its genes; for deciding what the file needs."""
     path = Path(path)
-    lines = _read_all(path).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = read_text(path).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return _settings(path, _header(path, lines)[0])

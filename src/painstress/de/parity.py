@@ -6,7 +6,7 @@
   has the same layout whether our DE step or R wrote it. R's side is
   ``workflow/scripts/deseq2_reference.R`` (``DESeq()`` + ``results()``), run by the rule
   ``parity_r`` and by the benches; :func:`ours` gives our side of one
-  :func:`painstress.de.analyse_contrast`.
+  :func:`painstress.de.deseq2.analyse_contrast`.
 * **Comparison** (pure functions over tables, unit-tested): :func:`compare_results` takes
   two DESeq2 result tables indexed by GeneID (ours and R's) and returns the agreement
   figures; :func:`compare_fits` does the same for size factors and dispersions;
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from painstress.de import Thresholds, significance
+from painstress.de.deseq2 import Thresholds, significance
 
 R_INSTALL_HINT = (
     "R DESeq2 is needed for the parity check and was not found. Install it with one of: "
@@ -100,7 +100,7 @@ def compare_results(ours: pd.DataFrame, reference: pd.DataFrame, *,
     both); median and max relative difference of log2FC, lfcSE, padj and -log10 padj over
     the genes with padj < ``focus_padj`` in either; genes whose p-value or padj is NA in one table
     only; and per significance definition (``sig_paper``, ``sig_modern``, computed here
-    with :func:`painstress.de.significance` for both tables) the set sizes, intersection
+    with :func:`painstress.de.deseq2.significance` for both tables) the set sizes, intersection
     and Jaccard index.
     """
     common = ours.index.intersection(reference.index)
@@ -229,7 +229,7 @@ def check_bounds(figures: dict, bounds: dict) -> list[str]:
 
 
 def ours(analysis) -> dict:
-    """Our side of one :class:`painstress.de.ContrastAnalysis`, shaped as :func:`read_fit`
+    """Our side of one :class:`painstress.de.deseq2.ContrastAnalysis`, shaped as :func:`read_fit`
     returns R's: results (indexed by GeneID), size factors, dispersions, fit numbers."""
     dds = analysis.fitted.dds
     var = dds.var
@@ -255,7 +255,7 @@ def ours(analysis) -> dict:
 
 
 def write_model_input(model, folder: Path) -> None:
-    """What R is given of a :class:`painstress.de.ModelInput`: ``counts.tsv`` (GeneID ×
+    """What R is given of a :class:`painstress.de.deseq2.ModelInput`: ``counts.tsv`` (GeneID ×
     samples, the prefiltered genes), ``coldata.tsv`` (sample, covariates, condition) and
     ``design.txt``."""
     folder = Path(folder)

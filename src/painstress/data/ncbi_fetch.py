@@ -22,13 +22,15 @@ Files of a series ``GSExxxxx`` (GEO's layout; base URLs come from config):
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-from painstress import geo
-from painstress.download import Client, FetchError
+from painstress import InputError
+from painstress.data import ncbi_files
+from painstress.data.http import Client, FetchError, HttpSettings, download
 
 HTS_EXPRESSION = "Expression profiling by high throughput sequencing"
 GSE_UID_BASE = 200_000_000
@@ -194,7 +196,7 @@ def series_folder(endpoints: Endpoints, series: str) -> str:
 
 def series_matrix_url(endpoints: Endpoints, series: str, platform: str | None) -> str:
     return f"{series_folder(endpoints, series)}/matrix/" \
-           f"{geo.series_matrix_filename(series, platform)}"
+           f"{ncbi_files.series_matrix_filename(series, platform)}"
 
 
 def download_page_url(endpoints: Endpoints, series: str) -> str:
@@ -219,7 +221,7 @@ def ncbi_files_on_page(page: str, organism: str = "Mus musculus") -> dict[str, s
     Returns a dict with keys ``counts`` and/or ``annotation`` (empty when the page has
     no NCBI-generated data links, or a layout this parser does not know).
     """
-    common, build = geo.NCBI_GENOMES[organism]
+    common, build = ncbi_files.NCBI_GENOMES[organism]
     found: dict[str, str] = {}
     for link in _FILE_LINK.findall(page):
         match = re.search(r"[?&]file=([^&#]+)", html.unescape(link))
@@ -233,16 +235,12 @@ def ncbi_files_on_page(page: str, organism: str = "Mus musculus") -> dict[str, s
     return found
 
 
-def supplementary_files(matrix: geo.SeriesMatrix) -> list[str]:
+def supplementary_files(matrix: ncbi_files.SeriesMatrix) -> list[str]:
     return [f for f in matrix.series.get("supplementary_file", []) if f and f != "NONE"]
 
 
 def connect(settings: dict) -> tuple[Client, Endpoints]:
     """Client and endpoints from config ``ncbi``; the API key from ``NCBI_API_KEY``."""
-    import os
-
-    from painstress.download import HttpSettings
-
     http = HttpSettings(email=settings.get("email", ""),
                         connect_timeout=settings.get("connect_timeout", 10),
                         read_timeout=settings.get("read_timeout", 60),
@@ -277,12 +275,11 @@ def resolve(datasets: dict, default_pmid: int | None, organism: str, client: Cli
 def fetch_series_matrix(client: Client, endpoints: Endpoints, series: str,
                         platform: str | None, dest) -> dict:
     """Download and check one series matrix; return its provenance."""
-    from painstress.download import download
 
     def check(path):
-        matrix = geo.read_series_matrix(path)
+        matrix = ncbi_files.read_series_matrix(path)
         if matrix.accession != series:
-            raise geo.InputError(f"{path}: is the series matrix of {matrix.accession}, "
+            raise InputError(f"{path}: is the series matrix of {matrix.accession}, "
                                  f"not {series}.")
 
     return download(client, series_matrix_url(endpoints, series, platform), dest, check)
@@ -292,22 +289,21 @@ def fetch_counts(client: Client, endpoints: Endpoints, series: str, organism: st
                  series_matrix, counts_dest, annotation_dest) -> list[dict]:
     """Download a series' NCBI-computed raw counts and annotation, checked against its
     series matrix (every counts column must be one of its GSMs)."""
-    from painstress.download import download
 
-    matrix = geo.read_series_matrix(series_matrix)
+    matrix = ncbi_files.read_series_matrix(series_matrix)
     page = download_page_url(endpoints, series)
     try:
         names = ncbi_files_on_page(client.get(page).text, organism)
     except FetchError:
         names = {}
-    counts_name = names.get("counts", geo.counts_filename(series, organism))
-    annotation_name = names.get("annotation", geo.annotation_filename(organism))
+    counts_name = names.get("counts", ncbi_files.counts_filename(series, organism))
+    annotation_name = names.get("annotation", ncbi_files.annotation_filename(organism))
 
     def check_counts(path):
-        columns = geo.read_ncbi_counts(path).columns
+        columns = ncbi_files.read_ncbi_counts(path).columns
         foreign = sorted(set(columns) - set(matrix.samples.index))
         if foreign:
-            raise geo.InputError(
+            raise InputError(
                 f"{path}: columns {', '.join(foreign[:5])} are not samples of "
                 f"{series} ({matrix.path.name}); counts and series do not match.")
 
@@ -326,16 +322,15 @@ def fetch_counts(client: Client, endpoints: Endpoints, series: str, organism: st
             "    - quantify the reads from SRA yourself and provide counts in NCBI's "
             "format (config/README.md, offline mode).") from exc
     annotation = download(client, annotation_url(endpoints, annotation_name), annotation_dest,
-                          lambda path: geo.read_annotation(path))
+                          lambda path: ncbi_files.read_annotation(path))
     return [counts, annotation]
 
 
 def fetch_ncbi_gene(client: Client, gene_url: str, orthologs_dest, human_info_dest
                     ) -> list[dict]:
     """Download NCBI Gene's ortholog pairs and human gene table (for human signatures),
-    each checked by parsing it as :mod:`painstress.orthologs` will."""
-    from painstress import orthologs
-    from painstress.download import download
+    each checked by parsing it as :mod:`painstress.compare.orthologs` will."""
+    from painstress.compare import orthologs
 
     base = gene_url.rstrip("/")
     return [download(client, f"{base}/gene_orthologs.gz", orthologs_dest,

@@ -4,7 +4,7 @@ The DE step in four named steps, used alike by rule ``deseq2``, the parity check
 the benches: choose the samples (:func:`painstress.samples.contrast_samples`) →
 :func:`model_input` (prefilter, design ``~ [covariates +] condition`` with the contrast's
 reference level) → :func:`fit` (pydeseq2's ``DeseqDataSet``/``DeseqStats`` with an
-inference engine: ours, :mod:`painstress.de_engine`, or stock pydeseq2) →
+inference engine: ours, :mod:`painstress.de.engine`, or stock pydeseq2) →
 :func:`results_table`. :func:`run_contrast` chains them. Results carry both significance
 definitions:
 
@@ -65,13 +65,13 @@ ENGINES = ("painstress", "pydeseq2")  # config de.inference; the first is the de
 def new_data_set(counts: pd.DataFrame, metadata: pd.DataFrame, design: str, *,
                  engine: str = "painstress", n_cpus: int = 1):
     """A pydeseq2 ``DeseqDataSet`` with ``engine``'s inference: ``painstress`` fits every
-    gene at once (:class:`painstress.de_engine.AllGenesInference` in
-    :class:`~painstress.de_engine.AllGenesDataSet`, single-threaded); ``pydeseq2`` is
+    gene at once (:class:`painstress.de.engine.AllGenesInference` in
+    :class:`~painstress.de.engine.AllGenesDataSet`, single-threaded); ``pydeseq2`` is
     stock pydeseq2 (one scipy optimisation per gene, ``n_cpus`` joblib workers).
     Build and use it inside :func:`quiet_single_thread`."""
     if engine == "painstress":
-        from painstress.de_engine import AllGenesDataSet as DataSet
-        from painstress.de_engine import AllGenesInference
+        from painstress.de.engine import AllGenesDataSet as DataSet
+        from painstress.de.engine import AllGenesInference
 
         inference = AllGenesInference()
     elif engine == "pydeseq2":
@@ -316,14 +316,14 @@ def analyse_configured(samples_path, genes_path, counts_by_dataset: dict, *, reg
     ``parity_ours`` run it: the sample sheet, the gene table, and the counts file of the
     contrast's one dataset (``counts_by_dataset``: dataset -> path). Returns the analysis
     and the dataset's name."""
-    from painstress import geo
+    from painstress.data import ncbi_files
     from painstress.files import read_tsv
     from painstress.samples import contrast_samples
 
     sheet = read_tsv(samples_path, dtype=str)
     # one dataset per contrast: checked with the sheet
     (dataset,) = contrast_samples(sheet, contrast, region)["dataset"].unique()
-    counts = geo.read_ncbi_counts(counts_by_dataset[dataset])
+    counts = ncbi_files.read_ncbi_counts(counts_by_dataset[dataset])
     genes = read_tsv(genes_path, dtype={"symbol": str}).fillna("")
     analysis = analyse_contrast(counts, sheet, region=region,
                                 symbols=genes.set_index("GeneID")["symbol"], n_cpus=n_cpus,

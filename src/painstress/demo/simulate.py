@@ -13,7 +13,7 @@ Planted truth, per region: a set of pain-only DE genes, a set of stress-only DE 
 direction by both models. The shared genes (``n_shared`` unique genes pooled over regions,
 some in two regions) are the ones the overlap stage must find.
 
-Files are written in the formats of GEO/NCBI (see :mod:`painstress.geo`), gzip with a
+Files are written in the formats of GEO/NCBI (see :mod:`painstress.data.ncbi_files`), gzip with a
 fixed timestamp, so the same parameters give the same bytes.
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from painstress import geo
+from painstress.data import ncbi_files
 
 REGIONS = {  # label used in truth files -> how GEO characteristics spell it, per series
     "NAc": ("nucleus accumbens", "NAc"),
@@ -84,7 +84,7 @@ def mouse_like_symbols(n: int, rng: np.random.Generator) -> list[str]:
     return symbols
 
 
-def _gzip_bytes(text: str) -> bytes:
+def gzip_bytes(text: str) -> bytes:
     """Gzip with mtime 0 and no file name, so equal text gives equal bytes."""
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
@@ -92,7 +92,7 @@ def _gzip_bytes(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes) -> None:
     """Write via a temporary name so an interrupted run leaves no half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
@@ -217,7 +217,7 @@ def _annotation_text(genes: pd.DataFrame, rng: np.random.Generator) -> str:
     return table.to_csv(sep="\t", index=False, lineterminator="\n")
 
 
-def _quoted(values) -> str:
+def quoted(values) -> str:
     """Values as one tab-separated, quoted series-matrix field list."""
     return "\t".join(f'"{v}"' for v in values)
 
@@ -233,7 +233,7 @@ def _series_matrix_text(series: str, model: str, samples: pd.DataFrame) -> str:
         f'!Series_geo_accession\t"{series}"',
         '!Series_status\t"Public on Mar 21 2017"',
         '!Series_summary\t"Simulated counts with planted differential expression; '
-        'made by painstress.simulate for offline demonstration and tests."',
+        'made by painstress.demo.simulate for offline demonstration and tests."',
         f'!Series_overall_design\t"{test} vs {reference}; NAc, mPFC and PAG from each mouse."',
         '!Series_type\t"Expression profiling by high throughput sequencing"',
         f'!Series_sample_id\t"{" ".join(samples["sample"])} "',
@@ -241,29 +241,29 @@ def _series_matrix_text(series: str, model: str, samples: pd.DataFrame) -> str:
         '!Series_platform_taxid\t"10090"',
         '!Series_sample_taxid\t"10090"',
         "",
-        f"!Sample_title\t{_quoted(samples['title'])}",
-        f"!Sample_geo_accession\t{_quoted(samples['sample'])}",
-        f"!Sample_status\t{_quoted(['Public on Mar 21 2017'] * n)}",
-        f"!Sample_type\t{_quoted(['SRA'] * n)}",
-        f"!Sample_channel_count\t{_quoted(['1'] * n)}",
-        f"!Sample_source_name_ch1\t{_quoted(['mouse brain'] * n)}",
-        f"!Sample_organism_ch1\t{_quoted(['Mus musculus'] * n)}",
-        f"!Sample_characteristics_ch1\t{_quoted(['strain: C57BL/6J'] * n)}",
-        f"!Sample_characteristics_ch1\t{_quoted(['Sex: male'] * n)}",
+        f"!Sample_title\t{quoted(samples['title'])}",
+        f"!Sample_geo_accession\t{quoted(samples['sample'])}",
+        f"!Sample_status\t{quoted(['Public on Mar 21 2017'] * n)}",
+        f"!Sample_type\t{quoted(['SRA'] * n)}",
+        f"!Sample_channel_count\t{quoted(['1'] * n)}",
+        f"!Sample_source_name_ch1\t{quoted(['mouse brain'] * n)}",
+        f"!Sample_organism_ch1\t{quoted(['Mus musculus'] * n)}",
+        f"!Sample_characteristics_ch1\t{quoted(['strain: C57BL/6J'] * n)}",
+        f"!Sample_characteristics_ch1\t{quoted(['Sex: male'] * n)}",
         # The two series spell their factors differently, as real submitters do.
         "!Sample_characteristics_ch1\t" + (
-            _quoted("tissue: " + r for r in region_long) if model == "pain" else
-            _quoted("brain region: " + r for r in samples["region"])),
-        "!Sample_characteristics_ch1\t" + _quoted(
+            quoted("tissue: " + r for r in region_long) if model == "pain" else
+            quoted("brain region: " + r for r in samples["region"])),
+        "!Sample_characteristics_ch1\t" + quoted(
             ("treatment: " if model == "pain" else "stress: ") + spelling[g]
             for g in samples["group"]),
-        f"!Sample_molecule_ch1\t{_quoted(['total RNA'] * n)}",
-        f"!Sample_taxid_ch1\t{_quoted(['10090'] * n)}",
-        f"!Sample_platform_id\t{_quoted(['GPL13112'] * n)}",
-        f"!Sample_library_strategy\t{_quoted(['RNA-Seq'] * n)}",
-        f"!Sample_data_row_count\t{_quoted(['0'] * n)}",
+        f"!Sample_molecule_ch1\t{quoted(['total RNA'] * n)}",
+        f"!Sample_taxid_ch1\t{quoted(['10090'] * n)}",
+        f"!Sample_platform_id\t{quoted(['GPL13112'] * n)}",
+        f"!Sample_library_strategy\t{quoted(['RNA-Seq'] * n)}",
+        f"!Sample_data_row_count\t{quoted(['0'] * n)}",
         "!series_matrix_table_begin",
-        f'"ID_REF"\t{_quoted(samples["sample"])}',
+        f'"ID_REF"\t{quoted(samples["sample"])}',
         "!series_matrix_table_end",
         "",
     ]
@@ -280,33 +280,33 @@ def write_demo_study(outdir: str | Path, pain_series: str, stress_series: str,
     """
     outdir = Path(outdir)
     study = simulate_study(params)
-    annotation = _gzip_bytes(_annotation_text(study["genes"],
+    annotation = gzip_bytes(_annotation_text(study["genes"],
                                               np.random.default_rng(params.seed + 1)))
     written: dict[str, Path] = {}
     for model, series in (("pain", pain_series), ("stress", stress_series)):
         samples = study["samples"][study["samples"]["model"] == model]
         counts = study["counts"][samples["sample"]]
         files = {
-            f"{model}_counts": (geo.counts_filename(series),
-                                _gzip_bytes(counts.to_csv(sep="\t", lineterminator="\n"))),
-            f"{model}_series_matrix": (geo.series_matrix_filename(series),
-                                       _gzip_bytes(_series_matrix_text(series, model, samples))),
-            f"{model}_annotation": (geo.annotation_filename(), annotation),
+            f"{model}_counts": (ncbi_files.counts_filename(series),
+                                gzip_bytes(counts.to_csv(sep="\t", lineterminator="\n"))),
+            f"{model}_series_matrix": (ncbi_files.series_matrix_filename(series),
+                                       gzip_bytes(_series_matrix_text(series, model, samples))),
+            f"{model}_annotation": (ncbi_files.annotation_filename(), annotation),
         }
         for key, (name, data) in files.items():
             written[key] = outdir / series / name
-            _write(written[key], data)
+            write_bytes(written[key], data)
     folders = {"gene_orthologs.gz": "ncbi_gene", "Homo_sapiens.gene_info.gz": "ncbi_gene",
                "truth_signatures.tsv": "truth"}
     for name, data in demo_signatures(study, params.seed + 2).items():
         key = name.split(".")[0]
         written[key] = outdir / folders.get(name, "signatures") / name.replace("truth_", "")
-        _write(written[key], data)
+        write_bytes(written[key], data)
     for key in ("de_truth", "shared_truth", "samples"):
         name = {"de_truth": "de_genes.tsv", "shared_truth": "shared_genes.tsv",
                 "samples": "samples.tsv"}[key]
         written[key] = outdir / "truth" / name
-        _write(written[key], study[key].to_csv(sep="\t", index=False, float_format="%.4f",
+        write_bytes(written[key], study[key].to_csv(sep="\t", index=False, float_format="%.4f",
                                                lineterminator="\n").encode())
     return written
 
@@ -326,7 +326,7 @@ def demo_signatures(study: dict[str, pd.DataFrame], seed: int) -> dict[str, byte
     dropped by the default one-to-one mapping); 150 human genes have no mouse ortholog.
     Written as NCBI Gene's ``gene_orthologs.gz`` and ``Homo_sapiens.gene_info.gz``.
 
-    Signatures (user-file formats of :mod:`painstress.signatures`):
+    Signatures (user-file formats of :mod:`painstress.compare.signatures`):
 
     * ``depression_human.tsv``: signed, human symbols; up to 24 of the planted shared genes
       (60 % of those with a one-to-one human ortholog) with their direction, 66 genes
@@ -387,7 +387,7 @@ def demo_signatures(study: dict[str, pd.DataFrame], seed: int) -> dict[str, byte
     truth += [("depression_human", g, "unchanged") for g in calm[:66]]
     depression += [(s, sign()) for s in human_only["symbol"][:10]]
     depression_text = (
-        f"# source: simulated by painstress.simulate (demo): {len(in_depression)} planted "
+        f"# source: simulated by painstress.demo.simulate (demo): {len(in_depression)} planted "
         "pain-and-stress genes, 66 unchanged genes, 10 human genes without a mouse ortholog\n"
         "# citation: none (simulated demo signature)\n# organism: human\n"
         "# id_type: symbol\n# description: demo depression signature, human symbols\n"
@@ -405,135 +405,24 @@ def demo_signatures(study: dict[str, pd.DataFrame], seed: int) -> dict[str, byte
         anxiety[sign()].append(symbol[g])
         truth.append(("anxiety_mouse", g, "unchanged"))
     anxiety_text = (
-        f"# source: simulated by painstress.simulate (demo): {len(in_anxiety)} planted "
+        f"# source: simulated by painstress.demo.simulate (demo): {len(in_anxiety)} planted "
         "pain-and-stress genes, 8 planted pain-only genes, 40 unchanged genes\n"
         "# citation: none (simulated demo signature)\n# organism: mouse\n# id_type: symbol\n"
         + "".join(f"ANXIETY_DEMO_{label}\tdemo anxiety genes, {d}\t" + "\t".join(anxiety[d])
                   + "\n" for d, label in (("up", "UP"), ("down", "DN"))))
     control_text = (
-        "# source: simulated by painstress.simulate (demo): 100 unchanged genes, a negative "
+        "# source: simulated by painstress.demo.simulate (demo): 100 unchanged genes, a negative "
         "control\n# organism: mouse\n# id_type: symbol\n"
         "RANDOM_CONTROL\tdemo negative control\t"
         + "\t".join(symbol[g] for g in calm[106:206]) + "\n")
     truth += [("random_control", g, "unchanged") for g in calm[106:206]]
     truth_table = pd.DataFrame(truth, columns=["signature", "GeneID", "role"])
     truth_table.insert(2, "symbol", truth_table["GeneID"].map(symbol))
-    return {"gene_orthologs.gz": _gzip_bytes(ortholog_text),
-            "Homo_sapiens.gene_info.gz": _gzip_bytes(info.to_csv(sep="\t", index=False,
+    return {"gene_orthologs.gz": gzip_bytes(ortholog_text),
+            "Homo_sapiens.gene_info.gz": gzip_bytes(info.to_csv(sep="\t", index=False,
                                                                  lineterminator="\n")),
             "depression_human.tsv": depression_text.encode(),
             "anxiety_mouse.gmt": anxiety_text.encode(),
             "random_control.gmt": control_text.encode(),
             "truth_signatures.tsv": truth_table.to_csv(sep="\t", index=False,
                                                        lineterminator="\n").encode()}
-
-
-def score_recovery(truth: pd.DataFrame, found: pd.DataFrame) -> dict[str, float]:
-    """Precision and recall of found shared genes against the planted ones.
-
-    Both tables need ``region``, ``GeneID`` and ``direction``; a hit must match all
-    three (a gene found with the wrong direction counts as a false positive).
-    """
-    key = ["region", "GeneID", "direction"]
-    planted = set(map(tuple, truth[key].itertuples(index=False)))
-    hits = set(map(tuple, found[key].itertuples(index=False)))
-    true_pos = len(planted & hits)
-    return {"planted": len(planted), "found": len(hits), "true_positives": true_pos,
-            "precision": true_pos / len(hits) if hits else 0.0,
-            "recall": true_pos / len(planted) if planted else 0.0}
-
-
-# ------------------------------------------------------- a human series (other GEO studies)
-
-HUMAN_TISSUES = {  # region label -> how the human series (as GSE102556) spells it
-    "NAc": "Nucleus Accumbens (Nac)",
-    "mPFC": "Cingulate gyrus 25 (Cg25)",
-    None: "Orbitofrontal (OFC; BA11)",  # a tissue the study leaves out (datasets.exclude)
-}
-
-
-def write_human_series(outdir: str | Path, series: str, platform: str, demo_dir: str | Path,
-                       replicates: int = 3, seed: int = 2017) -> dict[str, Path]:
-    """A small human MDD-vs-control series, in the formats of GSE102556's human part.
-
-    Genes: every human gene of the demo's simulated NCBI Gene files (``<demo_dir>/ncbi_gene/``,
-    written by :func:`write_demo_study`), so they reach mouse genes through the same
-    orthologs (one-to-many and ortholog-less genes included: the mapping rate is < 1).
-    Samples: ``replicates`` per tissue x phenotype (MDD, CTRL) x gender (Male, Female), in
-    NAc, Cg25 and one tissue to exclude (OFC). Planted truth: the human orthologs of the
-    demo's planted shared genes (``truth/shared_genes.tsv``) change by 4-fold in MDD, in
-    the shared genes' direction, in both kept tissues.
-
-    Writes ``<series>_raw_counts_GRCh38.p13_NCBI.tsv.gz``, ``Human.GRCh38.p13.annot.tsv.gz``
-    and ``<series>-<platform>_series_matrix.txt.gz`` under ``<outdir>/<series>/``; returns
-    their paths (keys ``counts``, ``annotation``, ``series_matrix``).
-    """
-    from painstress import orthologs
-
-    demo_dir, rng = Path(demo_dir), np.random.default_rng(seed)
-    info = orthologs.read_gene_info(demo_dir / "ncbi_gene" / "Homo_sapiens.gene_info.gz")
-    pairs = orthologs.read_gene_orthologs(demo_dir / "ncbi_gene" / "gene_orthologs.gz")
-    shared = pd.read_csv(demo_dir / "truth" / "shared_genes.tsv", sep="\t")
-    direction = shared.drop_duplicates("GeneID").set_index("GeneID")["direction"].map(
-        {"up": 1, "down": -1})
-    planted = pairs.assign(sign=pairs["mouse_GeneID"].map(direction)).dropna()
-    log2fc = pd.Series(0.0, index=info["GeneID"])
-    log2fc[planted["human_GeneID"].to_numpy()] = 2.0 * planted["sign"].to_numpy()
-
-    rows = [(tissue, phenotype, gender) for tissue in HUMAN_TISSUES.values()
-            for phenotype in ("MDD", "CTRL") for gender in ("Male", "Female")
-            for _ in range(replicates)]
-    samples = pd.DataFrame(rows, columns=["tissue", "phenotype", "gender"])
-    samples.insert(0, "sample", [f"GSM{9_000_001 + i}" for i in range(len(samples))])
-    samples["title"] = [f"{t.split(' (')[0]}_{p}_{g}_{i}"
-                        for i, (t, p, g) in enumerate(zip(samples["tissue"],
-                                                          samples["phenotype"],
-                                                          samples["gender"]))]
-    means = np.exp(rng.normal(np.log(150), 1.3, size=len(info)))
-    effect = np.where(samples["phenotype"].to_numpy() == "MDD", 1.0, 0.0)
-    mu = means[:, None] * 2.0 ** (log2fc.to_numpy()[:, None] * effect[None, :])
-    mu = mu * rng.uniform(0.7, 1.3, size=len(samples))[None, :]
-    dispersion = 0.05
-    counts = rng.negative_binomial(1 / dispersion, 1 / (1 + mu * dispersion))
-    table = pd.DataFrame(counts, index=pd.Index(info["GeneID"], name="GeneID"),
-                         columns=samples["sample"])
-
-    annotation = pd.DataFrame({"GeneID": info["GeneID"], "Symbol": info["Symbol"],
-                               "Description": "simulated human gene (painstress demo study)",
-                               "TaxID": 9606, "Status": "live", "Synonyms": ""})
-
-    n = len(samples)
-    matrix = "\n".join([
-        '!Series_title\t"Simulated human MDD vs control, postmortem brain (demo)"',
-        f'!Series_geo_accession\t"{series}"',
-        '!Series_type\t"Expression profiling by high throughput sequencing"',
-        f'!Series_platform_id\t"{platform}"',
-        '!Series_sample_taxid\t"9606"',
-        "",
-        f"!Sample_title\t{_quoted(samples['title'])}",
-        f"!Sample_geo_accession\t{_quoted(samples['sample'])}",
-        f"!Sample_source_name_ch1\t{_quoted(['postmortem brain'] * n)}",
-        f"!Sample_organism_ch1\t{_quoted(['Homo sapiens'] * n)}",
-        # as GSE102556: one characteristics line per key
-        f"!Sample_characteristics_ch1\t{_quoted('tissue: ' + t for t in samples['tissue'])}",
-        f"!Sample_characteristics_ch1\t{_quoted('gender: ' + g for g in samples['gender'])}",
-        f"!Sample_characteristics_ch1\t{_quoted('phenotype: ' + p for p in samples['phenotype'])}",
-        f"!Sample_taxid_ch1\t{_quoted(['9606'] * n)}",
-        f"!Sample_platform_id\t{_quoted([platform] * n)}",
-        "!series_matrix_table_begin",
-        f'"ID_REF"\t{_quoted(samples["sample"])}',
-        "!series_matrix_table_end",
-        ""])
-    organism = "Homo sapiens"
-    files = {"counts": (geo.counts_filename(series, organism),
-                        _gzip_bytes(table.to_csv(sep="\t", lineterminator="\n"))),
-             "annotation": (geo.annotation_filename(organism),
-                            _gzip_bytes(annotation.to_csv(sep="\t", index=False,
-                                                          lineterminator="\n"))),
-             "series_matrix": (geo.series_matrix_filename(series, platform),
-                               _gzip_bytes(matrix))}
-    written = {}
-    for key, (name, data) in files.items():
-        written[key] = Path(outdir) / series / name
-        _write(written[key], data)
-    return written

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from painstress import InputError
-from painstress.geo import _refuse_html, open_text
+from painstress.files import open_text, refuse_html
 
 HUMAN, MOUSE = 9606, 10090
 TAX_NAMES = {HUMAN: "human", MOUSE: "mouse", 10116: "rat"}
@@ -73,7 +73,7 @@ def _header(path: Path, expected: list[str], what: str, url: str) -> list[str]:
     except READ_ERRORS as exc:
         raise InputError(f"{path}: cannot be read as (gzipped) text: {exc}. "
                          "Delete it and fetch it again.") from exc
-    _refuse_html(path, head)
+    refuse_html(path, head)
     header = head.split("\n", 1)[0].rstrip("\r").split("\t")
     if header[:len(expected)] != expected:
         raise InputError(f"{path}: line 1 should be the {what} header "
@@ -203,7 +203,7 @@ def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
 def _gene_table(genes: pd.DataFrame, what: str) -> pd.DataFrame:
     """Normalise a gene table to columns GeneID (int64), Symbol, Synonyms (list).
 
-    Accepts the outputs of :func:`read_gene_info` and :func:`painstress.geo.read_annotation`
+    Accepts the outputs of :func:`read_gene_info` and :func:`painstress.data.ncbi_files.read_annotation`
     (GeneID as index, ``Symbol`` column) and plain ``GeneID``/``symbol`` frames.
     """
     table = genes.reset_index() if "GeneID" not in genes.columns else genes
@@ -285,7 +285,7 @@ def map_to_mouse(genes, *, id_type: str, organism: str,
       human_info   human gene table (:func:`read_gene_info`), for human symbols; for human
                    GeneIDs it is optional and only tells ``unknown`` from ``no_ortholog``.
       mouse_genes  the study's mouse genes: GeneID (column or index) and Symbol/symbol,
-                   optional Synonyms (e.g. :func:`painstress.geo.read_annotation` output).
+                   optional Synonyms (e.g. :func:`painstress.data.ncbi_files.read_annotation` output).
       one_to_one   keep only one-to-one ortholog pairs (default).
     Out:
       mapped       DataFrame ``input_id``, ``mouse_GeneID`` (int64), ``mouse_symbol``,
@@ -388,7 +388,7 @@ def de_table_to_mouse(de: pd.DataFrame, pairs: pd.DataFrame, mouse_genes: pd.Dat
 
     In:
       de           DE table with ``GeneID`` (human NCBI GeneIDs, unique) and ``symbol``
-                   (:data:`painstress.de.RESULT_COLUMNS`; other columns are carried along).
+                   (:data:`painstress.de.deseq2.RESULT_COLUMNS`; other columns are carried along).
       pairs        human→mouse ortholog pairs (:func:`read_gene_orthologs`).
       mouse_genes  the study's mouse genes: GeneID and Symbol/symbol (as for
                    :func:`map_to_mouse`).

@@ -16,7 +16,6 @@ name) and raises :class:`painstress.InputError` naming the file and the problem.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import re
 from dataclasses import dataclass
@@ -26,38 +25,10 @@ import numpy as np
 import pandas as pd
 
 from painstress import InputError
+from painstress.files import read_text, refuse_html
 
 GSM_PATTERN = re.compile(r"^GSM\d+$")
 SERIES_MATRIX_BEGIN = "!series_matrix_table_begin"
-
-
-def open_text(path: str | Path) -> io.TextIOBase:
-    """Open ``path`` as UTF-8 text, decompressing if its first bytes are gzip's magic."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found.")
-    with open(path, "rb") as fh:
-        magic = fh.read(2)
-    if magic == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
-
-
-def _read_all(path: Path) -> str:
-    try:
-        with open_text(path) as fh:
-            return fh.read()
-    except (OSError, EOFError, UnicodeDecodeError) as exc:  # truncated gzip, binary junk
-        raise InputError(f"{path}: cannot be read as (gzipped) text: {exc}. "
-                         "Delete it and fetch it again.") from exc
-
-
-def _refuse_html(path: Path, text: str) -> None:
-    head = text.lstrip()[:200].lower()
-    if head.startswith("<!doctype html") or head.startswith("<html") or "<html" in head:
-        raise InputError(f"{path}: is an HTML page, not a data file "
-                         "(a web error page saved in place of the data?). "
-                         "Delete it and fetch it again.")
 
 
 def read_ncbi_counts(path: str | Path) -> pd.DataFrame:
@@ -68,8 +39,8 @@ def read_ncbi_counts(path: str | Path) -> pd.DataFrame:
     integer counts keyed by unique GeneIDs with unique GSM columns.
     """
     path = Path(path)
-    text = _read_all(path)
-    _refuse_html(path, text)
+    text = read_text(path)
+    refuse_html(path, text)
     header = text.split("\n", 1)[0].rstrip("\r").split("\t")
     if header[0] != "GeneID":
         raise InputError(f"{path}: line 1 should start with 'GeneID' (NCBI counts format), "
@@ -121,8 +92,8 @@ def read_annotation(path: str | Path) -> pd.DataFrame:
     every other column of the file is kept as text.
     """
     path = Path(path)
-    text = _read_all(path)
-    _refuse_html(path, text)
+    text = read_text(path)
+    refuse_html(path, text)
     table = pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False)
     missing = [c for c in ("GeneID", "Symbol") if c not in table.columns]
     if missing:
@@ -162,8 +133,8 @@ class SeriesMatrix:
 def read_series_matrix(path: str | Path) -> SeriesMatrix:
     """Parse a GEO series matrix file (gzipped or not)."""
     path = Path(path)
-    text = _read_all(path)
-    _refuse_html(path, text)
+    text = read_text(path)
+    refuse_html(path, text)
     if SERIES_MATRIX_BEGIN not in text or "!Series_geo_accession" not in text:
         raise InputError(f"{path}: not a GEO series matrix (no '!Series_geo_accession' "
                          f"or '{SERIES_MATRIX_BEGIN}' line).")
