@@ -1,5 +1,6 @@
-# Quick start: `make demo`, `make run`, `make test`. Each target builds .venv/ first
-# (Python 3.11 and pip only; idempotent: re-done only when the pinned requirements change).
+# Quick start: `make demo`, `make run`, `make test` (lint, then the tests). Each target
+# builds .venv/ first (Python 3.11 and pip only; idempotent: re-done only when the pinned
+# requirements change).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,10 +9,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo run test lint clean-demo
 
-$(STAMP): envs/requirements.txt envs/constraints.txt
+# The pinned tools and libraries, then this package itself (editable: src/ is what runs).
+$(STAMP): envs/requirements.txt envs/constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		-r envs/requirements.txt -c envs/constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 # Each run ends with the Snakemake HTML report of what it made.
@@ -24,10 +27,13 @@ run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml \
 		--report results/descalzi2017/report.html
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest
 
+# Python (ruff), Snakefiles (snakefmt) and Snakemake's own linter; configured in pyproject.toml.
 lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/snakefmt --check Snakefile workflow
 	$(BIN)/snakemake --lint --configfile config/demo.yaml
 
 clean-demo:

@@ -22,7 +22,7 @@ FIXTURES = REPO.parent / "shared" / "fixtures" / "geo"
 RECOVERY_BAR = {"precision": 0.8, "recall": 0.6}
 
 # A CI-sized demo: same design as config/demo.yaml, fewer genes.
-SMALL = simulate.DemoParameters(n_genes=3000, de_genes=60, shared_genes=30)
+SMALL = simulate.SMALL_STUDY
 
 
 def meets_bar(score: dict) -> bool:

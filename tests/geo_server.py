@@ -31,9 +31,11 @@ DOWNLOAD_PAGE = """<!DOCTYPE html>
 <h3>NCBI-generated data</h3>
 <table>
 <tr><td>Series RNA-seq raw counts matrix</td><td>{counts}</td>
-<td><a href="/geo/download/?type=rnaseq_counts&amp;acc={series}&amp;format=file&amp;file={counts}">download</a></td></tr>
+<td><a href="/geo/download/?type=rnaseq_counts&amp;acc={series}&amp;format=file&amp;\
+file={counts}">download</a></td></tr>
 <tr><td>Human/Mouse gene annotation table</td><td>{annotation}</td>
-<td><a href="/geo/download/?format=file&amp;type=rnaseq_counts&amp;file={annotation}">download</a></td></tr>
+<td><a href="/geo/download/?format=file&amp;type=rnaseq_counts&amp;file={annotation}">\
+download</a></td></tr>
 </table></body></html>
 """
 NO_COUNTS_PAGE = """<!DOCTYPE html>

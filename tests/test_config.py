@@ -209,6 +209,18 @@ def test_overlap_names_no_contrast(demo):
     assert "(SNI_vs_sham, CUS_vs_control)" in msg
 
 
+def test_pain_and_stress_must_be_different_contrasts(demo):
+    demo["overlap"]["stress"] = demo["overlap"]["pain"]
+    assert "overlap.pain and overlap.stress are the same contrast" in error_of(demo)
+
+
+def test_pain_and_stress_must_share_a_region(demo):
+    for contrast in demo["contrasts"]:
+        contrast["regions"] = ["PAG"] if contrast["name"] == demo["overlap"]["pain"] else ["NAc"]
+    message = error_of(demo)
+    assert "share no region to compare in" in message and "regions PAG" in message
+
+
 def test_simulate_needs_pain_and_stress_datasets(demo):
     """With source 'simulate', datasets other than exactly pain and stress are refused."""
     demo["datasets"] = {"pain": {"geo": "GSE000001"}, "depression": {"geo": "GSE000002"}}

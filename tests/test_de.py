@@ -96,8 +96,8 @@ def test_same_input_gives_byte_identical_table(nac_pain, small_study, tmp_path):
 
 def test_one_replicate_is_refused(small_study):
     sheet = small_study["samples"].rename(columns={"model": "dataset"})
-    keep = ~((sheet.region == "PAG") & (sheet.group == "sham")) | \
-        (sheet["sample"] == sheet[(sheet.region == "PAG") & (sheet.group == "sham")]["sample"].iloc[0])
+    pag_sham = (sheet.region == "PAG") & (sheet.group == "sham")
+    keep = ~pag_sham | (sheet["sample"] == sheet[pag_sham]["sample"].iloc[0])
     with pytest.raises(InputError, match="region PAG: group sham has 1 sample"):
         deseq2.run_contrast(small_study["counts"], sheet[keep], region="PAG", test="SNI",
                         reference="sham", symbols=pd.Series(dtype=str))
@@ -153,7 +153,8 @@ def test_library_size_gate_can_leave_the_sample_out_and_says_so(small_study):
 
 def test_library_qc_table_by_hand():
     counts = pd.DataFrame({"a": [10, 10, 0, 80], "b": [50, 0, 0, 50], "c": [1, 0, 0, 0]})
-    table = deseq2.library_qc(counts, deseq2.LibraryQC(min_reads_fraction=0.1, min_genes_fraction=0.5))
+    limits = deseq2.LibraryQC(min_reads_fraction=0.1, min_genes_fraction=0.5)
+    table = deseq2.library_qc(counts, limits)
     assert table["reads"].tolist() == [100, 100, 1]
     assert table["detected_genes"].tolist() == [3, 2, 1]
     assert table["reads_fraction"].tolist() == [1.0, 1.0, 0.01]

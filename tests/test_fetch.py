@@ -11,9 +11,9 @@ import json
 import time
 
 import pytest
+
 from conftest import SMALL
 from geo_server import FakeNcbi, Server, ncbi_config
-
 from painstress.data import ncbi_fetch, ncbi_files
 from painstress.data.http import FetchError, RateLimiter, provenance_path
 from painstress.demo import simulate
@@ -37,7 +37,8 @@ def make_world(study) -> FakeNcbi:
                            study[f"{model}_series_matrix"].read_bytes(),
                            counts_name=ncbi_files.counts_filename(series),
                            annotation_name=ncbi_files.annotation_filename(),
-                           matrix_name=ncbi_files.series_matrix_filename(series), folder="GSE000nnn")
+                           matrix_name=ncbi_files.series_matrix_filename(series),
+                           folder="GSE000nnn")
     world.add_series("GSE000010", gdstype="Expression profiling by high throughput sequencing",
                      subseries=["GSE000001", "GSE000002"])
     world.add_series("GSE000020", taxon="Homo sapiens")
@@ -245,7 +246,8 @@ def test_html_error_page_with_status_200_is_refused(world, tmp_path):
 
 def test_counts_whose_columns_are_not_the_series_samples(world, study, tmp_path):
     other = study["stress_counts"].read_bytes()  # GSMs of the stress series
-    world.files["/geo/download/?acc=GSE000001&file=" + ncbi_files.counts_filename("GSE000001")] = other
+    counts_name = ncbi_files.counts_filename("GSE000001")
+    world.files["/geo/download/?acc=GSE000001&file=" + counts_name] = other
     with pytest.raises(FetchError, match=r"are not samples of GSE000001"):
         fetch_pain(world, tmp_path)
     assert ncbi_files.counts_filename("GSE000001") not in trusted_files(tmp_path)
@@ -255,7 +257,8 @@ def test_series_without_ncbi_counts_says_so_and_names_alternatives(world, study,
     world.serve_series("GSE000001", None, study["pain_annotation"].read_bytes(),
                        study["pain_series_matrix"].read_bytes(),
                        counts_name="", annotation_name=ncbi_files.annotation_filename(),
-                       matrix_name=ncbi_files.series_matrix_filename("GSE000001"), folder="GSE000nnn")
+                       matrix_name=ncbi_files.series_matrix_filename("GSE000001"),
+                       folder="GSE000nnn")
     del world.files["/geo/download/?acc=GSE000001&file=" + ncbi_files.counts_filename("GSE000001")]
     with pytest.raises(FetchError) as error:
         fetch_pain(world, tmp_path)

@@ -1,4 +1,5 @@
-"""Tests for painstress.data.ncbi_files: parsers of NCBI counts, NCBI annotation and GEO series matrices.
+"""Tests for painstress.data.ncbi_files: parsers of NCBI counts, NCBI annotation and GEO
+series matrices.
 
 Real GEO/NCBI files come from the shared fixture folder (see its SOURCES.md); small
 hand-written tables go to tmp_path.
@@ -290,8 +291,8 @@ def test_series_matrix_series_fields():
 def test_series_matrix_multi_platform_plain():
     """GSE102556-GPL11154 (plain text): one row per GSM on !Sample_geo_accession, char_tissue."""
     path = fixture(MATRIX_MULTI)
-    line = next(l for l in path.read_text(encoding="utf-8").splitlines()
-                if l.startswith("!Sample_geo_accession"))
+    line = next(row for row in path.read_text(encoding="utf-8").splitlines()
+                if row.startswith("!Sample_geo_accession"))
     gsms = re.findall(r"GSM\d+", line)
     assert len(gsms) == 263  # sanity check of the fixture itself
     matrix = ncbi_files.read_series_matrix(path)
@@ -331,8 +332,9 @@ def test_series_matrix_refuses_ragged_sample_line(tmp_path):
 def test_counts_filename():
     """NCBI raw counts names: GRCm39 for mouse (default), GRCh38.p13 for human."""
     assert ncbi_files.counts_filename("GSE1") == "GSE1_raw_counts_GRCm39_NCBI.tsv.gz"
-    assert ncbi_files.counts_filename("GSE1", "Mus musculus") == "GSE1_raw_counts_GRCm39_NCBI.tsv.gz"
-    assert ncbi_files.counts_filename("GSE1", "Homo sapiens") == "GSE1_raw_counts_GRCh38.p13_NCBI.tsv.gz"
+    mouse, human = "Mus musculus", "Homo sapiens"
+    assert ncbi_files.counts_filename("GSE1", mouse) == "GSE1_raw_counts_GRCm39_NCBI.tsv.gz"
+    assert ncbi_files.counts_filename("GSE1", human) == "GSE1_raw_counts_GRCh38.p13_NCBI.tsv.gz"
 
 
 def test_counts_filename_matches_real_file():

@@ -261,7 +261,7 @@ def test_map_not_in_mouse_genes(pairs, human):
 
 
 def test_map_mouse_symbols_with_geo_annotation(tmp_path):
-    """mouse_genes straight from painstress.data.ncbi_files.read_annotation (GeneID index, Symbol)."""
+    """mouse_genes straight from ncbi_files.read_annotation (GeneID index, Symbol)."""
     annot = tmp_path / "Mouse.GRCm39.annot.tsv"
     annot.write_text("GeneID\tSymbol\tDescription\n12064\tBdnf\tbrain derived neurotrophic"
                      " factor\n14815\tNr3c1\tnuclear receptor\n15567\tSlc6a4\tsolute carrier\n")

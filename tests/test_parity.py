@@ -20,8 +20,8 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import STUDY, snakemake, write_config
 
+from conftest import STUDY, snakemake, write_config
 from painstress.de import parity
 from painstress.de.deseq2 import Thresholds
 

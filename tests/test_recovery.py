@@ -6,8 +6,8 @@ reversed. Only the correct analysis may meet RECOVERY_BAR.
 """
 import numpy as np
 import pytest
-from conftest import RECOVERY_BAR, meets_bar
 
+from conftest import RECOVERY_BAR, meets_bar
 from painstress.compare import overlap
 from painstress.de import deseq2
 from painstress.demo.recovery import score_recovery

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from painstress import InputError
 from painstress.config import validate_config
 from painstress.data import ncbi_files
@@ -44,7 +44,8 @@ def demo(tmp_path_factory) -> dict:
     return {"matrices": matrices, "truth": truth}
 
 
-def with_characteristics(matrix: ncbi_files.SeriesMatrix, sample: str, text: str) -> ncbi_files.SeriesMatrix:
+def with_characteristics(matrix: ncbi_files.SeriesMatrix, sample: str,
+                         text: str) -> ncbi_files.SeriesMatrix:
     """A copy of ``matrix`` whose ``sample`` has ``text`` as its characteristics."""
     samples = matrix.samples.copy()
     samples.loc[sample, "characteristics_ch1"] = text

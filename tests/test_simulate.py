@@ -4,8 +4,8 @@ import hashlib
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SMALL
 
+from conftest import SMALL
 from painstress.data import ncbi_files
 from painstress.demo import simulate
 from painstress.demo.recovery import score_recovery

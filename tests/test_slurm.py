@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO, STUDY, write_config
 from slurm.local_slurm import LocalSlurm, Unavailable, ensure_installed
 

@@ -1,11 +1,11 @@
 """Speed of the DE step: our engine, stock pydeseq2, R DESeq2, inmoose and edgeR.
 
-    .venv/bin/python bench/de_speed/run.py                  # default plan -> results/bench/de_speed/
-    .venv/bin/python bench/de_speed/run.py --only sim12 --reps 3 --configs ours r
-    .venv/bin/python bench/de_speed/run.py --only scale200 scale60k --configs ours r
-    .venv/bin/python bench/de_speed/run.py --profile sim12  # cProfile of one run of ours
-    .venv/bin/python bench/de_speed/run.py --workflow       # the whole demo, cached inputs
-    .venv/bin/python bench/de_speed/run.py --tables         # speed.md from runs.tsv
+    .venv/bin/python -m bench.de_speed.run       # default plan -> results/bench/de_speed/
+    .venv/bin/python -m bench.de_speed.run --only sim12 --reps 3 --configs ours r
+    .venv/bin/python -m bench.de_speed.run --only scale200 scale60k --configs ours r
+    .venv/bin/python -m bench.de_speed.run --profile sim12  # cProfile of one run of ours
+    .venv/bin/python -m bench.de_speed.run --workflow       # the whole demo, cached inputs
+    .venv/bin/python -m bench.de_speed.run --tables         # speed.md from runs.tsv
 
 Every run is a fresh process (so peak memory and CPU time are that run's). Python
 configurations run painstress.de.deseq2.run_contrast exactly as rule deseq2 calls it, with
@@ -43,12 +43,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.parity import matrices, r_reference
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-sys.path.insert(0, str(REPO / "bench" / "parity"))
-
-import matrices  # noqa: E402  (also puts src/ on sys.path)
-import r_reference  # noqa: E402
+SELF = [sys.executable, "-m", "bench.de_speed.run"]  # a worker: this script in a new process
 
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 CONFIGS = {
@@ -196,7 +195,7 @@ def measured(command: list[str], env: dict) -> tuple[float, float, float, str]:
     import psutil
 
     start = time.perf_counter()
-    child = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.PIPE,
+    child = subprocess.Popen(command, env={**os.environ, **env}, cwd=REPO, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     process, peak = psutil.Process(child.pid), 0
     while True:
@@ -250,8 +249,7 @@ def run_config(config: str, folder: Path, matrix: matrices.Matrix, scratch: Path
         return {"steps": steps, "wall": wall, "cpu": cpu, "peak_mib": peak, "genes": genes}
     worker = (["--worker", str(folder), "--engine", spec["engine"]] if spec["tool"] == "py"
               else ["--inmoose-worker", str(folder)])
-    wall, cpu, peak, _ = measured([sys.executable, __file__, *worker, "--result", str(result)],
-                                  spec["env"])
+    wall, cpu, peak, _ = measured([*SELF, *worker, "--result", str(result)], spec["env"])
     data = json.loads(result.read_text())
     return {"steps": data["steps"], "wall": wall, "cpu": cpu, "peak_mib": peak,
             "genes": data["genes"]}
@@ -455,7 +453,7 @@ def main(argv=None) -> None:
         folder = prepare(matrix, args.out / "inputs" / matrix.name)
         for config in [c for c in args.configs if CONFIGS[c]["tool"] == "py"] or ["ours"]:
             target = args.out / f"profile_{matrix.name}_{config}.txt"
-            measured([sys.executable, __file__, "--worker", str(folder), "--engine",
+            measured([*SELF, "--worker", str(folder), "--engine",
                       CONFIGS[config]["engine"], "--result", str(args.out / "profile.json"),
                       "--profile-out", str(target)], CONFIGS[config]["env"])
             print(f"wrote {target}", flush=True)

@@ -17,18 +17,16 @@ painstress.de.deseq2.run_contrast for it.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "src"))
+from painstress.demo import simulate
 
-from painstress.demo import simulate  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 NAC_DIR = REPO.parent / "shared" / "fixtures" / "geo" / "real_counts_GSE102556_mouse_NAc"
 SIM_GENES = 20_000
@@ -63,7 +61,7 @@ def _sheet(samples: pd.DataFrame) -> pd.DataFrame:
                          "region": samples["region"], "group": samples["group"]})
 
 
-@lru_cache(maxsize=None)
+@cache
 def _study(**params) -> dict:
     return simulate.simulate_study(simulate.DemoParameters(**params))
 
@@ -106,10 +104,8 @@ def simulated_matrix(name: str) -> Matrix:
 def ci_matrix() -> Matrix:
     """The CI parity test's matrix: the CI-sized demo (tests/conftest.py SMALL), NAc CUS
     vs control, 3,000 genes."""
-    sys.path.insert(0, str(REPO / "tests"))
-    from conftest import SMALL  # the parameters of the CI-sized demo
-
-    study = _study(**{k: getattr(SMALL, k) for k in SMALL.__dataclass_fields__})
+    small = simulate.SMALL_STUDY
+    study = _study(**{k: getattr(small, k) for k in small.__dataclass_fields__})
     samples = study["samples"]
     samples = samples[(samples["model"] == "stress") & (samples["region"] == "NAc")]
     return Matrix(name="ci", description="CI-sized demo, 3,000 genes (NAc CUS vs control)",

@@ -9,10 +9,10 @@ pydeseq2 inference is compared with R too (``stock_`` figures), and our engine w
 pydeseq2 (``vs_stock_`` figures: dispersions, shrunk log2FC, and which engine has the
 lower dispersion loss where they differ).
 
-    .venv/bin/python bench/parity/run.py                      # all -> results/bench/parity/
-    .venv/bin/python bench/parity/run.py --only sim12 nac     # some
-    .venv/bin/python bench/parity/run.py --only demo-NAc-CUS_vs_control
-    .venv/bin/python bench/parity/run.py --tables             # parity.md from parity.tsv
+    .venv/bin/python -m bench.parity.run                      # all -> results/bench/parity/
+    .venv/bin/python -m bench.parity.run --only sim12 nac     # some
+    .venv/bin/python -m bench.parity.run --only demo-NAc-CUS_vs_control
+    .venv/bin/python -m bench.parity.run --tables             # parity.md from parity.tsv
 
 Writes <out>/<matrix>/{summary.tsv, genes.tsv.gz, worst_genes.tsv, size_factors.tsv,
 dispersions.tsv.gz},
@@ -27,21 +27,16 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from scipy import stats
+
+from bench.parity import matrices, r_reference
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-sys.path.insert(0, str(HERE))
 
-import matrices  # noqa: E402  (also puts src/ on sys.path)
-import numpy as np  # noqa: E402
-import r_reference  # noqa: E402
-from scipy import stats  # noqa: E402
-
-from painstress.de import (
-    deseq2,
-    parity,  # noqa: E402
-)
+from painstress.de import deseq2, parity  # noqa: E402
 from painstress.files import write_tsv  # noqa: E402
 
 

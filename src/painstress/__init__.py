@@ -3,17 +3,20 @@
 The Snakemake workflow in this repository is a thin layer over this package:
 each rule reads files, calls one function here, and writes files.
 
-Modules, in data-flow order:
-    geo       parse NCBI/GEO files (raw counts, gene annotation, series matrix)
-    simulate  the demo study with planted truth, written in GEO/NCBI formats
-    samples   infer and validate the sample sheet from series-matrix characteristics
-    de        differential expression, one DESeq2 model per region and contrast, in named
-              steps (samples -> model input -> fit -> results table)
-    de_engine DESeq2's per-gene fits for every gene at once, behind pydeseq2's Inference
-    parity    compare the DE step with R DESeq2 (files both sides share, figures)
-    overlap   genes changed in the same direction by pain and stress, with statistics
-    plots     figures
-    config    validate the workflow configuration
+Layout, in data-flow order:
+    config             validate the workflow configuration and fill in its defaults
+    data/              data access: http (retrying client, provenance), ncbi_fetch (E-utilities,
+                       GEO and NCBI downloads), ncbi_files (readers of NCBI/GEO files),
+                       genesets (readers of curated gene-set sources)
+    samples            infer and validate the sample sheet from series-matrix characteristics
+    de/                differential expression: deseq2 (one model per region and contrast, in
+                       named steps), engine (DESeq2's per-gene fits for every gene at once,
+                       behind pydeseq2's Inference), parity (comparison with R DESeq2)
+    compare/           overlap (pain x stress), signatures (gene-set files), orthologs
+                       (human -> mouse), rrho (RRHO2 maps), pathways (ORA and GSEA)
+    figures/           one module per stage; each function returns a Figure
+    demo/              simulate (the demo study with planted truth), recovery (scoring it)
+    files, jobs        safe reading and writing; running a workflow script
 """
 
 __version__ = "0.1.0"

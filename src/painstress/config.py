@@ -42,10 +42,19 @@ def organism_of(config: dict, dataset: str) -> str:
 
 
 def validate_config(config: dict, schema_path: str | Path, source: str = "config") -> dict:
-    """Return a validated copy of ``config`` with defaults filled in.
+    """Return a validated copy of ``config`` with defaults filled in and derived values
+    completed (:func:`complete_config`); every problem is reported at once, as one
+    :class:`InputError`. ``source`` names the config file(s) in error messages."""
+    config = complete_config(_schema_checked(config, schema_path, source))
+    problems = config_problems(config)
+    if problems:
+        raise InputError(f"{source}: invalid configuration:\n  - " + "\n  - ".join(problems)
+                         + "\nSee config/README.md for every key and its meaning.")
+    return config
 
-    ``source`` names the config file(s) in error messages.
-    """
+
+def _schema_checked(config: dict, schema_path: str | Path, source: str) -> dict:
+    """A copy of ``config`` checked against the JSON Schema, with the schema's defaults."""
     schema = yaml.safe_load(Path(schema_path).read_text())
     config = copy.deepcopy(dict(config))
     validator = _with_defaults(jsonschema.Draft202012Validator)(
@@ -67,7 +76,31 @@ def validate_config(config: dict, schema_path: str | Path, source: str = "config
                 lines.append(f"key '{_key(error.absolute_path)}': {error.message}")
         raise InputError(f"{source}: invalid configuration:\n  - " + "\n  - ".join(lines)
                          + "\nSee config/README.md for every key and its meaning.")
+    return config
 
+
+def complete_config(config: dict) -> dict:
+    """Fill in what the config leaves implicit (in place; returns ``config``): a contrast's
+    regions (default: every region of its dataset), and ``{resources}`` in signature file
+    paths (files a rule writes, such as the demo's, live under resources/<study>/)."""
+    factors, datasets = config["samples"]["factors"], config["datasets"]
+    for contrast in config["contrasts"]:
+        dataset = contrast.get("dataset")
+        if "regions" not in contrast:
+            if dataset in datasets:
+                contrast["regions"] = list(dataset_factors(factors, datasets[dataset])["region"])
+            else:
+                contrast["regions"] = list(factors["region"])
+    for spec in config["signatures"]["sets"]:
+        if "file" in spec:
+            spec["file"] = spec["file"].replace("{resources}",
+                                                f"resources/{config['study']['name']}")
+    return config
+
+
+def config_problems(config: dict) -> list[str]:
+    """What a schema cannot check: names that must refer to each other, files that must
+    exist, combinations that cannot work. One line per problem, naming the key."""
     problems = []
     factors = config["samples"]["factors"]
     datasets = config["datasets"]
@@ -100,7 +133,6 @@ def validate_config(config: dict, schema_path: str | Path, source: str = "config
                                 f"{key('group')} ({', '.join(groups)})")
         if contrast["test"] == contrast["reference"]:
             problems.append(f"contrasts[{i}]: test and reference are the same group")
-        contrast.setdefault("regions", list(regions if dataset else factors["region"]))
         unknown = [r for r in contrast["regions"] if r not in regions]
         if unknown:
             problems.append(f"contrasts[{i}].regions: {', '.join(unknown)} not in "
@@ -116,22 +148,15 @@ def validate_config(config: dict, schema_path: str | Path, source: str = "config
             elif level not in levels[factor]:
                 problems.append(f"contrasts[{i}].where.{factor} = {level!r} is not a level of "
                                 f"{key(factor)} ({', '.join(levels[factor])})")
-    for role in ("pain", "stress"):
-        if config["overlap"][role] not in names:
-            problems.append(f"overlap.{role} = {config['overlap'][role]!r} names no contrast "
-                            f"({', '.join(names)})")
-    signature_names = [config["overlap"]["stress"]]
+    problems += _overlap_problems(config, names)
+    signature_names = []
     for i, spec in enumerate(config["signatures"]["sets"]):
         if spec["name"] in signature_names:
-            problems.append(f"signatures.sets[{i}].name = {spec['name']!r} is used twice (the "
-                            "stress contrast is always a signature under its own name)")
+            problems.append(f"signatures.sets[{i}].name = {spec['name']!r} is used twice")
         signature_names.append(spec["name"])
         if "contrast" in spec and spec["contrast"] not in names:
             problems.append(f"signatures.sets[{i}].contrast = {spec['contrast']!r} names no "
                             f"contrast ({', '.join(names)})")
-        if "file" in spec:  # "{resources}": files a rule writes (the demo's), per study
-            spec["file"] = spec["file"].replace("{resources}",
-                                                f"resources/{config['study']['name']}")
         if ("file" in spec and not spec["file"].startswith("resources/")
                 and not Path(spec["file"]).is_file()):
             problems.append(f"signatures.sets[{i}].file: {spec['file']} does not exist")
@@ -154,7 +179,22 @@ def validate_config(config: dict, schema_path: str | Path, source: str = "config
     sim = config["simulate"]
     if sim["min_replicates"] > sim["max_replicates"]:
         problems.append("simulate.min_replicates is larger than simulate.max_replicates")
+    return problems
+
+
+def _overlap_problems(config: dict, names: list[str]) -> list[str]:
+    """The pain and stress contrasts must exist, differ, and share a region."""
+    overlap = config["overlap"]
+    problems = [f"overlap.{role} = {overlap[role]!r} names no contrast ({', '.join(names)})"
+                for role in ("pain", "stress") if overlap[role] not in names]
     if problems:
-        raise InputError(f"{source}: invalid configuration:\n  - " + "\n  - ".join(problems)
-                         + "\nSee config/README.md for every key and its meaning.")
-    return config
+        return problems
+    if overlap["pain"] == overlap["stress"]:
+        return [f"overlap.pain and overlap.stress are the same contrast ({overlap['pain']!r}): "
+                "the overlap compares two different contrasts"]
+    regions = {c["name"]: c["regions"] for c in config["contrasts"]}
+    if not set(regions[overlap["pain"]]) & set(regions[overlap["stress"]]):
+        return [f"overlap: contrasts {overlap['pain']!r} (regions "
+                f"{', '.join(regions[overlap['pain']])}) and {overlap['stress']!r} (regions "
+                f"{', '.join(regions[overlap['stress']])}) share no region to compare in"]
+    return []

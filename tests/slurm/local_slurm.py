@@ -166,7 +166,7 @@ class LocalSlurm:
 
     # --- lifecycle -------------------------------------------------------------------
 
-    def start(self, timeout: float = 90) -> "LocalSlurm":
+    def start(self, timeout: float = 90) -> LocalSlurm:
         try:
             self._start(timeout)
         except BaseException:
@@ -235,7 +235,7 @@ class LocalSlurm:
             self.socket_folder = None
         return said
 
-    def __enter__(self) -> "LocalSlurm":
+    def __enter__(self) -> LocalSlurm:
         return self.start()
 
     def __exit__(self, *exc) -> None:

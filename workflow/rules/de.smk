@@ -6,24 +6,24 @@ rule deseq2:
     input:
         samples=f"{RESULTS}/samples.tsv",
         genes=f"{RESULTS}/genes.tsv",
-        counts=all_dataset_files("counts"),
+        counts=dataset_files("counts"),
     output:
         table=f"{RESULTS}/de/{{region}}/{{contrast}}.tsv",
         summary=f"{RESULTS}/de/{{region}}/{{contrast}}.summary.tsv",
-    params:
-        contrast=lambda wildcards: CONTRASTS[wildcards.contrast],
-        datasets=list(config["datasets"]),
-        de=config["de"],
-    threads: 1
     log:
         f"{LOGS}/deseq2/{{region}}.{{contrast}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/deseq2/{{region}}.{{contrast}}.tsv"
+    conda:
+        "../../envs/painstress.yaml"
+    threads: 1
     resources:
         mem_mb=lambda wildcards, attempt: 1000 * attempt,
         runtime=lambda wildcards, attempt: 20 * attempt,
-    conda:
-        "../../envs/painstress.yaml"
+    params:
+        contrast=lambda wildcards: CONTRASTS[wildcards.contrast],
+        datasets=list(config["datasets"]),
+        de=config["de"],
     script:
         "../scripts/deseq2.py"
 
@@ -32,16 +32,20 @@ rule de_summary:
     input:
         lambda wildcards: [t.replace(".tsv", ".summary.tsv") for t in de_targets()],
     output:
-        report(f"{RESULTS}/de/summary.tsv", caption="../report/de_summary.rst",
-               category="3. Differential expression", subcategory="all regions"),
+        report(
+            f"{RESULTS}/de/summary.tsv",
+            caption="../report/de_summary.rst",
+            category="3. Differential expression",
+            subcategory="all regions",
+        ),
     log:
         f"{LOGS}/de_summary.log",
+    conda:
+        "../../envs/painstress.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        "../../envs/painstress.yaml"
     script:
         "../scripts/de_summary.py"
 
@@ -50,22 +54,22 @@ rule vst:
     input:
         samples=f"{RESULTS}/samples.tsv",
         # the study organism's datasets only: one VST needs one gene axis (common.smk)
-        counts=all_dataset_files("counts", QC_DATASETS),
+        counts=dataset_files("counts", QC_DATASETS),
     output:
         f"{RESULTS}/qc/{{region}}.vst.tsv.gz",
-    params:
-        min_count=config["de"]["min_count"],
-        engine=config["de"]["inference"],
-        datasets=QC_DATASETS,
-    threads: 1
     log:
         f"{LOGS}/vst/{{region}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/vst/{{region}}.tsv"
+    conda:
+        "../../envs/painstress.yaml"
+    threads: 1
     resources:
         mem_mb=lambda wildcards, attempt: 1000 * attempt,
         runtime=lambda wildcards, attempt: 15 * attempt,
-    conda:
-        "../../envs/painstress.yaml"
+    params:
+        min_count=config["de"]["min_count"],
+        engine=config["de"]["inference"],
+        datasets=QC_DATASETS,
     script:
         "../scripts/vst.py"

@@ -3,29 +3,39 @@
 
 rule overlap:
     input:
-        pain=expand(f"{RESULTS}/de/{{region}}/{PAIN}.tsv", region=OVERLAP_REGIONS),
-        stress=expand(f"{RESULTS}/de/{{region}}/{STRESS}.tsv", region=OVERLAP_REGIONS),
+        pain=expand(f"{RESULTS}/de/{{region}}/{PAIN_CONTRAST}.tsv", region=OVERLAP_REGIONS),
+        stress=expand(f"{RESULTS}/de/{{region}}/{STRESS_CONTRAST}.tsv", region=OVERLAP_REGIONS),
     output:
-        genes=report(f"{RESULTS}/overlap/shared_genes.tsv", caption="../report/shared_genes.rst",
-                     category="4. Pain and stress overlap", subcategory="all regions"),
-        stats=report(f"{RESULTS}/overlap/overlap_stats.tsv",
-                     caption="../report/overlap_stats.rst",
-                     category="4. Pain and stress overlap", subcategory="all regions"),
-        summary=report(f"{RESULTS}/overlap/shared_count_summary.tsv",
-                       caption="../report/shared_count_summary.rst",
-                       category="4. Pain and stress overlap", subcategory="all regions"),
-    params:
-        regions=OVERLAP_REGIONS,
-        thresholds=config["de"]["thresholds"],
-        reported=config["overlap"]["reported"],
+        genes=report(
+            f"{RESULTS}/overlap/shared_genes.tsv",
+            caption="../report/shared_genes.rst",
+            category="4. Pain and stress overlap",
+            subcategory="all regions",
+        ),
+        stats=report(
+            f"{RESULTS}/overlap/overlap_stats.tsv",
+            caption="../report/overlap_stats.rst",
+            category="4. Pain and stress overlap",
+            subcategory="all regions",
+        ),
+        summary=report(
+            f"{RESULTS}/overlap/shared_count_summary.tsv",
+            caption="../report/shared_count_summary.rst",
+            category="4. Pain and stress overlap",
+            subcategory="all regions",
+        ),
     log:
         f"{LOGS}/overlap.log",
+    conda:
+        "../../envs/painstress.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        "../../envs/painstress.yaml"
+    params:
+        regions=OVERLAP_REGIONS,
+        thresholds=config["de"]["thresholds"],
+        reported=config["overlap"]["reported"],
     script:
         "../scripts/overlap.py"
 
@@ -37,15 +47,18 @@ if config["source"] == "simulate":
             truth=f"{RESOURCES}/truth/shared_genes.tsv",
             found=f"{RESULTS}/overlap/shared_genes.tsv",
         output:
-            report(f"{RESULTS}/truth_recovery.tsv", caption="../report/truth_recovery.rst",
-                   category="6. Demo: planted truth"),
+            report(
+                f"{RESULTS}/truth_recovery.tsv",
+                caption="../report/truth_recovery.rst",
+                category="6. Demo: planted truth",
+            ),
         log:
             f"{LOGS}/truth_recovery.log",
+        conda:
+            "../../envs/painstress.yaml"
         threads: 1
         resources:
             mem_mb=500,
             runtime=5,
-        conda:
-            "../../envs/painstress.yaml"
         script:
             "../scripts/truth_recovery.py"

@@ -10,22 +10,22 @@ rule parity_ours:
     input:
         samples=f"{RESULTS}/samples.tsv",
         genes=f"{RESULTS}/genes.tsv",
-        counts=all_dataset_files("counts"),
+        counts=dataset_files("counts"),
     output:
         model=temp(directory(f"{RESULTS}/parity/{{region}}/{{contrast}}/model")),
         fit=temp(directory(f"{RESULTS}/parity/{{region}}/{{contrast}}/ours")),
+    log:
+        f"{LOGS}/parity/{{region}}.{{contrast}}.ours.log",
+    conda:
+        "../../envs/painstress.yaml"
+    threads: 1  # as rule deseq2
+    resources:
+        mem_mb=1000,
+        runtime=20,
     params:
         contrast=lambda wildcards: CONTRASTS[wildcards.contrast],
         datasets=list(config["datasets"]),
         de=config["de"],
-    threads: 1  # as rule deseq2
-    log:
-        f"{LOGS}/parity/{{region}}.{{contrast}}.ours.log",
-    resources:
-        mem_mb=1000,
-        runtime=20,
-    conda:
-        "../../envs/painstress.yaml"
     script:
         "../scripts/parity.py"
 
@@ -36,21 +36,21 @@ rule parity_r:
         script=workflow.source_path("../scripts/deseq2_reference.R"),
     output:
         temp(directory(f"{RESULTS}/parity/{{region}}/{{contrast}}/R")),
+    log:
+        f"{LOGS}/parity/{{region}}.{{contrast}}.R.log",
+    conda:
+        "../../envs/r-deseq2.yaml"
+    resources:
+        mem_mb=2000,  # R with DESeq2 loaded: ~620 MB, ~1 GB at 40 samples
+        runtime=20,
     params:
         contrast=lambda wildcards: CONTRASTS[wildcards.contrast],
         alpha=config["de"]["thresholds"]["modern_padj"],
         hint="Is R with DESeq2 installed? apt-get install r-bioc-deseq2 (Debian/Ubuntu), or "
         "run with --sdm conda (envs/r-deseq2.yaml).",
-    log:
-        f"{LOGS}/parity/{{region}}.{{contrast}}.R.log",
-    resources:
-        mem_mb=2000,  # R with DESeq2 loaded: ~620 MB, ~1 GB at 40 samples
-        runtime=20,
-    conda:
-        "../../envs/r-deseq2.yaml"
     shell:
         "Rscript --vanilla {input.script} {input.model}/counts.tsv {input.model}/coldata.tsv "
-        "\"$(cat {input.model}/design.txt)\" {params.contrast[test]:q} "
+        '"$(cat {input.model}/design.txt)" {params.contrast[test]:q} '
         "{params.contrast[reference]:q} {output} deseq {params.alpha} > {log} 2>&1 "
         "|| {{ echo 'R DESeq2 failed; see {log}. {params.hint}' >&2; exit 1; }}"
 
@@ -64,32 +64,35 @@ rule parity_contrast:
         genes=f"{RESULTS}/parity/{{region}}/{{contrast}}.genes.tsv.gz",
         dispersions=f"{RESULTS}/parity/{{region}}/{{contrast}}.dispersions.tsv.gz",
         size_factors=f"{RESULTS}/parity/{{region}}/{{contrast}}.size_factors.tsv",
-    params:
-        contrast=lambda wildcards: CONTRASTS[wildcards.contrast],
-        de=config["de"],
     log:
         f"{LOGS}/parity/{{region}}.{{contrast}}.log",
+    conda:
+        "../../envs/painstress.yaml"
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        "../../envs/painstress.yaml"
+    params:
+        contrast=lambda wildcards: CONTRASTS[wildcards.contrast],
+        de=config["de"],
     script:
         "../scripts/parity.py"
 
 
 rule parity:
     input:
-        [f"{RESULTS}/parity/{region}/{name}.summary.tsv"
-         for name, contrast in CONTRASTS.items() for region in contrast["regions"]],
+        [
+            f"{RESULTS}/parity/{region}/{name}.summary.tsv"
+            for name, contrast in CONTRASTS.items()
+            for region in contrast["regions"]
+        ],
     output:
         f"{RESULTS}/parity/parity.tsv",
     log:
         f"{LOGS}/parity/parity.log",
+    conda:
+        "../../envs/painstress.yaml"
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        "../../envs/painstress.yaml"
     script:
         "../scripts/parity.py"

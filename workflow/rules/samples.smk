@@ -4,14 +4,23 @@
 
 rule sample_sheet:
     input:
-        series_matrix=all_dataset_files("series_matrix"),
-        counts=all_dataset_files("counts"),
-        annotation=all_dataset_files("annotation"),
+        series_matrix=dataset_files("series_matrix"),
+        counts=dataset_files("counts"),
+        annotation=dataset_files("annotation"),
         user_sheet=user_sample_sheet(),
     output:
-        samples=report(f"{RESULTS}/samples.tsv", caption="../report/samples.rst",
-                       category="1. Data"),
+        samples=report(
+            f"{RESULTS}/samples.tsv", caption="../report/samples.rst", category="1. Data"
+        ),
         genes=f"{RESULTS}/genes.tsv",
+    log:
+        f"{LOGS}/sample_sheet.log",
+    conda:
+        "../../envs/painstress.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         datasets=list(config["datasets"]),
         dataset_settings=config["datasets"],
@@ -20,13 +29,5 @@ rule sample_sheet:
         match_fields=config["samples"]["match_fields"],
         contrasts=config["contrasts"],
         min_replicates=config["de"]["min_replicates"],
-    log:
-        f"{LOGS}/sample_sheet.log",
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    conda:
-        "../../envs/painstress.yaml"
     script:
         "../scripts/sample_sheet.py"

@@ -1,31 +1,34 @@
 # Pain against depression/anxiety signatures: gene sets from files (human ones through NCBI
-# orthologs), the stress contrast and other contrasts; overlap tests, the shared-gene table,
-# RRHO2 maps.
+# orthologs) and other studies' contrasts; overlap tests, the shared-gene table with each
+# gene's memberships, RRHO2 maps. (The pain x stress test is rule overlap's.)
 
 
 if FILE_SIGNATURES:
 
     rule signature_sets:
         input:
-            unpack(lambda wildcards: signature_files()),
+            **signature_files(),
             genes=f"{RESULTS}/genes.tsv",
         output:
             genes=f"{RESULTS}/signatures/gene_sets.tsv",
-            mapping=report(f"{RESULTS}/signatures/mapping.tsv",
-                           caption="../report/signature_mapping.rst",
-                           category="5. Signatures", subcategory="all regions"),
-        params:
-            names=list(FILE_SIGNATURES),
-            specs=[SIGNATURES[name] for name in FILE_SIGNATURES],
-            one_to_one=config["signatures"]["one_to_one"],
+            mapping=report(
+                f"{RESULTS}/signatures/mapping.tsv",
+                caption="../report/signature_mapping.rst",
+                category="5. Signatures",
+                subcategory="all regions",
+            ),
         log:
             f"{LOGS}/signature_sets.log",
+        conda:
+            "../../envs/painstress.yaml"
         threads: 1
         resources:
             mem_mb=2000,
             runtime=10,
-        conda:
-            "../../envs/painstress.yaml"
+        params:
+            names=list(FILE_SIGNATURES),
+            specs=[SIGNATURES[name] for name in FILE_SIGNATURES],
+            one_to_one=config["signatures"]["one_to_one"],
         script:
             "../scripts/signature_sets.py"
 
@@ -40,76 +43,92 @@ if HUMAN_SIGNATURES:
             genes=f"{RESULTS}/genes.tsv",
         output:
             mouse=[mouse for _, _, _, mouse in human_signature_tables()],
-            mapping=report(f"{RESULTS}/signatures/contrast_mapping.tsv",
-                           caption="../report/contrast_mapping.rst",
-                           category="5. Signatures", subcategory="all regions"),
-        params:
-            tables=[(name, region) for name, region, _, _ in human_signature_tables()],
-            one_to_one=config["signatures"]["one_to_one"],
+            mapping=report(
+                f"{RESULTS}/signatures/contrast_mapping.tsv",
+                caption="../report/contrast_mapping.rst",
+                category="5. Signatures",
+                subcategory="all regions",
+            ),
         log:
             f"{LOGS}/map_signature_contrasts.log",
+        conda:
+            "../../envs/painstress.yaml"
         threads: 1
         resources:
             mem_mb=2000,
             runtime=10,
-        conda:
-            "../../envs/painstress.yaml"
+        params:
+            tables=[(name, region) for name, region, _, _ in human_signature_tables()],
+            one_to_one=config["signatures"]["one_to_one"],
         script:
             "../scripts/map_signature_contrasts.py"
 
 
 rule signature_tests:
     input:
-        pain=expand(f"{RESULTS}/de/{{region}}/{PAIN}.tsv", region=CONTRASTS[PAIN]["regions"]),
+        pain=expand(
+            f"{RESULTS}/de/{{region}}/{PAIN_CONTRAST}.tsv",
+            region=CONTRASTS[PAIN_CONTRAST]["regions"],
+        ),
+        stress=expand(f"{RESULTS}/de/{{region}}/{STRESS_CONTRAST}.tsv", region=OVERLAP_REGIONS),
         contrasts=[table for _, _, table in contrast_signature_tables()],
         gene_sets=[f"{RESULTS}/signatures/gene_sets.tsv"] if FILE_SIGNATURES else [],
     output:
-        tests=report(f"{RESULTS}/overlap/signature_tests.tsv",
-                     caption="../report/signature_tests.rst",
-                     category="5. Signatures", subcategory="all regions"),
-        genes=report(f"{RESULTS}/overlap/pain_stress_genes.tsv",
-                     caption="../report/pain_stress_genes.rst",
-                     category="4. Pain and stress overlap", subcategory="all regions"),
-    params:
-        names=(PAIN, STRESS),
-        pain_regions=CONTRASTS[PAIN]["regions"],
-        overlap_regions=OVERLAP_REGIONS,
-        contrast_tables=[(name, region) for name, region, _ in contrast_signature_tables()],
-        order=list(SIGNATURES),
+        tests=report(
+            f"{RESULTS}/overlap/signature_tests.tsv",
+            caption="../report/signature_tests.rst",
+            category="5. Signatures",
+            subcategory="all regions",
+        ),
+        genes=report(
+            f"{RESULTS}/overlap/pain_stress_genes.tsv",
+            caption="../report/pain_stress_genes.rst",
+            category="4. Pain and stress overlap",
+            subcategory="all regions",
+        ),
     log:
         f"{LOGS}/signature_tests.log",
+    conda:
+        "../../envs/painstress.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../../envs/painstress.yaml"
+    params:
+        names=(PAIN_CONTRAST, STRESS_CONTRAST),
+        pain_regions=CONTRASTS[PAIN_CONTRAST]["regions"],
+        overlap_regions=OVERLAP_REGIONS,
+        contrast_tables=[(name, region) for name, region, _ in contrast_signature_tables()],
+        order=list(SIGNATURES),
     script:
         "../scripts/signature_tests.py"
 
 
 rule rrho2:
     input:
-        pain=f"{RESULTS}/de/{{region}}/{PAIN}.tsv",
-        stress=f"{RESULTS}/de/{{region}}/{STRESS}.tsv",
+        pain=f"{RESULTS}/de/{{region}}/{PAIN_CONTRAST}.tsv",
+        stress=f"{RESULTS}/de/{{region}}/{STRESS_CONTRAST}.tsv",
     output:
-        png=report(f"{RESULTS}/figures/{{region}}/rrho2_pain_vs_stress.png",
-                   caption="../report/rrho2.rst",
-                   category="4. Pain and stress overlap", subcategory="{region}"),
+        png=report(
+            f"{RESULTS}/figures/{{region}}/rrho2_pain_vs_stress.png",
+            caption="../report/rrho2.rst",
+            category="4. Pain and stress overlap",
+            subcategory="{region}",
+        ),
         pdf=f"{RESULTS}/figures/{{region}}/rrho2_pain_vs_stress.pdf",
         cells=f"{RESULTS}/overlap/rrho2/{{region}}.tsv",
-    params:
-        step=config["signatures"]["rrho_step"],
-        pain=PAIN,
-        stress=STRESS,
     log:
         f"{LOGS}/rrho2/{{region}}.log",
+    conda:
+        "../../envs/painstress.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../../envs/painstress.yaml"
+    params:
+        step=config["signatures"]["rrho_step"],
+        pain=PAIN_CONTRAST,
+        stress=STRESS_CONTRAST,
     script:
         "../scripts/rrho2.py"
 
@@ -119,25 +138,31 @@ rule signature_figures:
         tests=f"{RESULTS}/overlap/signature_tests.tsv",
         shared=f"{RESULTS}/overlap/shared_genes.tsv",
     output:
-        heatmap=report(f"{RESULTS}/figures/signature_overlap.png",
-                       caption="../report/signature_overlap.rst",
-                       category="5. Signatures", subcategory="all regions"),
+        heatmap=report(
+            f"{RESULTS}/figures/signature_overlap.png",
+            caption="../report/signature_overlap.rst",
+            category="5. Signatures",
+            subcategory="all regions",
+        ),
         heatmap_pdf=f"{RESULTS}/figures/signature_overlap.pdf",
-        upset=report(f"{RESULTS}/figures/shared_genes_upset.png",
-                     caption="../report/shared_genes_upset.rst",
-                     category="4. Pain and stress overlap", subcategory="all regions"),
+        upset=report(
+            f"{RESULTS}/figures/shared_genes_upset.png",
+            caption="../report/shared_genes_upset.rst",
+            category="4. Pain and stress overlap",
+            subcategory="all regions",
+        ),
         upset_pdf=f"{RESULTS}/figures/shared_genes_upset.pdf",
-    params:
-        regions=[*CONTRASTS[PAIN]["regions"], "pooled"],
-        overlap_regions=OVERLAP_REGIONS,
-        title=STUDY,
     log:
         f"{LOGS}/signature_figures.log",
+    conda:
+        "../../envs/painstress.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../../envs/painstress.yaml"
+    params:
+        regions=[*CONTRASTS[PAIN_CONTRAST]["regions"], "pooled"],
+        overlap_regions=OVERLAP_REGIONS,
+        title=STUDY,
     script:
         "../scripts/signature_figures.py"

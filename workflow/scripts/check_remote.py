@@ -1,7 +1,6 @@
 """Report downloaded files that changed on the server since they were fetched."""
 import logging
 
-import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from painstress.data import ncbi_fetch

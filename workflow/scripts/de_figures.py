@@ -1,5 +1,4 @@
 """Volcano and MA plots of one region × contrast (rule de_figures)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 
 from painstress.de.deseq2 import Thresholds
 from painstress.figures.de import ma_plot, pvalue_histogram, volcano

@@ -1,5 +1,4 @@
 """One table of every DE fit's summary (rule de_summary)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from painstress.files import read_tsv, write_tsv

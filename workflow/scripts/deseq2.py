@@ -1,7 +1,6 @@
 """Fit one region × contrast (rule deseq2): painstress.de.deseq2.analyse_configured."""
 import logging
 
-import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from painstress.de import deseq2

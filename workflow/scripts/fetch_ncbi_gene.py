@@ -1,5 +1,4 @@
 """Download NCBI Gene's orthologs and human gene table (rule fetch_ncbi_gene)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 
 from painstress.data import ncbi_fetch
 from painstress.jobs import offline_missing, run_script
@@ -9,8 +8,8 @@ def main(snakemake):
     if snakemake.params.offline:
         raise offline_missing(snakemake.output)
     client, _ = ncbi_fetch.connect(snakemake.params.ncbi)
-    ncbi_fetch.fetch_ncbi_gene(client, snakemake.params.ncbi["gene_url"], snakemake.output.orthologs,
-                         snakemake.output.human_info)
+    ncbi_fetch.fetch_ncbi_gene(client, snakemake.params.ncbi["gene_url"],
+                               snakemake.output.orthologs, snakemake.output.human_info)
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -1,5 +1,4 @@
 """Download one GEO series matrix into resources/ (rule fetch_series_matrix)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 
 from painstress.data import ncbi_fetch
 from painstress.jobs import offline_missing, run_script

@@ -1,5 +1,4 @@
 """Reads counted per sample (rule library_sizes_figure)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from painstress.data import ncbi_files

@@ -1,7 +1,6 @@
 """Human contrast DE tables onto mouse genes, with mapping rates (rule map_signature_contrasts)."""
 import logging
 
-import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from painstress.compare import orthologs

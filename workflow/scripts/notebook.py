@@ -5,7 +5,6 @@ A cell that fails makes the job fail, so a broken notebook never reaches the rep
 import logging
 from pathlib import Path
 
-import _src  # noqa: F401  (puts src/ on sys.path)
 import nbformat
 import papermill
 from nbconvert import HTMLExporter

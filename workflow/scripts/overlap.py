@@ -1,8 +1,6 @@
 """Shared pain/stress genes and overlap statistics (rule overlap)."""
 import logging
 
-import _src  # noqa: F401  (puts src/ on sys.path)
-
 from painstress.compare import overlap
 from painstress.de.deseq2 import Thresholds
 from painstress.files import read_tsv, write_tsv
@@ -10,9 +8,11 @@ from painstress.jobs import run_script
 
 
 def main(snakemake):
-    pairs = {region: (read_tsv(pain, dtype={"symbol": str}), read_tsv(stress, dtype={"symbol": str}))
-             for region, pain, stress in zip(snakemake.params.regions,
-                                             snakemake.input.pain, snakemake.input.stress)}
+    def de(path):
+        return read_tsv(path, dtype={"symbol": str})
+
+    pairs = {region: (de(pain), de(stress)) for region, pain, stress in
+             zip(snakemake.params.regions, snakemake.input.pain, snakemake.input.stress)}
     genes, stats = overlap.overlap_tables(pairs)
     logging.info("overlap statistics:\n%s", stats.to_string(index=False))
     write_tsv(genes, snakemake.output.genes)

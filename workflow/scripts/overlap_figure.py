@@ -1,5 +1,4 @@
 """Counts of shared pain/stress genes per region (rule overlap_figure)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 
 from painstress.figures.overlap import overlap_counts
 from painstress.figures.style import save

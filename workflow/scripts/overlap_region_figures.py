@@ -1,6 +1,6 @@
 """Pain vs stress fold changes and the shared genes' expression in one region."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 
+from painstress.compare import overlap
 from painstress.figures.overlap import fold_change_scatter, shared_gene_heatmap
 from painstress.figures.style import save
 from painstress.files import read_tsv
@@ -17,7 +17,7 @@ def main(snakemake):
     sheet = read_tsv(snakemake.input.samples, dtype=str)
     out = snakemake.output
     save(fold_change_scatter(
-        pain, stress, modern, pain_label=p.pain, stress_label=p.stress,
+        overlap.paired_table(pain, stress), modern, pain_label=p.pain, stress_label=p.stress,
         title=f"{region}: {p.pain} vs {p.stress}; shared = padj < threshold in both, same sign"),
         out.scatter, out.scatter_pdf)
     save(shared_gene_heatmap(

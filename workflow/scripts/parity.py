@@ -7,7 +7,6 @@ genes side by side, size factors and dispersions. parity: one row per region × 
 """
 import logging
 
-import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from painstress.de import deseq2, parity

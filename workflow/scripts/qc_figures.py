@@ -1,5 +1,4 @@
 """PCA and sample-distance heatmap of one region on VST expression (rule qc_figures)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 
 from painstress.figures.samples import pca, sample_distances
 from painstress.figures.style import save

@@ -1,8 +1,6 @@
 """Decide which GEO series each dataset is (checkpoint resolve_datasets)."""
 import logging
 
-import _src  # noqa: F401  (puts src/ on sys.path)
-
 from painstress.data import ncbi_fetch
 from painstress.files import write_tsv
 from painstress.jobs import run_script

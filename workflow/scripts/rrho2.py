@@ -1,8 +1,6 @@
 """RRHO2 map of the pain and stress contrasts in one region (rule rrho2)."""
 import logging
 
-import _src  # noqa: F401  (puts src/ on sys.path)
-
 from painstress.compare import rrho
 from painstress.figures.overlap import rrho2_map
 from painstress.figures.style import save

@@ -1,7 +1,6 @@
 """Infer (or read) and validate the sample sheet; write it with the gene symbols."""
 import logging
 
-import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from painstress import InputError, samples

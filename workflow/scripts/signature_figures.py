@@ -1,5 +1,4 @@
 """Signature overlap heatmap and the UpSet plot of shared genes (rule signature_figures)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 
 from painstress.figures.overlap import shared_upset
 from painstress.figures.signatures import signature_heatmap

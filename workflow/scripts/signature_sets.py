@@ -1,7 +1,6 @@
 """Read the gene-set signature files into mouse genes (rule signature_sets)."""
 import logging
 
-import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from painstress.compare import orthologs, signatures

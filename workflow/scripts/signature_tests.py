@@ -1,7 +1,8 @@
-"""Pain against every signature, and the shared-gene table (rule signature_tests)."""
+"""Pain against every depression/anxiety signature, and the shared-gene table with each
+gene's signature memberships (rule signature_tests). The pain x stress test itself is rule
+overlap's."""
 import logging
 
-import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from painstress.compare import overlap
@@ -32,11 +33,9 @@ def main(snakemake):
     logging.info("signature tests:\n%s", tests.to_string(index=False))
     write_tsv(tests, snakemake.output.tests)
 
-    pain_name, stress_name = params.names
-    pairs = {region: (pain[region], signatures[stress_name][region])
-             for region in params.overlap_regions}
-    others = {name: s for name, s in signatures.items() if name != stress_name}
-    genes = overlap.pain_stress_genes(pairs, params.names, overlap.memberships(others))
+    stress = dict(zip(params.overlap_regions, snakemake.input.stress))
+    pairs = {region: (pain[region], de(stress[region])) for region in params.overlap_regions}
+    genes = overlap.pain_stress_genes(pairs, params.names, overlap.memberships(signatures))
     logging.info("%d genes shared in at least one region", len(genes))
     write_tsv(genes, snakemake.output.genes)
 

@@ -1,5 +1,4 @@
 """Write the simulated demo study into resources/ (rule simulate_demo)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 
 from painstress.demo.simulate import DemoParameters, write_demo_study
 from painstress.jobs import run_script

@@ -1,5 +1,4 @@
 """A TSV table as an HTML page the report shows inline (rule table_page)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 
 from painstress.files import read_tsv, write_html_table
 from painstress.jobs import run_script

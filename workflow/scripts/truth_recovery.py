@@ -1,7 +1,6 @@
 """Demo only: precision and recall of the shared genes against the planted truth."""
 import logging
 
-import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from painstress.demo.recovery import score_recovery

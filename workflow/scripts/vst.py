@@ -1,5 +1,4 @@
 """Variance-stabilised counts of one region, all groups (rule vst)."""
-import _src  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from painstress.data import ncbi_files

@@ -203,7 +203,8 @@ def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
 def _gene_table(genes: pd.DataFrame, what: str) -> pd.DataFrame:
     """Normalise a gene table to columns GeneID (int64), Symbol, Synonyms (list).
 
-    Accepts the outputs of :func:`read_gene_info` and :func:`painstress.data.ncbi_files.read_annotation`
+    Accepts the outputs of :func:`read_gene_info` and
+    :func:`painstress.data.ncbi_files.read_annotation`
     (GeneID as index, ``Symbol`` column) and plain ``GeneID``/``symbol`` frames.
     """
     table = genes.reset_index() if "GeneID" not in genes.columns else genes
@@ -285,7 +286,8 @@ def map_to_mouse(genes, *, id_type: str, organism: str,
       human_info   human gene table (:func:`read_gene_info`), for human symbols; for human
                    GeneIDs it is optional and only tells ``unknown`` from ``no_ortholog``.
       mouse_genes  the study's mouse genes: GeneID (column or index) and Symbol/symbol,
-                   optional Synonyms (e.g. :func:`painstress.data.ncbi_files.read_annotation` output).
+                   optional Synonyms (e.g. the output of
+                   :func:`painstress.data.ncbi_files.read_annotation`).
       one_to_one   keep only one-to-one ortholog pairs (default).
     Out:
       mapped       DataFrame ``input_id``, ``mouse_GeneID`` (int64), ``mouse_symbol``,

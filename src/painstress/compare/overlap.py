@@ -31,7 +31,7 @@ GENE_COLUMNS = ["definition", "region", "GeneID", "symbol", "direction",
 STAT_COLUMNS = ["definition", "region", "n_background", "n_pain", "n_stress", "n_both",
                 "n_same_direction", "n_opposite_direction", "n_unique_genes",
                 "expected_same_direction", "odds_ratio", "jaccard", "pvalue",
-                "padj", "sign_concordance_pvalue"]
+                "padj", "padj_family", "sign_concordance_pvalue"]
 
 
 def paired_table(pain: pd.DataFrame, stress: pd.DataFrame) -> pd.DataFrame:
@@ -90,11 +90,13 @@ def shared_genes(paired: pd.DataFrame, definition: str) -> pd.DataFrame:
 
 def overlap_tables(pairs: dict[str, tuple[pd.DataFrame, pd.DataFrame]],
                    definitions=DEFINITIONS) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per region (and pooled) shared genes and overlap statistics.
+    """Per region (and pooled) shared genes and overlap statistics: the only place the pain
+    x stress overlap is tested.
 
     ``pairs`` maps region -> (pain DE table, stress DE table), tables as written by the
-    DE stage. Returns (genes table with :data:`GENE_COLUMNS`, statistics table with
-    :data:`STAT_COLUMNS`).
+    DE stage. ``padj`` is Benjamini–Hochberg over every row (definitions x regions and
+    pooled), the family named in ``padj_family``. Returns (genes table with
+    :data:`GENE_COLUMNS`, statistics table with :data:`STAT_COLUMNS`).
     """
     genes, rows = [], []
     for definition in definitions:
@@ -114,6 +116,8 @@ def overlap_tables(pairs: dict[str, tuple[pd.DataFrame, pd.DataFrame]],
             rows.append(_row(definition, "pooled", pooled, len(unique)))
     table = pd.DataFrame(rows)
     table["padj"] = stats.false_discovery_control(table["pvalue"].to_numpy(), method="bh")
+    # the one family of the pain x stress tests, said in the table itself
+    table["padj_family"] = f"BH over the {len(table)} rows of this table"
     gene_table = (pd.concat(genes, ignore_index=True) if genes
                   else pd.DataFrame(columns=GENE_COLUMNS))
     return gene_table, table[STAT_COLUMNS]

@@ -19,10 +19,10 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 import requests
@@ -204,7 +204,7 @@ def download(client: Client, url: str, dest: str | Path,
         record = {"url": response.url, "file": dest.name, "size": size,
                   "sha256": sha256_of(tmp), "http_date": response.headers.get("Date"),
                   "last_modified": response.headers.get("Last-Modified"),
-                  "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                  "fetched": datetime.now(UTC).isoformat(timespec="seconds")}
         # provenance first: a run cut off between the two renames leaves no data file,
         # so the next run fetches again instead of trusting an unrecorded file
         note = provenance_path(dest).with_name(f".{dest.name}.{os.getpid()}.json.part")

@@ -145,7 +145,7 @@ def assign_datasets(datasets: dict, resolutions: dict, default_pmid: int | None,
     uses. Anything else is an error that lists the candidates.
     """
     rows, used = [], set()
-    for name, spec in datasets.items():
+    for spec in datasets.values():
         if spec.get("geo"):
             used.add(spec["geo"])
     for name, spec in datasets.items():

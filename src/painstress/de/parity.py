@@ -35,6 +35,7 @@ R_INSTALL_HINT = (
 
 # Genes whose log2FC, lfcSE and padj are compared: padj below this in either tool.
 FOCUS_PADJ = 0.1
+DEFAULT_THRESHOLDS = Thresholds()  # the config's defaults
 DISPERSION_KINDS = ("genewise", "fitted", "MAP", "final")
 FIT_NUMBERS = ("trend_asymptDisp", "trend_extraPois", "prior_disp_var", "replaced_genes")
 
@@ -91,7 +92,7 @@ def focus_genes(ours: pd.DataFrame, reference: pd.DataFrame,
 
 
 def compare_results(ours: pd.DataFrame, reference: pd.DataFrame, *,
-                    thresholds: Thresholds = Thresholds(),
+                    thresholds: Thresholds = DEFAULT_THRESHOLDS,
                     focus_padj: float = FOCUS_PADJ) -> dict:
     """Agreement of two DESeq2 result tables (ours = pydeseq2, reference = R).
 
@@ -312,7 +313,7 @@ def r_results_at(r: dict, alpha: str) -> pd.DataFrame:
     return table
 
 
-def compare_all(ours_fit: dict, r: dict, thresholds: Thresholds = Thresholds()) -> dict:
+def compare_all(ours_fit: dict, r: dict, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> dict:
     """Every parity figure for one matrix: results against R with results()'s default
     alpha (keys as :func:`compare_results`) and against R with the workflow's alpha
     (same keys prefixed ``alpha05_``), and the fits (:func:`compare_fits`)."""

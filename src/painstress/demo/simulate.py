@@ -62,6 +62,9 @@ class DemoParameters:
     min_planted_mean: float = 30.0  # planted genes are drawn from genes this well expressed
 
 
+# The CI-sized demo: what the tests and the CI parity bench run (a few minutes end to end).
+SMALL_STUDY = DemoParameters(n_genes=3000, de_genes=60, shared_genes=30)
+
 def mouse_like_symbols(n: int, rng: np.random.Generator) -> list[str]:
     """``n`` unique symbols shaped like MGI's: ``Slc6a4``, ``Gm12345``, ``4930402H24Rik``."""
     symbols: list[str] = []

@@ -37,14 +37,14 @@ def overlap_counts(stats_table: pd.DataFrame, *, title: str) -> plt.Figure:
     return fig
 
 
-def fold_change_scatter(pain: pd.DataFrame, stress: pd.DataFrame, shared: pd.DataFrame, *,
-                        title: str, pain_label: str, stress_label: str) -> plt.Figure:
-    """Pain log2FC vs stress log2FC for genes tested in both; shared genes marked."""
+def fold_change_scatter(paired: pd.DataFrame, shared: pd.DataFrame, *, title: str,
+                        pain_label: str, stress_label: str) -> plt.Figure:
+    """Pain log2FC vs stress log2FC for genes tested in both (``paired``: the output of
+    :func:`painstress.compare.overlap.paired_table`); shared genes marked."""
     from scipy import stats
 
-    both = pain.merge(stress, on="GeneID", suffixes=("_pain", "_stress")).dropna(
-        subset=["log2FoldChange_pain", "log2FoldChange_stress"])
-    x, y = both["log2FoldChange_pain"], both["log2FoldChange_stress"]
+    both = paired
+    x, y = both["log2FC_pain"], both["log2FC_stress"]
     is_shared = both["GeneID"].isin(shared["GeneID"])
     fig, ax = plt.subplots(figsize=(5.5, 5))
     ax.scatter(x[~is_shared], y[~is_shared], s=4, c=GREY, linewidths=0, rasterized=True,

@@ -1,13 +1,23 @@
-"""Sample-level quality figures: library sizes, PCA and sample distances on VST."""
+"""Sample-level quality figures: library sizes, count distributions, PCA and sample
+distances on VST."""
 
 from __future__ import annotations
+
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.colors import to_rgb
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-from painstress.figures.style import OKABE_ITO, group_colours
+from painstress.figures.style import GREY, OKABE_ITO, group_colours
+
+MAX_LEVELS = 12  # a sheet column with more levels is not a factor to colour by
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p"]
+FREE_TEXT = re.compile(r"^(sample|title|description|name|label|source.*|characteristics.*)$",
+                       re.IGNORECASE)
+MISSING = "(not given)"
 
 
 def library_sizes(counts: pd.Series, sheet: pd.DataFrame, *, title: str,
@@ -34,50 +44,233 @@ def library_sizes(counts: pd.Series, sheet: pd.DataFrame, *, title: str,
     return fig
 
 
+def _sample_order(samples: pd.Index, sheet: pd.DataFrame, group_order: list[str]) -> list[str]:
+    """``samples`` sorted by group (``group_order``, unknown groups last), region, name."""
+    rows = sheet.drop_duplicates("sample").set_index("sample").loc[list(samples)]
+    rank = {g: i for i, g in enumerate(group_order)}
+    keys = pd.DataFrame({"group": rows["group"].map(rank).fillna(len(rank)),
+                         "region": rows["region"].astype(str) if "region" in rows else "",
+                         "name": rows.index.astype(str)})
+    return keys.sort_values(["group", "region", "name"], kind="mergesort").index.tolist()
+
+
+def _colours_for(groups: pd.Series, group_order: list[str]) -> dict[str, str]:
+    """Group -> colour: ``group_order`` first (as :func:`group_colours`), then any other."""
+    order = [*group_order, *sorted(set(groups) - set(group_order))]
+    return {g: OKABE_ITO[i % len(OKABE_ITO)] for i, g in enumerate(order)}
+
+
+def count_distributions(raw: pd.DataFrame, normalised: pd.DataFrame, sheet: pd.DataFrame, *,
+                        title: str, group_order: list[str]) -> plt.Figure:
+    """log2(count + 1) per sample before and after size-factor normalisation.
+
+    In: ``raw`` and ``normalised`` are genes × samples tables (the same samples;
+    ``normalised`` = raw / size factor); ``sheet`` the sample sheet (sample, group and,
+    if present, region). Out: two stacked box-plot panels (raw above, normalised below), one
+    box per sample (no outlier points), samples ordered by group (``group_order``) then
+    region and name, coloured by group; the normalised panel has a dashed line at the median
+    of the sample medians, which every box should straddle after normalisation.
+    """
+    samples = _sample_order(raw.columns, sheet, group_order)
+    groups = sheet.drop_duplicates("sample").set_index("sample").loc[samples, "group"]
+    colours = _colours_for(groups, group_order)
+    width = min(22.0, max(6.0, 0.28 * len(samples) + 2.2))
+    fig, axes = plt.subplots(2, 1, figsize=(width, 6.4), sharex=True, sharey=True,
+                             layout="constrained")
+    for ax, table, name in zip(axes, [raw, normalised],
+                               ["raw counts", "normalised counts (counts / size factor)"]):
+        values = np.log2(table[samples].to_numpy(dtype=float) + 1.0)
+        boxes = ax.boxplot([v[np.isfinite(v)] for v in values.T], positions=range(len(samples)),
+                           widths=0.7, showfliers=False, patch_artist=True,
+                           medianprops={"color": "black", "linewidth": 1.2},
+                           whiskerprops={"linewidth": 0.8}, capprops={"linewidth": 0.8})
+        for patch, group in zip(boxes["boxes"], groups):
+            patch.set_facecolor(colours[group])
+            patch.set_edgecolor("black")
+            patch.set_linewidth(0.6)
+        ax.set_ylabel("log2(count + 1)")
+        ax.set_title(name, fontsize=9, loc="left")
+        ax.grid(axis="y", lw=0.4, color=GREY, alpha=0.6)
+        ax.set_axisbelow(True)
+    medians = np.nanmedian(np.log2(normalised[samples].to_numpy(dtype=float) + 1.0), axis=0)
+    axes[1].axhline(float(np.median(medians)), ls="--", lw=0.8, c="k",
+                    label="median of sample medians")
+    axes[1].set_xticks(range(len(samples)), samples, rotation=90,
+                       fontsize=7 if len(samples) <= 40 else 5)
+    axes[1].set_xlim(-0.6, len(samples) - 0.4)
+    present = [g for g in colours if g in set(groups)]
+    handles = [Patch(facecolor=colours[g], edgecolor="black", linewidth=0.6,
+                     label=f"{g} (n={int((groups == g).sum())})") for g in present]
+    handles.append(Line2D([], [], ls="--", lw=0.8, c="k", label="median of sample medians"))
+    fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def _level_key(level: str):
+    """Natural sort key: ``s2`` before ``s10``."""
+    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", str(level))]
+
+
+def sample_factors(sheet: pd.DataFrame, samples: list[str],
+                   max_levels: int = MAX_LEVELS) -> tuple[list[str], dict[str, str]]:
+    """The sheet's columns worth colouring a PCA of ``samples`` by, and the constant ones.
+
+    A factor is any column but ``sample`` and free-text ones (title, description, …) with
+    2 to ``max_levels`` levels among ``samples`` that does not give every sample its own
+    level (an id such as ``mouse``). ``group`` always comes first, even if constant.
+    Returns (factors, {constant column: its one level}).
+    """
+    rows = sheet.drop_duplicates("sample").set_index("sample").loc[samples]
+    factors, constant = [], {}
+    for column in rows.columns:
+        if FREE_TEXT.match(str(column)):
+            continue
+        values = rows[column].fillna("").astype(str).replace("", MISSING)
+        n = values.nunique()
+        if column == "group":
+            factors.insert(0, column)
+        elif n == 1:
+            constant[column] = values.iloc[0]
+        elif n <= max_levels and not (n == len(values) and len(values) > 2):
+            factors.append(column)
+    return factors, constant
+
+
+def pca_scores(vst: pd.DataFrame, n_genes: int = 500) -> tuple[pd.DataFrame, np.ndarray]:
+    """PC1 and PC2 of samples on the ``n_genes`` most variable genes of ``vst`` (genes ×
+    samples). Returns (scores: samples × [PC1, PC2], fraction of variance of every PC).
+    Deterministic: ties in variance keep the table's gene order, and each PC's sign is set
+    so that its largest gene loading is positive."""
+    variance = vst.var(axis=1).sort_values(ascending=False, kind="mergesort")
+    top = vst.loc[variance.index[:n_genes]]
+    centred = (top.T - top.T.mean(axis=0)).to_numpy(dtype=float)
+    u, s, vt = np.linalg.svd(centred, full_matrices=False)
+    explained = s**2 / np.sum(s**2) if np.sum(s**2) > 0 else np.zeros_like(s)
+    k = min(2, len(s))
+    signs = np.sign(vt[np.arange(k), np.argmax(np.abs(vt[:k]), axis=1)])
+    signs[signs == 0] = 1.0
+    values = np.zeros((len(top.columns), 2))
+    values[:, :k] = u[:, :k] * s[:k] * signs
+    return pd.DataFrame(values, index=top.columns, columns=["PC1", "PC2"]), explained
+
+
 def pca(vst: pd.DataFrame, sheet: pd.DataFrame, *, title: str, group_order: list[str],
-        n_genes: int = 500) -> plt.Figure:
-    """PCA of samples on the ``n_genes`` most variable VST genes, coloured by group
-    (legend in ``group_order``)."""
-    top = vst.loc[vst.var(axis=1).sort_values(ascending=False).index[:n_genes]]
-    centred = top.T - top.T.mean(axis=0)
-    u, s, _ = np.linalg.svd(centred.to_numpy(), full_matrices=False)
-    explained = s**2 / np.sum(s**2)
-    scores = pd.DataFrame(u[:, :2] * s[:2], index=top.columns, columns=["PC1", "PC2"])
-    groups = sheet.set_index("sample").loc[scores.index, "group"]
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    present = [g for g in group_order if g in set(groups)]
-    for colour, group in zip(OKABE_ITO, present):
-        mask = groups == group
-        ax.scatter(scores.loc[mask, "PC1"], scores.loc[mask, "PC2"], c=colour, s=40,
-                   label=f"{group} (n={int(mask.sum())})", edgecolors="k", linewidths=0.4)
-    ax.set_xlabel(f"PC1 ({explained[0]:.0%} of variance)")
-    ax.set_ylabel(f"PC2 ({explained[1]:.0%} of variance)")
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="best")
+        n_genes: int = 500, orders: dict[str, list[str]] | None = None) -> plt.Figure:
+    """PCA of samples on the ``n_genes`` most variable VST genes, one panel per factor.
+
+    In: ``vst`` genes × samples; ``sheet`` the sample sheet (sample, group and any other
+    columns). Every factor of :func:`sample_factors` gets a panel with the same PC1/PC2
+    coordinates (percent of variance on the axes), points coloured and shaped by level,
+    legend beside the panel with n per level; ``group`` is first, its levels in
+    ``group_order``; other levels in ``orders[factor]`` if given, else natural order.
+    Columns constant across these samples are named under the title.
+    """
+    scores, explained = pca_scores(vst, n_genes)
+    samples = list(scores.index)
+    factors, constant = sample_factors(sheet, samples)
+    rows = sheet.drop_duplicates("sample").set_index("sample").loc[samples]
+    orders = {"group": group_order, **(orders or {})}
+    ncols = 2 if len(factors) == 4 else min(3, len(factors))
+    nrows = int(np.ceil(len(factors) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.7 * nrows + 0.5),
+                             sharex=True, sharey=True, squeeze=False, layout="constrained")
+    for ax, factor in zip(axes.flat, factors):
+        values = rows[factor].fillna("").astype(str).replace("", MISSING)
+        given = [lv for lv in orders.get(factor, []) if lv in set(values)]
+        levels = given + sorted(set(values) - set(given) - {MISSING}, key=_level_key)
+        levels += [MISSING] if MISSING in set(values) else []
+        # groups keep their colours of every other figure; other factors start elsewhere
+        # in the palette so that, say, a dataset is not read as a group
+        palette = OKABE_ITO if factor == "group" else OKABE_ITO[4:] + OKABE_ITO[:4]
+        for i, level in enumerate(levels):
+            mask = (values == level).to_numpy()
+            colour = GREY if level == MISSING else palette[i % len(palette)]
+            ax.scatter(scores.loc[mask, "PC1"], scores.loc[mask, "PC2"], c=colour, s=42,
+                       marker=MARKERS[i % len(MARKERS)], edgecolors="k", linewidths=0.5,
+                       label=f"{level} (n={int(mask.sum())})", zorder=3)
+        ax.set_title(f"by {factor}", fontsize=9, loc="left")
+        ax.legend(fontsize=7.5, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  borderaxespad=0, handletextpad=0.3)
+        ax.axhline(0, lw=0.5, c=GREY, zorder=1)
+        ax.axvline(0, lw=0.5, c=GREY, zorder=1)
+        ax.set_xlabel(f"PC1 ({explained[0]:.0%} of variance)")
+        ax.set_ylabel(f"PC2 ({explained[1] if len(explained) > 1 else 0:.0%} of variance)")
+        ax.tick_params(labelbottom=True, labelleft=True)  # shared axes would hide them
+    for ax in axes.flat[len(factors):]:
+        ax.remove()
+    note = "; ".join(f"{c} = {v}" for c, v in constant.items())
+    fig.suptitle(title + (f"\nsame in every sample: {note}" if note else ""), fontsize=10)
     return fig
 
 
 def sample_distances(vst: pd.DataFrame, sheet: pd.DataFrame, *, title: str,
                      group_order: list[str]) -> plt.Figure:
-    """Euclidean distances between samples on VST expression, clustered (average linkage)."""
-    from scipy.cluster.hierarchy import leaves_list, linkage
+    """Heatmap of Euclidean distances between samples on VST expression, with the
+    average-linkage dendrogram of those distances.
+
+    In: ``vst`` genes × samples; ``sheet`` the sample sheet (sample, group and region).
+    Out: seaborn's clustermap figure: rows and columns in dendrogram order, colour strips
+    for group (in ``group_order``'s colours) and, when the samples span several regions,
+    region; a legend of the strips and a colour bar; labels "sample (group)".
+    """
+    import seaborn as sns
+    from scipy.cluster.hierarchy import linkage
     from scipy.spatial.distance import pdist, squareform
 
-    condensed = pdist(vst.T.to_numpy())
-    order = leaves_list(linkage(condensed, method="average"))
-    names = vst.columns[order]
-    matrix = squareform(condensed)[np.ix_(order, order)]
-    groups = sheet.set_index("sample").loc[names, "group"]
-    colours = group_colours(group_order)
-    fig, (bar, ax) = plt.subplots(1, 2, figsize=(7.2, 6), layout="constrained",
-                                  gridspec_kw={"width_ratios": [1, 20]})
-    image = ax.imshow(matrix, cmap="viridis_r")
-    ax.set_xticks(range(len(names)), names, rotation=90, fontsize=6)
-    ax.set_yticks([])
-    rgb = [to_rgb(colours[g]) for g in groups]
-    bar.imshow(np.array(rgb)[:, None, :], aspect="auto")
-    bar.set_xticks([])
-    bar.set_yticks(range(len(names)), [f"{n} ({g})" for n, g in zip(names, groups)], fontsize=6)
-    fig.colorbar(image, ax=ax, shrink=0.6, label="Euclidean distance (VST)")
-    fig.suptitle(title, fontsize=10)
+    names = list(vst.columns)
+    condensed = pdist(vst.T.to_numpy(dtype=float))
+    tree = linkage(condensed, method="average")
+    rows = sheet.drop_duplicates("sample").set_index("sample").loc[names]
+    groups = rows["group"].astype(str)
+    strips = {"group": groups.map(_colours_for(groups, group_order))}
+    legend = [("group", _colours_for(groups, group_order), groups)]
+    if "region" in rows and rows["region"].nunique() > 1:
+        regions = rows["region"].astype(str)
+        spare = [c for c in OKABE_ITO if c not in set(strips["group"])] or OKABE_ITO
+        palette = {r: spare[i % len(spare)]
+                   for i, r in enumerate(sorted(set(regions), key=_level_key))}
+        strips["region"] = regions.map(palette)
+        legend.append(("region", palette, regions))
+    labels = [f"{n} ({g})" for n, g in zip(names, groups)]
+    matrix = pd.DataFrame(squareform(condensed), index=labels, columns=labels)
+    strip_table = pd.DataFrame({k: v.to_numpy() for k, v in strips.items()}, index=labels)
+    n = len(names)
+    side = min(16.0, max(6.5, 0.22 * n + 3.5))
+    font = 8 if n <= 30 else 6 if n <= 60 else 4.5
+    off_diagonal = matrix.to_numpy()[~np.eye(n, dtype=bool)]
+    grid = sns.clustermap(matrix, row_linkage=tree, col_linkage=tree, cmap="viridis_r",
+                          mask=np.eye(n, dtype=bool),  # zeros would flatten the scale
+                          vmin=float(off_diagonal.min()) if n > 1 else None,
+                          vmax=float(off_diagonal.max()) if n > 1 else None,
+                          row_colors=strip_table, col_colors=strip_table,
+                          figsize=(side, side), dendrogram_ratio=(0.12, 0.08),
+                          colors_ratio=0.025 if n > 12 else 0.04,
+                          xticklabels=True, yticklabels=True, cbar_pos=None)
+    heatmap = grid.ax_heatmap
+    heatmap.set_xlabel("")
+    heatmap.set_ylabel("")
+    heatmap.tick_params(axis="both", labelsize=font, length=2)
+    for ax in (grid.ax_row_colors, grid.ax_col_colors):
+        ax.tick_params(labelsize=font + 1, length=0)
+    handles = []
+    for name, palette, values in legend:
+        handles.append(Patch(facecolor="none", edgecolor="none", label=name))
+        handles += [Patch(facecolor=palette[v], edgecolor="black", linewidth=0.5,
+                          label=f"  {v} (n={int((values == v).sum())})")
+                    for v in palette if v in set(values)]
+    # Legend and colour bar go right of the row labels, whose width depends on the names.
+    fig = grid.figure
+    renderer = fig.canvas.get_renderer()
+    to_figure = fig.transFigure.inverted()
+    right = to_figure.transform(heatmap.get_tightbbox(renderer))[1, 0] + 0.015
+    top = heatmap.get_position().y1
+    key = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(right, top),
+                     fontsize=8, frameon=False, handlelength=1.2, borderaxespad=0)
+    bottom = to_figure.transform(key.get_window_extent(renderer))[0, 1]
+    cax = fig.add_axes((right + 0.005, bottom - 0.04 - 0.18, 0.02, 0.18))
+    fig.colorbar(heatmap.collections[0], cax=cax)
+    cax.set_ylabel("Euclidean distance (VST)\nbetween two samples", fontsize=8)
+    cax.tick_params(labelsize=7)
+    fig.suptitle(title, fontsize=10, y=1.01)
     return fig

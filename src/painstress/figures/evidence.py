@@ -1,0 +1,173 @@
+"""Per-gene evidence: normalised counts of chosen genes per sample, by group (DESeq2's
+``plotCounts``), across regions and models; and the normalised-count table behind it."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+from painstress import InputError
+from painstress.figures.style import GREY, OKABE_ITO
+
+PSEUDOCOUNT = 0.5  # as plotCounts: zero counts stay on a log axis
+MIN_SPAN = 6.0  # a row's y axis spans at least this factor, so it has labelled ticks
+
+
+def _count_label(value: float, _position=None) -> str:
+    """Tick label of a count axis: 0.5, 20, 500, 2,000, 50,000."""
+    return f"{value:,.0f}" if value >= 1 else f"{value:g}"
+
+
+def _symbols(annotation: pd.DataFrame | pd.Series) -> pd.Series:
+    """GeneID -> symbol from a Series, a gene table (GeneID, symbol) or an NCBI annotation
+    (indexed by GeneID, ``Symbol``)."""
+    if isinstance(annotation, pd.Series):
+        return annotation
+    table = annotation.set_index("GeneID") if "GeneID" in annotation.columns else annotation
+    column = "symbol" if "symbol" in table.columns else "Symbol"
+    return table[column]
+
+
+def normalised_counts_table(counts: pd.DataFrame, size_factors: pd.Series,
+                            annotation: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    """Counts divided by each sample's size factor, for a TSV per region.
+
+    In: ``counts`` genes × samples (index GeneID, raw counts); ``size_factors`` sample ->
+    DESeq2 size factor (the samples to keep, in this order); ``annotation`` GeneID ->
+    symbol: a Series, the workflow's gene table (columns GeneID, symbol) or an NCBI
+    annotation (index GeneID, column Symbol).
+    Out: one row per gene of ``counts`` (same order): ``GeneID``, ``symbol`` ("" when the
+    annotation lacks the gene), then one column of normalised counts per sample.
+    Raises InputError if a sample lacks a count column or has a non-positive size factor.
+    """
+    missing = [s for s in size_factors.index if s not in counts.columns]
+    if missing:
+        raise InputError(f"samples {', '.join(map(str, missing[:5]))} have size factors "
+                         "but no count column.")
+    bad = size_factors[~(size_factors > 0)]
+    if len(bad):
+        raise InputError(f"size factor of {bad.index[0]} is {bad.iloc[0]}; "
+                         "it must be positive.")
+    samples = list(size_factors.index)
+    normalised = counts[samples].astype(float).div(size_factors.astype(float), axis=1)
+    symbols = _symbols(annotation).reindex(counts.index).fillna("").astype(str)
+    table = normalised.reset_index(drop=True)
+    table.insert(0, "symbol", symbols.to_numpy())
+    table.insert(0, "GeneID", counts.index.to_numpy())
+    return table
+
+
+def _matrix(table: pd.DataFrame) -> pd.DataFrame:
+    """Genes × samples indexed by GeneID, from either an indexed matrix or a
+    :func:`normalised_counts_table` (GeneID and symbol columns)."""
+    if "GeneID" in table.columns:
+        table = table.set_index("GeneID")
+    return table.drop(columns=[c for c in ("symbol", "Symbol") if c in table.columns])
+
+
+def gene_counts_panel(normalised: dict[tuple[str, str], pd.DataFrame], sheet: pd.DataFrame,
+                      genes: list[tuple[int, str]], *,
+                      groups: dict[str, tuple[str, str]], title: str) -> plt.Figure:
+    """Normalised counts of a few genes per sample, by group, in every region × model.
+
+    In: ``normalised`` maps (region, model) -> genes × samples normalised counts (index
+    GeneID, or a :func:`normalised_counts_table`); its order is the column order.
+    ``sheet``: the sample sheet (sample, group). ``genes``: (GeneID, symbol) pairs, one row
+    each, in order. ``groups``: model -> (test, reference), e.g. ``{"pain": ("SNI",
+    "sham"), "stress": ("CUS", "control")}``; a table's samples outside the model's two
+    groups are not drawn.
+    Out: a grid, one row per gene and one column per (region, model): the reference then
+    the test group, each sample a jittered point at count + 0.5 on a log axis (so zero
+    counts show, at 0.5), a black bar at each group's median; panels of one gene share
+    the y axis. A gene missing from a table gets an empty panel saying so.
+    """
+    keys = list(normalised)
+    matrices = {key: _matrix(table) for key, table in normalised.items()}
+    group_of = sheet.drop_duplicates("sample").set_index("sample")["group"].astype(str)
+    order = list(dict.fromkeys(g for model in dict.fromkeys(m for _, m in keys)
+                               for g in reversed(groups[model])))
+    colours = {g: OKABE_ITO[i % len(OKABE_ITO)] for i, g in enumerate(order)}
+    rng = np.random.default_rng(0)  # fixed jitter: the same figure on every run
+    nrows, ncols = max(1, len(genes)), max(1, len(keys))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.2 + 2.0 * ncols, 0.9 + 1.75 * nrows),
+                             squeeze=False, sharey="row", layout="constrained")
+    for row, (gene_id, symbol) in enumerate(genes):
+        drawn = []
+        for col, key in enumerate(keys):
+            ax = axes[row][col]
+            region, model = key
+            test, reference = groups[model]
+            matrix = matrices[key]
+            if row == 0:
+                ax.set_title(f"{region} · {model}\n{test} vs {reference}", fontsize=9)
+            ax.set_xticks([0, 1])
+            ax.set_xlim(-0.6, 1.6)
+            ax.set_yscale("log")
+            members = [[s for s in matrix.columns if group_of.get(s) == group]
+                       for group in (reference, test)]
+            ax.set_xticklabels([f"{g}\n(n={len(m)})" for g, m in zip((reference, test),
+                                                                     members)], fontsize=8)
+            if gene_id not in matrix.index:
+                ax.text(0.5, 0.5, "not in table\n(filtered out)", ha="center", va="center",
+                        fontsize=7, color="0.4", transform=ax.transAxes)
+                continue
+            values = matrix.loc[gene_id].astype(float) + PSEUDOCOUNT
+            for x, (group, samples) in enumerate(zip((reference, test), members)):
+                points = values[samples].dropna().to_numpy()
+                if not len(points):
+                    continue
+                drawn.append(points)
+                jitter = rng.uniform(-0.17, 0.17, len(points))
+                ax.scatter(x + jitter, points, s=20, c=colours[group], edgecolors="k",
+                           linewidths=0.4, zorder=3)
+                ax.hlines(np.median(points), x - 0.3, x + 0.3, colors="k", lw=1.6, zorder=4)
+        _count_axis(axes[row][0], np.concatenate(drawn) if drawn else np.array([]))
+        name = symbol if isinstance(symbol, str) and symbol else str(gene_id)
+        axes[row][0].set_ylabel(f"$\\bf{{{_mathtext(name)}}}$\ncount + 0.5", fontsize=8)
+        if row < nrows - 1:  # x labels only under the last row
+            for ax in axes[row]:
+                ax.tick_params(axis="x", labelbottom=False)
+    handles = [Line2D([], [], ls="none", marker="o", markerfacecolor=colours[g],
+                      markeredgecolor="k", markeredgewidth=0.4, markersize=6, label=g)
+               for g in order]
+    handles.append(Line2D([], [], c="k", lw=1.6, label="group median"))
+    fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
+    fig.suptitle(f"{title}\nnormalised counts (counts / size factor) + 0.5, log scale",
+                 fontsize=10)
+    return fig
+
+
+def _count_axis(ax, values: np.ndarray) -> None:
+    """Log y axis (shared by a row) spanning ``values`` with at least :data:`MIN_SPAN`,
+    ticks at 1-2-5 steps labelled as plain counts."""
+    values = values[np.isfinite(values) & (values > 0)]
+    low, high = (values.min(), values.max()) if len(values) else (PSEUDOCOUNT, 10.0)
+    low, high = low / 1.4, high * 1.4
+    if high / low < MIN_SPAN:
+        widen = np.sqrt(MIN_SPAN / (high / low))
+        low, high = low / widen, high * widen
+    ax.set_ylim(low, high)
+    subs = (1.0, 2.0, 5.0) if high / low < 300 else (1.0,)
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    ax.yaxis.set_major_formatter(FuncFormatter(_count_label))
+    ax.yaxis.set_minor_locator(NullLocator())
+    for other in ax.get_shared_y_axes().get_siblings(ax):
+        other.tick_params(axis="y", labelsize=7.5)
+        other.grid(axis="y", which="major", lw=0.4, color=GREY, alpha=0.7)
+        other.set_axisbelow(True)
+
+
+def _mathtext(text: str) -> str:
+    """``text`` safe inside a bold mathtext label (spaces and specials escaped)."""
+    out = []
+    for char in str(text):
+        if char in "\\{}$^_%&#~":
+            out.append("\\" + char if char not in "\\~" else " ")
+        elif char == " ":
+            out.append("\\ ")
+        else:
+            out.append(char)
+    return "".join(out)

@@ -1,0 +1,340 @@
+"""What the QC, DE and per-gene evidence figures show: panels, points, lines, labels and
+their placement, on small simulated tables (no model fit)."""
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection, PathCollection, QuadMesh
+from matplotlib.colors import to_hex
+from matplotlib.patches import FancyArrowPatch
+
+from painstress import InputError
+from painstress.de.deseq2 import Thresholds
+from painstress.figures.de import dispersion_plot, volcano
+from painstress.figures.evidence import gene_counts_panel, normalised_counts_table
+from painstress.figures.samples import count_distributions, pca, sample_distances, sample_factors
+from painstress.figures.style import OKABE_ITO
+
+GROUPS = ["sham", "SNI", "control", "CUS"]
+MODELS = {"pain": ("SNI", "sham"), "stress": ("CUS", "control")}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def study():
+    """Negative-binomial counts, 400 genes × 24 samples: 2 regions × 4 groups × 3 mice, a
+    region effect, a group effect in 40 genes, size factors 0.5–2, gene 0 all zero."""
+    rng = np.random.default_rng(7)
+    rows = [(f"{r}_{g}_{i}", "pain" if g in ("sham", "SNI") else "stress", r, g,
+             "male" if i % 2 else "female", f"{g}-{i}", f"{r} {g} mouse {i}")
+            for r in ("NAc", "mPFC") for g in GROUPS for i in range(1, 4)]
+    sheet = pd.DataFrame(rows, columns=["sample", "dataset", "region", "group", "sex",
+                                        "mouse", "title"])
+    n = 400
+    base = np.exp(rng.normal(5, 1.5, n))
+    size = pd.Series(rng.uniform(0.5, 2.0, len(sheet)), index=sheet["sample"])
+    columns = []
+    for row in sheet.itertuples():
+        mean = base * (1.8 if row.region == "mPFC" else 1.0)
+        mean[:40] *= 4.0 if row.group in ("SNI", "CUS") else 1.0
+        mu = mean * size[row.sample]
+        r = 1 / 0.05
+        columns.append(rng.negative_binomial(r, r / (r + mu)))
+    counts = pd.DataFrame(np.column_stack(columns), columns=sheet["sample"],
+                          index=pd.Index(np.arange(1001, 1001 + n), name="GeneID"))
+    counts.iloc[0] = 0
+    normalised = counts / size
+    vst = np.log2(normalised + 1)
+    genes = pd.DataFrame({"GeneID": counts.index, "symbol": [f"Gene{i}" for i in range(n)]})
+    genes.loc[5, "symbol"] = ""
+    return {"sheet": sheet, "counts": counts, "size": size, "normalised": normalised,
+            "vst": vst, "genes": genes}
+
+
+def _region(study, region):
+    samples = study["sheet"].loc[study["sheet"]["region"] == region, "sample"]
+    return samples.tolist()
+
+
+# --- dispersion plot ---------------------------------------------------------------------
+
+def _dispersions(n=500, seed=3):
+    rng = np.random.default_rng(seed)
+    mean = np.exp(rng.uniform(np.log(5), np.log(1e5), n))
+    trend = 0.03 + 1.0 / mean
+    genewise = trend * np.exp(rng.normal(0, 0.8, n))
+    genewise[:4] = 1e-8                                   # at the optimiser's floor
+    outlier = np.zeros(n, bool)
+    outlier[10:13] = True
+    genewise[10:13] = trend[10:13] * 40
+    final = np.where(outlier, genewise, np.sqrt(genewise * trend))
+    table = pd.DataFrame({"GeneID": np.arange(n), "baseMean": mean, "genewise": genewise,
+                          "fitted": trend, "MAP": np.sqrt(genewise * trend), "final": final,
+                          "outlier": outlier})
+    table.loc[[20, 21], ["baseMean"]] = 0.0               # all-zero genes: no estimates
+    table.loc[[20, 21], ["genewise", "fitted", "MAP", "final"]] = np.nan
+    table["outlier"] = table["outlier"].astype(object)
+    table.loc[22, "outlier"] = np.nan                     # not decided: not an outlier
+    return table
+
+
+def test_dispersion_plot_has_trend_line_and_circled_outliers():
+    table = _dispersions()
+    fig = dispersion_plot(table, title="NAc: SNI vs sham")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    (trend,) = ax.get_lines()
+    x, y = trend.get_data()
+    usable = table[table["baseMean"] > 0].sort_values("baseMean")
+    assert len(x) == len(usable) and np.all(np.diff(x) >= 0)
+    assert np.allclose(y, usable["fitted"])
+    circles = [c for c in ax.collections if len(c.get_facecolor()) == 0
+               or c.get_facecolor()[0][3] == 0]
+    assert len(circles) == 1
+    assert sorted(circles[0].get_offsets()[:, 0]) == sorted(table.loc[10:12, "baseMean"])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(label.startswith("gene-wise below") and "(4)" in label for label in labels)
+    assert any("(3)" in label for label in labels if "outlier" in label)
+    assert "2 gene(s) with zero or missing mean not shown" in labels
+    low = ax.get_ylim()[0]
+    floor_points = [c for c in ax.collections if len(c.get_offsets()) == 4]
+    assert floor_points and np.all(floor_points[0].get_offsets()[:, 1] > low)
+
+
+def test_dispersion_plot_with_no_usable_gene_and_missing_columns():
+    table = pd.DataFrame({"baseMean": [0.0, np.nan], "genewise": np.nan, "fitted": np.nan,
+                          "MAP": np.nan, "final": np.nan, "outlier": False})
+    fig = dispersion_plot(table, title="t")
+    assert "no gene with a usable dispersion" in [t.get_text() for t in fig.axes[0].texts]
+    with pytest.raises(ValueError, match="outlier"):
+        dispersion_plot(table.drop(columns="outlier"), title="t")
+
+
+# --- count distributions -----------------------------------------------------------------
+
+def test_count_distributions_two_panels_one_box_per_sample_in_group_order(study):
+    samples = _region(study, "NAc")
+    raw, normalised = study["counts"][samples], study["normalised"][samples]
+    fig = count_distributions(raw, normalised, study["sheet"], title="NAc",
+                              group_order=GROUPS)
+    raw_ax, norm_ax = fig.axes
+    assert len(raw_ax.patches) == len(norm_ax.patches) == len(samples)
+    order = [t.get_text() for t in norm_ax.get_xticklabels()]
+    group_of = study["sheet"].set_index("sample")["group"]
+    assert [group_of[s] for s in order] == [g for g in GROUPS for _ in range(3)]
+    colours = [to_hex(p.get_facecolor()) for p in norm_ax.patches]
+    assert colours == [to_hex(OKABE_ITO[GROUPS.index(group_of[s])]) for s in order]
+    # normalisation lines the medians up; raw medians spread with the size factors
+    raw_medians = np.median(np.log2(raw + 1), axis=0)
+    norm_medians = np.median(np.log2(normalised + 1), axis=0)
+    assert np.ptp(norm_medians) < np.ptp(raw_medians) / 3
+    assert any(line.get_linestyle() == "--" for line in norm_ax.lines)
+
+
+# --- PCA ---------------------------------------------------------------------------------
+
+def _offsets(ax):
+    return np.vstack([c.get_offsets() for c in ax.collections if isinstance(c, PathCollection)])
+
+
+def test_pca_has_one_panel_per_factor_with_the_same_coordinates(study):
+    fig = pca(study["vst"], study["sheet"], title="both regions", group_order=GROUPS)
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    # mouse (12 levels, one per mouse and region pair) is a factor; title is free text
+    assert titles == ["by group", "by dataset", "by region", "by sex", "by mouse"]
+    coordinates = [sorted(map(tuple, _offsets(ax).round(9))) for ax in fig.axes]
+    assert all(c == coordinates[0] for c in coordinates) and len(coordinates[0]) == 24
+    group_ax = fig.axes[0]
+    assert [t.get_text() for t in group_ax.get_legend().get_texts()] == [
+        f"{g} (n=6)" for g in GROUPS]
+    assert [len(c.get_offsets()) for c in group_ax.collections] == [6, 6, 6, 6]
+    assert all("% of variance" in ax.get_xlabel() and "% of variance" in ax.get_ylabel()
+               for ax in fig.axes)
+    region_ax = fig.axes[2]  # the region effect is PC1
+    first, second = (c.get_offsets()[:, 0] for c in region_ax.collections)
+    assert first.min() > second.max() or second.min() > first.max()
+
+
+def test_pca_is_deterministic_and_skips_constant_and_id_like_columns(study):
+    samples = _region(study, "NAc")
+    sheet = study["sheet"].copy()
+    sheet["sex"] = "male"                                         # a factor with one level
+    sheet["batch"] = [f"b{i % 13}" for i in range(len(sheet))]   # 13 levels: too many
+    sheet.loc[sheet["sample"] == samples[0], "dataset"] = ""     # a level left empty
+    one = pca(study["vst"][samples], sheet, title="NAc", group_order=GROUPS)
+    two = pca(study["vst"][samples], sheet, title="NAc", group_order=GROUPS)
+    assert [ax.get_title(loc="left") for ax in one.axes] == ["by group", "by dataset"]
+    assert np.array_equal(_offsets(one.axes[0]), _offsets(two.axes[0]))
+    assert "region = NAc" in one.get_suptitle() and "sex = male" in one.get_suptitle()
+    legend = [t.get_text() for t in one.axes[1].get_legend().get_texts()]
+    assert legend[-1] == "(not given) (n=1)"
+
+
+def test_pca_with_a_single_group():
+    rng = np.random.default_rng(0)
+    vst = pd.DataFrame(rng.normal(8, 1, (50, 4)), columns=list("abcd"))
+    sheet = pd.DataFrame({"sample": list("abcd"), "group": "sham", "region": "NAc"})
+    fig = pca(vst, sheet, title="t", group_order=GROUPS)
+    assert len(fig.axes) == 1 and len(_offsets(fig.axes[0])) == 4
+
+
+def test_sample_factors_keeps_group_first():
+    sheet = pd.DataFrame({"sample": list("abcd"), "title": list("wxyz"), "sex": list("mfmf"),
+                          "group": list("aabb"), "mouse": list("1234")})
+    assert sample_factors(sheet, list("abcd")) == (["group", "sex"], {})
+
+
+# --- sample distances --------------------------------------------------------------------
+
+def test_sample_distances_clustermap_with_aligned_strips_and_legend(study):
+    fig = sample_distances(study["vst"], study["sheet"], title="both", group_order=GROUPS)
+    heatmap = max(fig.axes, key=lambda ax: ax.bbox.width * ax.bbox.height)
+    labels = [t.get_text() for t in heatmap.get_yticklabels()]
+    assert len(labels) == 24 and labels == [t.get_text() for t in heatmap.get_xticklabels()]
+    values = heatmap.collections[0].get_array()
+    assert np.ma.is_masked(values) and values.mask.reshape(24, 24).diagonal().all()
+    strips = [ax for ax in fig.axes if ax.get_xticklabels()
+              and [t.get_text() for t in ax.get_xticklabels()] == ["group", "region"]]
+    assert len(strips) == 1  # the row strips: one column per factor
+    fig.canvas.draw()
+    mesh = next(c for c in strips[0].collections if isinstance(c, QuadMesh))
+    cells = np.asarray(mesh.get_facecolor()).reshape(24, 2, 4)
+    sheet = study["sheet"].set_index("sample")
+    for label, cell in zip(labels, cells):
+        group = sheet.loc[label.split(" ")[0], "group"]
+        assert label.endswith(f"({group})")
+        assert to_hex(cell[0]) == to_hex(OKABE_ITO[GROUPS.index(group)])
+    legend = [t.get_text().strip() for t in fig.legends[0].get_texts()]
+    assert "group" in legend and "region" in legend and "sham (n=6)" in legend
+    assert "mPFC (n=12)" in legend
+
+
+def test_sample_distances_one_region_has_no_region_strip(study):
+    samples = _region(study, "NAc")
+    fig = sample_distances(study["vst"][samples], study["sheet"], title="NAc",
+                           group_order=GROUPS)
+    legend = [t.get_text().strip() for t in fig.legends[0].get_texts()]
+    assert "region" not in legend and "group" in legend
+
+
+# --- volcano -----------------------------------------------------------------------------
+
+def _de_table(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    lfc = rng.normal(0, 0.6, n)
+    p = np.clip(np.exp(-np.abs(lfc) * 8 * rng.random(n)), 1e-20, 1)
+    p[:12] = 1e-12 * (1 + np.arange(12) / 100)  # a crowd of strong genes at one height
+    lfc[:12] = 1.5 + np.arange(12) / 100
+    table = pd.DataFrame({"GeneID": np.arange(1, n + 1), "symbol": [f"Gene{i}" for i in range(n)],
+                          "baseMean": rng.lognormal(5, 2, n), "log2FoldChange": lfc,
+                          "log2FoldChange_shrunk": lfc / 2, "pvalue": p, "padj": p * 10})
+    table.loc[3, "symbol"] = ""
+    table["sig_paper"] = (table.pvalue < 0.05) & (table.log2FoldChange.abs() >= np.log2(1.3))
+    table["sig_modern"] = table.padj < 0.05
+    return table.sort_values("pvalue", kind="mergesort").reset_index(drop=True)
+
+
+def test_volcano_labels_collide_neither_with_each_other_nor_the_legend():
+    table = _de_table()
+    fig = volcano(table, title="NAc: SNI vs sham", thresholds=Thresholds(), n_labels=12)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(boxes) >= 8  # a crowd of 12 at one spot: most keep a label
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert not legend.overlaps(ax.get_window_extent(renderer))  # outside the data area
+    inside = ax.get_window_extent(renderer)
+    assert all(inside.x0 - 1 <= b.x0 and b.x1 <= inside.x1 + 1 and inside.y0 - 1 <= b.y0
+               and b.y1 <= inside.y1 + 1 for b in boxes)
+    leaders = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert leaders and all(p.patchA in ax.texts for p in leaders)  # none left dangling
+    labels = {t.get_text() for t in ax.texts}
+    assert labels <= {*(f"Gene{i}" for i in range(12)), str(table.loc[
+        table.symbol == "", "GeneID"].iloc[0])}
+
+
+def test_volcano_is_reproducible():
+    table = _de_table(seed=2)
+    positions = []
+    for _ in range(2):
+        fig = volcano(table, title="t", thresholds=Thresholds(), n_labels=10)
+        positions.append([(t.get_text(), *np.round(t.get_position(), 9))
+                          for t in fig.axes[0].texts])
+        plt.close(fig)
+    assert positions[0] == positions[1]
+
+
+# --- per-gene evidence -------------------------------------------------------------------
+
+def test_normalised_counts_table_divides_by_size_factors(study):
+    samples = _region(study, "NAc")
+    table = normalised_counts_table(study["counts"], study["size"][samples], study["genes"])
+    assert list(table.columns) == ["GeneID", "symbol", *samples]
+    assert table["GeneID"].tolist() == study["counts"].index.tolist()
+    expected = study["counts"].loc[1002, samples[1]] / study["size"][samples[1]]
+    assert table.loc[1, samples[1]] == pytest.approx(expected)
+    assert table.loc[5, "symbol"] == "" and table.loc[1, "symbol"] == "Gene1"
+    ncbi = study["genes"].set_index("GeneID").rename(columns={"symbol": "Symbol"}).iloc[:10]
+    from_ncbi = normalised_counts_table(study["counts"], study["size"][samples], ncbi)
+    assert from_ncbi["symbol"].iloc[:10].tolist()[1] == "Gene1"
+    assert (from_ncbi["symbol"].iloc[10:] == "").all()  # genes the annotation lacks
+    with pytest.raises(InputError, match="no count column"):
+        normalised_counts_table(study["counts"][samples[1:]], study["size"][samples],
+                                study["genes"])
+
+
+def _evidence_tables(study):
+    tables = {}
+    for region in ("NAc", "mPFC"):
+        for model, pair in MODELS.items():
+            samples = [s for s in _region(study, region)
+                       if study["sheet"].set_index("sample").loc[s, "group"] in pair]
+            tables[(region, model)] = normalised_counts_table(
+                study["counts"], study["size"][samples], study["genes"])
+    return tables
+
+
+def test_gene_counts_panel_grid_points_medians_and_zero_gene(study):
+    tables = _evidence_tables(study)
+    tables[("mPFC", "stress")] = tables[("mPFC", "stress")].iloc[1:]  # gene 1001 filtered
+    genes = [(1002, "Gene1"), (1003, "Gene2"), (1001, "Gene0")]      # 1001: all zero
+    fig = gene_counts_panel(tables, study["sheet"], genes, groups=MODELS, title="t")
+    axes = np.array(fig.axes).reshape(3, 4)
+    assert [ax.get_title() for ax in axes[0]] == [
+        "NAc · pain\nSNI vs sham", "NAc · stress\nCUS vs control",
+        "mPFC · pain\nSNI vs sham", "mPFC · stress\nCUS vs control"]
+    for ax in axes.flat:
+        assert ax.get_yscale() == "log"
+    points = [c for c in axes[0][0].collections if isinstance(c, PathCollection)]
+    assert [len(c.get_offsets()) for c in points] == [3, 3]  # reference then test
+    medians = [c for c in axes[0][0].collections if isinstance(c, LineCollection)]
+    assert len(medians) == 2
+    sham = [s for s in _region(study, "NAc") if "sham" in s]
+    expected = np.median(study["counts"].loc[1002, sham] / study["size"][sham]) + 0.5
+    assert medians[0].get_segments()[0][0][1] == pytest.approx(expected)
+    zero = [c for c in axes[2][0].collections if isinstance(c, PathCollection)]
+    assert np.allclose(np.vstack([c.get_offsets() for c in zero])[:, 1], 0.5)
+    low, high = axes[2][0].get_ylim()
+    assert low < 0.5 < high
+    assert "not in table" in " ".join(t.get_text() for t in axes[2][3].texts)
+    assert [t.get_text() for t in axes[2][0].get_xticklabels()] == ["sham\n(n=3)",
+                                                                    "SNI\n(n=3)"]
+    assert "Gene0" in axes[2][0].get_ylabel()
+
+
+def test_gene_counts_panel_is_reproducible_and_accepts_indexed_matrices(study):
+    tables = {key: table.set_index("GeneID").drop(columns="symbol")
+              for key, table in _evidence_tables(study).items()}
+    runs = [gene_counts_panel(tables, study["sheet"], [(1010, "")], groups=MODELS, title="t")
+            for _ in range(2)]
+    offsets = [np.vstack([c.get_offsets() for ax in fig.axes for c in ax.collections
+                          if isinstance(c, PathCollection)]) for fig in runs]
+    assert np.array_equal(*offsets) and len(offsets[0]) == 24
+    assert "1010" in runs[0].axes[0].get_ylabel()  # no symbol: the GeneID
