@@ -482,7 +482,7 @@ def ncbi() -> dict:
 def test_written_gwas_signature_read_back(tmp_path, ncbi):
     genes = gs.gwas_signature(gs.read_gwas_catalog(EXPORT), ["EFO_0003761"])
     path = tmp_path / "signatures" / "gwas_mdd.tsv"
-    gs.write_signature_file(genes["gene"], path, source="GWAS Catalog, EFO_0003761, P<=5e-8",
+    sg.write_signature_file(genes["gene"], path, source="GWAS Catalog, EFO_0003761, P<=5e-8",
                             citation="https://www.ebi.ac.uk/gwas/", organism="human",
                             name="gwas_mdd", description="mapped genes, intergenic: both")
     [sig] = sg.read_signature_file(path, **ncbi)
@@ -498,11 +498,11 @@ def test_written_gwas_signature_read_back(tmp_path, ncbi):
 def test_written_file_bytes_are_sorted_and_stable(tmp_path, ncbi):
     path = tmp_path / "mouse.tsv"
     table = pd.DataFrame({"gene": ["Nr3c1", "Crh", "Bdnf"], "score": [0.25, 1 / 3, 2.0]})
-    gs.write_signature_file(table, path, source="test", organism="mouse")
+    sg.write_signature_file(table, path, source="test", organism="mouse")
     first = path.read_bytes()
     assert first == (b"# source: test\n# organism: mouse\ngene\tscore\nBdnf\t2\n"
                      b"Crh\t0.333333\nNr3c1\t0.25\n")
-    gs.write_signature_file(table.iloc[::-1], path, source="test", organism="mouse")
+    sg.write_signature_file(table.iloc[::-1], path, source="test", organism="mouse")
     assert path.read_bytes() == first
     [sig] = sg.read_signature_file(path, **ncbi)
     assert sig.name == "mouse"
@@ -513,15 +513,15 @@ def test_written_file_bytes_are_sorted_and_stable(tmp_path, ncbi):
 def test_write_signature_file_refuses_bad_input(tmp_path):
     path = tmp_path / "x.tsv"
     with pytest.raises(InputError, match="signature name 'bad name'"):
-        gs.write_signature_file(["A"], path, source="s", name="bad name")
+        sg.write_signature_file(["A"], path, source="s", name="bad name")
     with pytest.raises(InputError, match="listed twice: A"):
-        gs.write_signature_file(["A", "B", "A"], path, source="s")
+        sg.write_signature_file(["A", "B", "A"], path, source="s")
     with pytest.raises(InputError, match="no genes"):
-        gs.write_signature_file([], path, source="s")
+        sg.write_signature_file([], path, source="s")
     with pytest.raises(InputError, match="'description' holds a TAB or line break"):
-        gs.write_signature_file(["A"], path, source="s", description="two\nlines")
+        sg.write_signature_file(["A"], path, source="s", description="two\nlines")
     with pytest.raises(InputError, match="source is required"):
-        gs.write_signature_file(["A"], path, source=" ")
+        sg.write_signature_file(["A"], path, source=" ")
     with pytest.raises(InputError, match="organism 'rat'"):
-        gs.write_signature_file(["A"], path, source="s", organism="rat")
+        sg.write_signature_file(["A"], path, source="s", organism="rat")
     assert not path.exists()

@@ -44,7 +44,9 @@ in each signature's ``meta``. Two input genes that land on one mouse gene keep t
 from __future__ import annotations
 
 import math
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +55,8 @@ import pandas as pd
 
 from painstress import InputError
 from painstress.compare.orthologs import UNMAPPED_REASONS, map_to_mouse
-from painstress.files import read_text, refuse_html
+from painstress.data.genesets import parse_gmt_line
+from painstress.files import FLOAT_FORMAT, read_text, refuse_html
 
 HEADER_KEYS = ("source", "citation", "organism", "id_type", "name", "description")
 ORGANISMS = {"mouse": "mouse", "mus musculus": "mouse", "human": "human",
@@ -276,18 +279,8 @@ def _read_gmt(path: Path, lines: list[str], start: int, meta: dict,
         text = lines[i]
         if not text.strip() or text.startswith("#"):
             continue
-        cells = text.split("\t")
-        set_name = cells[0].strip()
-        if len(cells) < 2 or not set_name:
-            raise InputError(f"{path}: line {line_no}: not a GMT line (expected "
-                             "name<TAB>description<TAB>gene<TAB>gene…).")
-        if set_name in seen_sets:
-            raise InputError(f"{path}: line {line_no}: gene set {set_name!r} already "
-                             f"defined on line {seen_sets[set_name]}.")
+        set_name, genes = parse_gmt_line(path, line_no, text, seen_sets)
         seen_sets[set_name] = line_no
-        genes = [g.strip() for g in cells[2:] if g.strip()]
-        if not genes:
-            raise InputError(f"{path}: line {line_no}: gene set {set_name!r} has no genes.")
         base, direction = set_name, 0
         for suffix, sign in GMT_SUFFIXES:
             if set_name.upper().endswith(suffix) and len(set_name) > len(suffix):
@@ -304,7 +297,7 @@ def _read_gmt(path: Path, lines: list[str], start: int, meta: dict,
                              "(_DN and _DOWN both given?).")
         _check_name(path, base, line_no)
         raw = raws.setdefault(base, _Raw(name=base, line=line_no))
-        description = cells[1].strip()
+        description = text.split("\t")[1].strip()
         if description and description.lower() != "na" and description not in raw.descriptions:
             raw.descriptions.append(description)
         for gene in genes:
@@ -455,3 +448,59 @@ def read_header(path: str | Path) -> dict:
     path = Path(path)
     lines = read_text(path).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return _settings(path, _header(path, lines)[0])
+
+
+def write_signature_file(genes: Iterable[str] | pd.DataFrame, path: str | Path, *,
+                         source: str, citation: str = "", organism: str = "human",
+                         name: str | None = None, description: str = "") -> None:
+    """Write a gene list in the signature TSV format of
+    :mod:`painstress.compare.signatures` (``# key: value`` header lines, then a table with
+    a ``gene`` column), atomically (temporary name, then rename) and deterministically
+    (rows sorted by gene, floats as ``%.6g``, LF line ends).
+
+    In: symbols, or a DataFrame with a ``gene`` column whose other columns are written
+    too (a ``score`` column is read back as the signature's score; the signature reader
+    ignores columns it does not know); header values; ``name`` must be a valid
+    signature name (letters, digits, ``_ . + -``). Raises InputError for an empty or
+    duplicated gene, a header value with a line break or TAB, an unknown organism.
+    """
+    path = Path(path)
+    if isinstance(genes, pd.DataFrame):
+        if "gene" not in genes.columns:
+            raise InputError(f"{path}: the gene table has no 'gene' column "
+                             f"(columns: {', '.join(map(str, genes.columns))}).")
+        table = genes[["gene", *[c for c in genes.columns if c != "gene"]]].copy()
+    else:
+        table = pd.DataFrame({"gene": list(genes)})
+    table["gene"] = table["gene"].astype(str).str.strip()
+    bad = [g for g in table["gene"] if not g or g.startswith("#") or "\t" in g]
+    if bad or table.empty:
+        raise InputError(f"{path}: no genes, or unusable gene name(s) {bad[:5]} (empty, "
+                         "starting with '#', or with a TAB).")
+    dup = sorted(set(table["gene"][table["gene"].duplicated()]))
+    if dup:
+        raise InputError(f"{path}: gene(s) listed twice: {', '.join(dup[:10])}.")
+    if organism.lower() not in ORGANISMS:
+        raise InputError(f"{path}: organism {organism!r} is not one of mouse, human.")
+    if name is not None and not NAME_PATTERN.match(name):
+        raise InputError(f"{path}: signature name {name!r} must start with a letter or digit "
+                         "and hold only letters, digits and _ . + -.")
+    if "signature" in table.columns and name is not None:
+        raise InputError(f"{path}: give either name= or a 'signature' column, not both.")
+    header = {"source": source, "citation": citation, "organism": ORGANISMS[organism.lower()],
+              "name": name or "", "description": description}
+    if not source.strip():
+        raise InputError(f"{path}: source is required (where the genes come from).")
+    lines = []
+    for key, value in header.items():
+        if any(c in value for c in "\t\r\n"):
+            raise InputError(f"{path}: header {key!r} holds a TAB or line break.")
+        if value.strip():
+            lines.append(f"# {key}: {value.strip()}\n")
+    table = table.sort_values("gene", kind="stable")
+    body = table.to_csv(sep="\t", index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write("".join(lines) + body)
+    tmp.replace(path)

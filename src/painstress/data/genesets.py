@@ -4,7 +4,8 @@ Every reader takes the file as downloaded: plain, gzip (decided by the first byt
 name) or, where said, a ZIP holding one file; CRLF line ends are accepted; a web page saved
 in place of the file is refused. Problems raise :class:`painstress.InputError` naming the
 file, the line or column, and what to do. The functions are pure (paths in, tables out);
-:func:`write_signature_file` is the one writer.
+the signatures they make are written by
+:func:`painstress.compare.signatures.write_signature_file`.
 
 Sources and what is read from them
 ----------------------------------
@@ -64,7 +65,6 @@ import gzip
 import io
 import logging
 import math
-import os
 import re
 import zipfile
 import zlib
@@ -78,15 +78,14 @@ from typing import IO
 import pandas as pd
 
 from painstress import InputError
-from painstress.compare.signatures import NAME_PATTERN, ORGANISMS
-from painstress.files import FLOAT_FORMAT, read_text, refuse_html
+from painstress.files import read_text, refuse_html
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "Ontology", "read_gwas_catalog", "parse_mapped_genes", "gwas_signature",
     "read_mgi_genepheno", "mgi_signature", "read_obo", "term_names", "read_gaf",
-    "go_gene_sets", "jensen_signature", "read_gmt", "write_signature_file",
+    "go_gene_sets", "jensen_signature", "read_gmt",
 ]
 
 # ------------------------------------------------------------------ reading lines
@@ -755,6 +754,26 @@ def jensen_signature(path: str | Path, doid: str, *, min_score: float) -> pd.Dat
 
 # ------------------------------------------------------------------ GMT
 
+def parse_gmt_line(path: Path, number: int, text: str, seen: dict[str, int]
+                   ) -> tuple[str, list[str]]:
+    """One GMT line ``name<TAB>description<TAB>gene…`` -> (name, genes in order, each once;
+    Enrichr's ``GENE,weight`` keeps the gene). ``seen`` maps set names already read to their
+    line, to refuse a set defined twice; errors name ``path`` and line ``number``."""
+    cells = text.split("\t")
+    name = cells[0].strip()
+    if len(cells) < 2 or not name:
+        raise InputError(f"{path}: line {number}: not a GMT line (expected "
+                         "name<TAB>description<TAB>gene<TAB>gene…).")
+    if name in seen:
+        raise InputError(f"{path}: line {number}: gene set {name!r} already defined on "
+                         f"line {seen[name]}.")
+    genes = [c.split(",", 1)[0].strip() for c in cells[2:]]
+    genes = list(dict.fromkeys(g for g in genes if g))
+    if not genes:
+        raise InputError(f"{path}: line {number}: gene set {name!r} has no genes.")
+    return name, genes
+
+
 def read_gmt(path: str | Path) -> dict[str, list[str]]:
     """Read a GMT gene-set collection: MSigDB (``mh.all.v2024.1.Mm.symbols.gmt``,
     ``m5.go.bp…``, ``m2.cp.reactome…``) or an Enrichr library (empty description, trailing
@@ -769,77 +788,8 @@ def read_gmt(path: str | Path) -> dict[str, list[str]]:
     for number, text in _lines(path):
         if not text.strip():
             continue
-        cells = text.split("\t")
-        name = cells[0].strip()
-        if len(cells) < 2 or not name:
-            raise InputError(f"{path}: line {number}: not a GMT line (expected "
-                             "name<TAB>description<TAB>gene<TAB>gene…).")
-        if name in sets:
-            raise InputError(f"{path}: line {number}: gene set {name!r} already defined on "
-                             f"line {where[name]}.")
-        genes = [c.split(",", 1)[0].strip() for c in cells[2:]]
-        genes = list(dict.fromkeys(g for g in genes if g))
-        if not genes:
-            raise InputError(f"{path}: line {number}: gene set {name!r} has no genes.")
+        name, genes = parse_gmt_line(path, number, text, where)
         sets[name], where[name] = genes, number
     if not sets:
         raise InputError(f"{path}: no gene set lines; expected a GMT file.")
     return sets
-
-
-# ------------------------------------------------------------------ signature files
-
-def write_signature_file(genes: Iterable[str] | pd.DataFrame, path: str | Path, *,
-                         source: str, citation: str = "", organism: str = "human",
-                         name: str | None = None, description: str = "") -> None:
-    """Write a gene list in the signature TSV format of
-    :mod:`painstress.compare.signatures` (``# key: value`` header lines, then a table with
-    a ``gene`` column), atomically (temporary name, then rename) and deterministically
-    (rows sorted by gene, floats as ``%.6g``, LF line ends).
-
-    In: symbols, or a DataFrame with a ``gene`` column whose other columns are written
-    too (a ``score`` column is read back as the signature's score; the signature reader
-    ignores columns it does not know); header values; ``name`` must be a valid
-    signature name (letters, digits, ``_ . + -``). Raises InputError for an empty or
-    duplicated gene, a header value with a line break or TAB, an unknown organism.
-    """
-    path = Path(path)
-    if isinstance(genes, pd.DataFrame):
-        if "gene" not in genes.columns:
-            raise InputError(f"{path}: the gene table has no 'gene' column "
-                             f"(columns: {', '.join(map(str, genes.columns))}).")
-        table = genes[["gene", *[c for c in genes.columns if c != "gene"]]].copy()
-    else:
-        table = pd.DataFrame({"gene": list(genes)})
-    table["gene"] = table["gene"].astype(str).str.strip()
-    bad = [g for g in table["gene"] if not g or g.startswith("#") or "\t" in g]
-    if bad or table.empty:
-        raise InputError(f"{path}: no genes, or unusable gene name(s) {bad[:5]} (empty, "
-                         "starting with '#', or with a TAB).")
-    dup = sorted(set(table["gene"][table["gene"].duplicated()]))
-    if dup:
-        raise InputError(f"{path}: gene(s) listed twice: {', '.join(dup[:10])}.")
-    if organism.lower() not in ORGANISMS:
-        raise InputError(f"{path}: organism {organism!r} is not one of mouse, human.")
-    if name is not None and not NAME_PATTERN.match(name):
-        raise InputError(f"{path}: signature name {name!r} must start with a letter or digit "
-                         "and hold only letters, digits and _ . + -.")
-    if "signature" in table.columns and name is not None:
-        raise InputError(f"{path}: give either name= or a 'signature' column, not both.")
-    header = {"source": source, "citation": citation, "organism": ORGANISMS[organism.lower()],
-              "name": name or "", "description": description}
-    if not source.strip():
-        raise InputError(f"{path}: source is required (where the genes come from).")
-    lines = []
-    for key, value in header.items():
-        if any(c in value for c in "\t\r\n"):
-            raise InputError(f"{path}: header {key!r} holds a TAB or line break.")
-        if value.strip():
-            lines.append(f"# {key}: {value.strip()}\n")
-    table = table.sort_values("gene", kind="stable")
-    body = table.to_csv(sep="\t", index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write("".join(lines) + body)
-    tmp.replace(path)

@@ -14,7 +14,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
              "#CC79A7", "#000000"]
@@ -34,18 +33,3 @@ def save(fig: plt.Figure, png: str | Path, pdf: str | Path | None = None) -> Non
 
 def group_colours(groups: list[str]) -> dict[str, str]:
     return dict(zip(groups, OKABE_ITO))
-
-
-def label_without_overlap(ax, points: pd.DataFrame) -> None:
-    """Label points (columns x, y, label) in order, dropping any label whose box would
-    overlap one already placed, so the strongest genes keep readable labels."""
-    renderer = ax.figure.canvas.get_renderer()
-    placed = []
-    for _, row in points.iterrows():
-        text = ax.annotate(row["label"], (row["x"], row["y"]), fontsize=7, xytext=(3, 2),
-                           textcoords="offset points")
-        box = text.get_window_extent(renderer).expanded(1.05, 1.1)
-        if any(box.overlaps(other) for other in placed):
-            text.remove()
-        else:
-            placed.append(box)
