@@ -9,6 +9,11 @@ Faults: ``"429"`` (with Retry-After: 1), ``"500"``, ``"404"``, ``"reset"`` (conn
 without an answer), ``"slow"`` (answer after ``slow_seconds``), ``"truncate"`` (half the body,
 then close), ``"html200"`` (GEO's HTML page with status 200), ``"gzip-encoding"`` (a .gz
 file sent with ``Content-Encoding: gzip``).
+
+Redirects: ``redirect(path, location, status)`` answers requests for ``path`` with ``status``
+(301, 302, 307, 308) and ``Location: location`` instead of a body (a fault queued for the
+path takes precedence for 429/500/404/html200). ``calls`` logs (method, path) of every
+request, and ``count(fragment, method="GET")`` counts one method only.
 """
 from __future__ import annotations
 
@@ -54,6 +59,8 @@ class FakeNcbi:
         self.pages: dict[str, str] = {}            # series -> download page HTML
         self.faults: dict[str, list[str]] = {}
         self.requests: list[str] = []
+        self.calls: list[tuple[str, str]] = []     # (HTTP method, path?query), in order
+        self.redirects: dict[str, tuple[int, str]] = {}  # URL path -> (status, Location)
         self.slow_seconds = 3.0
         self.lock = threading.Lock()
         self.template = json.loads(ESUMMARY_TEMPLATE.read_text())["result"]["200126815"]
@@ -91,8 +98,14 @@ class FakeNcbi:
         """The next requests whose path starts with ``path_prefix`` misbehave, in order."""
         self.faults.setdefault(path_prefix, []).extend(faults)
 
-    def count(self, fragment: str) -> int:
-        return sum(fragment in r for r in self.requests)
+    def redirect(self, path: str, location: str, status: int = 302):
+        """Requests for URL ``path`` are sent on to ``location`` (a path or full URL)."""
+        self.redirects[path] = (status, location)
+
+    def count(self, fragment: str, method: str | None = None) -> int:
+        if method is None:
+            return sum(fragment in r for r in self.requests)
+        return sum(fragment in r and m == method for m, r in self.calls)
 
     # -- answering ----------------------------------------------------------------------
     def next_fault(self, path: str) -> str | None:
@@ -148,6 +161,7 @@ def _handler(state: FakeNcbi):
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             with state.lock:
                 state.requests.append(self.path)
+                state.calls.append((self.command, self.path))
             fault = state.next_fault(url.path)
             if fault == "reset":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
@@ -158,6 +172,10 @@ def _handler(state: FakeNcbi):
                 time.sleep(state.slow_seconds)
             status, kind, body = state.answer(url.path, query)
             headers = {}
+            moved = state.redirects.get(url.path)
+            if moved and fault not in ("429", "500", "404", "html200"):
+                status, kind, body = moved[0], "text/html", b""
+                headers["Location"] = moved[1]
             if fault in ("429", "500", "404"):
                 status, kind, body = int(fault), "text/html", b"<html>error</html>"
                 if fault == "429":
@@ -192,10 +210,15 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class Server:
-    """Context manager: ``with Server(state) as base_url: …``."""
+    """Context manager: ``with Server(state) as base_url: …``.
 
-    def __init__(self, state: FakeNcbi):
+    ``poll_interval``: how often the serving thread looks for a shutdown request, i.e. how
+    long leaving the ``with`` block may take (``socketserver``'s default, 0.5 s, unless set).
+    """
+
+    def __init__(self, state: FakeNcbi, poll_interval: float = 0.5):
         self.state = state
+        self.poll_interval = poll_interval
         self.httpd = _QuietServer(("127.0.0.1", 0), _handler(state))
 
     @property
@@ -204,7 +227,8 @@ class Server:
         return f"http://{host}:{port}"
 
     def __enter__(self) -> str:
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, args=(self.poll_interval,),
+                         daemon=True).start()
         return self.url
 
     def __exit__(self, *exc):

@@ -20,7 +20,7 @@ def test_same_parameters_same_bytes(tmp_path):
     a = simulate.write_demo_study(tmp_path / "a", "GSE000001", "GSE000002", SMALL)
     simulate.write_demo_study(tmp_path / "b", "GSE000001", "GSE000002", SMALL)
     assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
-    assert len(_digests(tmp_path / "a")) == len(a) == 15
+    assert len(_digests(tmp_path / "a")) == len(a) == 24  # 15 study files, 9 gene-set ones
     other = simulate.DemoParameters(**{**SMALL.__dict__, "seed": SMALL.seed + 1})
     simulate.write_demo_study(tmp_path / "c", "GSE000001", "GSE000002", other)
     assert _digests(tmp_path / "a") != _digests(tmp_path / "c")

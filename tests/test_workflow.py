@@ -12,6 +12,7 @@ import re
 import shutil
 import socket
 import time
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -122,7 +123,9 @@ def test_signatures_find_the_planted_genes(ci_run):
     pooled = tests[(tests.region == "pooled") & (tests.definition == "modern")] \
         .set_index("signature")
     # the pain x stress test lives in overlap_stats.tsv only, in its own BH family
-    assert list(pooled.index) == ["depression_human", "anxiety_mouse", "random_control"]
+    assert list(pooled.index) == ["depression_human", "anxiety_mouse", "random_control",
+                                  "depression_gwas", "anxiety_gwas", "anxiety_mgi",
+                                  "depression_mgi", "depression_diseases"]
     stats_table = pd.read_csv(out / "overlap" / "overlap_stats.tsv", sep="\t")
     pooled_stress = stats_table[(stats_table.region == "pooled")
                                 & (stats_table.definition == "modern")].iloc[0]
@@ -131,6 +134,10 @@ def test_signatures_find_the_planted_genes(ci_run):
     for name in ("depression_human", "anxiety_mouse"):
         assert pooled.at[name, "padj"] < 1e-3, pooled.loc[name].to_dict()
         assert pooled.at[name, "n_same_direction"] > 5 * pooled.at[name, "n_opposite_direction"]
+    # signatures built from the (simulated) curated sources in their real formats
+    for name in ("depression_gwas", "anxiety_mgi", "depression_mgi", "depression_diseases"):
+        assert pooled.at[name, "padj"] < 1e-3, pooled.loc[name].to_dict()
+        assert pooled.at[name, "kind"] == "undirected"
     assert pooled.at["random_control", "padj"] > 0.05
     assert pooled.at["random_control", "kind"] == "undirected"
     mapping = pd.read_csv(out / "signatures" / "mapping.tsv", sep="\t").set_index("signature")
@@ -159,6 +166,32 @@ def test_signatures_find_the_planted_genes(ci_run):
         assert (out / "figures" / region / "rrho2_pain_vs_stress.png").stat().st_size > 10_000
     for name in ("signature_overlap", "shared_genes_upset"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 10_000
+
+
+def test_pathways_find_the_planted_theme(ci_run):
+    """The planted histone-acetylation set among the shared genes is the top ORA term, its
+    themes row says so, and the random control sets are not significant."""
+    out = results(ci_run[0])
+    ora = pd.read_csv(out / "pathways" / "ora.tsv", sep="\t", dtype={"term": str})
+    pooled = ora[(ora.definition == "modern") & (ora.region == "pooled")
+                 & (ora.direction == "all")].sort_values("pvalue")
+    assert "acetyl" in pooled.iloc[0]["name"].lower(), pooled.head(3)[["term", "name", "padj"]]
+    assert pooled.iloc[0]["padj"] < 1e-6
+    controls = ora[ora.term.isin(["GO:0001501", "HALLMARK_SPERMATOGENESIS"])]
+    assert len(controls) and (controls["padj"] > 0.05).all()
+    gsea = pd.read_csv(out / "pathways" / "gsea.tsv", sep="\t", dtype={"term": str})
+    assert set(gsea["contrast"]) == {"SNI_vs_sham", "CUS_vs_control"}
+    assert (gsea.loc[gsea.term.isin(["GO:0001501", "HALLMARK_SPERMATOGENESIS"]), "padj"]
+            > 0.05).all()
+    themes = pd.read_csv(out / "pathways" / "theme_summary.tsv", sep="\t")
+    chromatin = themes[themes.theme.str.contains("histone") & (themes.analysis == "ora")
+                       & (themes.definition == "modern") & (themes.region == "pooled")
+                       & (themes.direction == "all")]
+    assert (chromatin["status"] == "found").all() and len(chromatin) == 1
+    genes = pd.read_csv(out / "overlap" / "pain_stress_genes.tsv", sep="\t")
+    assert genes["top_pathways"].fillna("").str.contains("acetyl", case=False).sum() >= 5
+    for kind in ("ora_modern", "ora_paper"):
+        assert (out / "figures" / "pathways" / f"{kind}.png").stat().st_size > 10_000
 
 
 def test_second_invocation_has_nothing_to_do(ci_run):
@@ -270,7 +303,8 @@ def test_sample_with_an_empty_library_stops_the_run_naming_it(tmp_path, demo_fil
 
 
 def test_real_study_without_network_stops_fast_with_advice(tmp_path):
-    """`make run` where NCBI is unreachable: a clear error within 30 s, naming the host."""
+    """`make run` where NCBI and the gene-set sources are unreachable: a clear error within
+    30 s, naming the host it could not reach."""
     try:
         socket.getaddrinfo("eutils.ncbi.nlm.nih.gov", 443)
         pytest.skip("NCBI is reachable from here; this test is about having no network")
@@ -280,7 +314,12 @@ def test_real_study_without_network_stops_fast_with_advice(tmp_path):
     done = snakemake(tmp_path, REPO / "config" / "config.yaml", timeout=120)
     assert time.monotonic() - start < 30
     assert done.returncode != 0
-    assert "could not reach eutils.ncbi.nlm.nih.gov" in done.output, done.output[-3000:]
+    # the first download to fail stops the run: E-utilities, or a gene-set source
+    hosts = ("eutils.ncbi.nlm.nih.gov", "ftp.ebi.ac.uk", "www.informatics.jax.org",
+             "purl.obolibrary.org", "download.jensenlab.org", "current.geneontology.org",
+             "data.broadinstitute.org")
+    assert any(f"could not reach {host}" in done.output for host in hosts), \
+        done.output[-3000:]
     assert "make demo" in done.output and "offline: true" in done.output
 
 
@@ -333,8 +372,18 @@ def test_download_path_gives_the_same_results_as_the_demo(ci_run, tmp_path, demo
     for name in ("depression_human.tsv", "anxiety_mouse.gmt", "random_control.gmt"):
         shutil.copy(demo_files / "signatures" / name, tmp_path / "config" / "signatures")
         sets.append({"name": name.split(".")[0], "file": f"config/signatures/{name}"})
+    # the curated sources and pathway collections, downloaded from the loopback server
+    demo = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())
+    sets += [s for s in demo["signatures"]["sets"] if "file" not in s]
+    schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
+    official = schema["properties"]["genesets"]["properties"]
+    sources = {key: f"/genesets/{Path(spec['default']).name}" for key, spec in official.items()}
+    for path in sources.values():
+        world.files[path] = (demo_files / "genesets" / Path(path).name).read_bytes()
     with Server(world) as url:
-        configfile = with_human_study(geo_config(tmp_path, url, signatures={"sets": sets}))
+        configfile = with_human_study(geo_config(
+            tmp_path, url, signatures={"sets": sets},
+            genesets={key: url + path for key, path in sources.items()}))
         done = snakemake(tmp_path, configfile)
         assert done.returncode == 0, done.output[-5000:]
         requests_made = len(world.requests)
@@ -369,6 +418,13 @@ def test_download_path_gives_the_same_results_as_the_demo(ci_run, tmp_path, demo
     assert "signature_MDD_male" in genes.columns
     assert (tmp_path / "resources" / STUDY / "ncbi_gene" /
             "gene_orthologs.gz.provenance.json").is_file()
+    for path in sources.values():  # each source once, with its provenance
+        assert world.requests.count(path) == 1, path
+        assert (tmp_path / "resources" / STUDY / "genesets" /
+                f"{Path(path).name}.provenance.json").is_file()
+    for name in ("ora", "theme_summary"):
+        assert (results(tmp_path) / "pathways" / f"{name}.tsv").read_bytes() == \
+            (reference / "pathways" / f"{name}.tsv").read_bytes()
     check_human_study(tmp_path, demo_files, tests)
 
 
@@ -462,6 +518,7 @@ def test_real_config_dag_builds_with_other_studies(tmp_path):
     plan = done.output
     for rule, n in (("fetch_series_matrix", 4), ("fetch_counts", 3), ("fetch_counts_human", 1),
                     ("fetch_ncbi_gene", 1), ("map_signature_contrasts", 1), ("deseq2", 11),
-                    ("vst", 3)):
+                    ("vst", 3), ("fetch_geneset", 8), ("curated_signature", 7),
+                    ("pathway_ora", 1), ("pathway_gsea", 5)):
         assert re.search(rf"^{rule}\s+{n}$", plan, re.M), (rule, plan[-3000:])
     assert "resolve_datasets" not in plan  # the checkpoint's output is in place

@@ -34,11 +34,12 @@ def run_script(main, snakemake) -> None:
         raise
 
 
-def offline_missing(paths) -> InputError:
-    """The error for a file that offline mode needs but resources/ lacks."""
+def offline_missing(paths, where: str = "GEO (series page -> 'Download RNA-seq counts'; "
+                    "the series matrix from the series' matrix/ folder)") -> InputError:
+    """The error for a file that offline mode needs but resources/ lacks; ``where`` says
+    where to download it by hand."""
     listed = "\n  ".join(map(str, paths))
     return InputError(
         "offline: true, and these files are not in resources/:\n  " + listed + "\n"
-        "Download them from GEO (series page -> 'Download RNA-seq counts'; the series "
-        "matrix from the series' matrix/ folder) and put them there under exactly these "
-        "names, or set offline: false on a machine that reaches NCBI.")
+        f"Download them from {where} and put them there under exactly these names, or set "
+        "offline: false on a machine that reaches the source.")

@@ -1,4 +1,8 @@
 # Paths, names and target lists: the one place that knows where every file lives.
+import os
+import re
+
+from painstress.compare.overlap import DEFINITIONS
 from painstress.data import ncbi_files
 from painstress.config import organism_of
 from painstress.samples import all_factors, dataset_factors
@@ -39,8 +43,38 @@ HUMAN_SIGNATURES = {
     for n, c in CONTRAST_SIGNATURES.items()
     if DATASET_ORGANISM.get(CONTRASTS[c].get("dataset")) == "Homo sapiens"
 }
-FILE_SIGNATURES = {n: s["file"] for n, s in SIGNATURES.items() if "file" in s}
 NCBI_GENE = f"{RESOURCES}/ncbi_gene"
+# Curated public sources (config genesets: URL each), cached under resources/ by file name.
+GENESETS = f"{RESOURCES}/genesets"
+GENESET_FILES = {
+    key: f"{GENESETS}/{os.path.basename(url)}" for key, url in config["genesets"].items()
+}
+GENESET_URLS = {os.path.basename(url): (key, url) for key, url in config["genesets"].items()}
+# Signatures built from curated sources: kind -> the source files each needs.
+CURATED_KINDS = {
+    "gwas_catalog": ["gwas_catalog"],
+    "mgi": ["mgi_genepheno", "mp_obo"],
+    "diseases": ["diseases"],
+}
+CURATED_SIGNATURES = {
+    n: next(k for k in CURATED_KINDS if k in s)
+    for n, s in SIGNATURES.items()
+    if any(k in s for k in CURATED_KINDS)
+}
+# Gene-set files read into mouse genes (rule signature_sets): the config's files, and the
+# files rule curated_signature writes from the curated sources.
+FILE_SIGNATURES = {
+    n: s.get("file") or f"{RESULTS}/signatures/curated/{n}.tsv"
+    for n, s in SIGNATURES.items()
+    if "file" in s or n in CURATED_SIGNATURES
+}
+# Pathway collections: name -> the source files each is built from.
+PATHWAY_SOURCES = {
+    "GO_BP": ["go_obo", "mgi_gaf"],
+    "hallmark": ["msigdb_hallmark"],
+    "reactome": ["msigdb_reactome"],
+}
+PATHWAY_COLLECTIONS = config["pathways"]["collections"]
 
 
 wildcard_constraints:
@@ -229,6 +263,14 @@ REPORT_TABLES = {
         else {}
     ),
     **(
+        {
+            "pathway_themes": ("pathways/theme_summary.tsv", "Where the paper's themes appear"),
+            "pathway_sources": ("pathways/sources.tsv", "Pathway collections: files and dates"),
+        }
+        if PATHWAY_COLLECTIONS
+        else {}
+    ),
+    **(
         {"truth_recovery": ("truth_recovery.tsv", "Demo: recovery of the planted shared genes")}
         if config["source"] == "simulate"
         else {}
@@ -247,7 +289,25 @@ def all_targets():
         *signature_targets(),
         *[f"{RESULTS}/notebooks/{name}.html" for name in NOTEBOOKS],
         *[f"{RESULTS}/tables/{name}.html" for name in REPORT_TABLES],
+        *pathway_targets(),
     ]
     if config["source"] == "simulate":
         targets.append(f"{RESULTS}/truth_recovery.tsv")
     return targets
+
+
+def gsea_tables():
+    """(contrast, region, table) of the preranked GSEA of the pain and stress contrasts."""
+    return [
+        (contrast, region, f"{RESULTS}/pathways/gsea/{region}/{contrast}.tsv")
+        for contrast in (PAIN_CONTRAST, STRESS_CONTRAST)
+        for region in CONTRASTS[contrast]["regions"]
+    ]
+
+
+def pathway_targets():
+    if not PATHWAY_COLLECTIONS:
+        return []
+    return [f"{RESULTS}/pathways/{name}.tsv" for name in ("ora", "themes", "theme_summary")] + [
+        f"{RESULTS}/figures/pathways/ora_{d}.png" for d in DEFINITIONS
+    ]

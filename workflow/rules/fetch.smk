@@ -47,6 +47,9 @@ if config["source"] == "simulate":
                 f"{RESOURCES}/signatures/{name}"
                 for name in ("depression_human.tsv", "anxiety_mouse.gmt", "random_control.gmt")
             ],
+            # the curated sources and pathway collections, in their real formats
+            genesets=list(GENESET_FILES.values()),
+            truth_genesets=f"{RESOURCES}/truth/genesets.tsv",
         log:
             f"{LOGS}/simulate_demo.log",
         conda:
@@ -112,6 +115,26 @@ else:
             script:
                 "../scripts/fetch_counts.py"
 
+    # A curated gene-set source or pathway collection (config genesets), checked by
+    # reading it as the workflow will.
+    rule fetch_geneset:
+        output:
+            f"{GENESETS}/{{file}}",
+        log:
+            f"{LOGS}/fetch/genesets/{{file}}.log",
+        wildcard_constraints:
+            file="|".join(re.escape(Path(path).name) for path in GENESET_FILES.values()),
+        localrule: True
+        conda:
+            "../../envs/painstress.yaml"
+        params:
+            url=lambda wildcards: GENESET_URLS[wildcards.file][1],
+            kind=lambda wildcards: GENESET_URLS[wildcards.file][0],
+            offline=config["offline"],
+            ncbi=config["ncbi"],
+        script:
+            "../scripts/fetch_geneset.py"
+
     rule fetch_ncbi_gene:
         output:
             orthologs=f"{NCBI_GENE}/gene_orthologs.gz",
@@ -127,13 +150,13 @@ else:
         script:
             "../scripts/fetch_ncbi_gene.py"
 
+    # `snakemake check_remote`: have downloaded files changed on the server?
     rule check_remote:
         log:
             f"{LOGS}/check_remote.log",
         localrule: True
         conda:
             "../../envs/painstress.yaml"
-        """`snakemake check_remote`: have downloaded files changed on the server?"""
         params:
             notes=lambda wildcards: sorted(Path(RESOURCES).glob("*/*.provenance.json")),
             ncbi=config["ncbi"],

@@ -14,6 +14,11 @@ rule notebook:
             f"{RESULTS}/overlap/{name}.tsv"
             for name in ("signature_tests", "pain_stress_genes", "shared_count_summary")
         ],
+        pathways=(
+            [f"{RESULTS}/pathways/{name}.tsv" for name in ("ora", "theme_summary")]
+            if PATHWAY_COLLECTIONS
+            else []
+        ),
         rrho2=expand(
             f"{RESULTS}/figures/{{region}}/rrho2_pain_vs_stress.png", region=OVERLAP_REGIONS
         ),

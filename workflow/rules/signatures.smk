@@ -14,7 +14,7 @@ if FILE_SIGNATURES:
             mapping=report(
                 f"{RESULTS}/signatures/mapping.tsv",
                 caption="../report/signature_mapping.rst",
-                category="5. Signatures",
+                category="5. What the shared genes are",
                 subcategory="all regions",
             ),
         log:
@@ -46,7 +46,7 @@ if HUMAN_SIGNATURES:
             mapping=report(
                 f"{RESULTS}/signatures/contrast_mapping.tsv",
                 caption="../report/contrast_mapping.rst",
-                category="5. Signatures",
+                category="5. What the shared genes are",
                 subcategory="all regions",
             ),
         log:
@@ -73,11 +73,12 @@ rule signature_tests:
         stress=expand(f"{RESULTS}/de/{{region}}/{STRESS_CONTRAST}.tsv", region=OVERLAP_REGIONS),
         contrasts=[table for _, _, table in contrast_signature_tables()],
         gene_sets=[f"{RESULTS}/signatures/gene_sets.tsv"] if FILE_SIGNATURES else [],
+        ora=[f"{RESULTS}/pathways/ora.tsv"] if PATHWAY_COLLECTIONS else [],
     output:
         tests=report(
             f"{RESULTS}/overlap/signature_tests.tsv",
             caption="../report/signature_tests.rst",
-            category="5. Signatures",
+            category="5. What the shared genes are",
             subcategory="all regions",
         ),
         genes=report(
@@ -141,7 +142,7 @@ rule signature_figures:
         heatmap=report(
             f"{RESULTS}/figures/signature_overlap.png",
             caption="../report/signature_overlap.rst",
-            category="5. Signatures",
+            category="5. What the shared genes are",
             subcategory="all regions",
         ),
         heatmap_pdf=f"{RESULTS}/figures/signature_overlap.pdf",
@@ -166,3 +167,29 @@ rule signature_figures:
         title=STUDY,
     script:
         "../scripts/signature_figures.py"
+
+
+rule curated_signature:
+    """A depression/anxiety signature from a curated public source, in the signature-file
+    format (human genes for the GWAS Catalog and DISEASES, mouse genes for MGI)."""
+    input:
+        lambda wildcards: [
+            GENESET_FILES[key] for key in CURATED_KINDS[CURATED_SIGNATURES[wildcards.name]]
+        ],
+    output:
+        f"{RESULTS}/signatures/curated/{{name}}.tsv",
+    log:
+        f"{LOGS}/curated_signature/{{name}}.log",
+    wildcard_constraints:
+        name="|".join(CURATED_SIGNATURES) or "^$",
+    conda:
+        "../../envs/painstress.yaml"
+    threads: 1
+    resources:
+        mem_mb=6000,
+        runtime=20,
+    params:
+        spec=lambda wildcards: SIGNATURES[wildcards.name],
+        kind=lambda wildcards: CURATED_SIGNATURES[wildcards.name],
+    script:
+        "../scripts/curated_signature.py"

@@ -5,7 +5,7 @@ import logging
 
 import pandas as pd
 
-from painstress.compare import overlap
+from painstress.compare import overlap, pathways
 from painstress.files import read_tsv, write_tsv
 from painstress.jobs import run_script
 
@@ -36,6 +36,9 @@ def main(snakemake):
     stress = dict(zip(params.overlap_regions, snakemake.input.stress))
     pairs = {region: (pain[region], de(stress[region])) for region in params.overlap_regions}
     genes = overlap.pain_stress_genes(pairs, params.names, overlap.memberships(signatures))
+    if snakemake.input.ora:  # each gene's top significant ORA terms
+        top = pathways.gene_pathways(read_tsv(snakemake.input.ora[0], dtype={"term": str}))
+        genes["top_pathways"] = genes["symbol"].map(top).fillna("")
     logging.info("%d genes shared in at least one region", len(genes))
     write_tsv(genes, snakemake.output.genes)
 

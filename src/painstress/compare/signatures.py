@@ -279,7 +279,7 @@ def _read_gmt(path: Path, lines: list[str], start: int, meta: dict,
         text = lines[i]
         if not text.strip() or text.startswith("#"):
             continue
-        set_name, genes = parse_gmt_line(path, line_no, text, seen_sets)
+        set_name, description, genes = parse_gmt_line(path, line_no, text, seen_sets)
         seen_sets[set_name] = line_no
         base, direction = set_name, 0
         for suffix, sign in GMT_SUFFIXES:
@@ -297,7 +297,6 @@ def _read_gmt(path: Path, lines: list[str], start: int, meta: dict,
                              "(_DN and _DOWN both given?).")
         _check_name(path, base, line_no)
         raw = raws.setdefault(base, _Raw(name=base, line=line_no))
-        description = text.split("\t")[1].strip()
         if description and description.lower() != "na" and description not in raw.descriptions:
             raw.descriptions.append(description)
         for gene in genes:

@@ -755,10 +755,11 @@ def jensen_signature(path: str | Path, doid: str, *, min_score: float) -> pd.Dat
 # ------------------------------------------------------------------ GMT
 
 def parse_gmt_line(path: Path, number: int, text: str, seen: dict[str, int]
-                   ) -> tuple[str, list[str]]:
-    """One GMT line ``name<TAB>description<TAB>gene…`` -> (name, genes in order, each once;
-    Enrichr's ``GENE,weight`` keeps the gene). ``seen`` maps set names already read to their
-    line, to refuse a set defined twice; errors name ``path`` and line ``number``."""
+                   ) -> tuple[str, str, list[str]]:
+    """One GMT line ``name<TAB>description<TAB>gene…`` -> (name, description, genes in
+    order, each once; Enrichr's ``GENE,weight`` keeps the gene). ``seen`` maps set names
+    already read to their line, to refuse a set defined twice; errors name ``path`` and
+    line ``number``."""
     cells = text.split("\t")
     name = cells[0].strip()
     if len(cells) < 2 or not name:
@@ -771,7 +772,24 @@ def parse_gmt_line(path: Path, number: int, text: str, seen: dict[str, int]
     genes = list(dict.fromkeys(g for g in genes if g))
     if not genes:
         raise InputError(f"{path}: line {number}: gene set {name!r} has no genes.")
-    return name, genes
+    return name, cells[1].strip(), genes
+
+
+def read_gmt_with_descriptions(path: str | Path
+                               ) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """A GMT file as (set name -> genes, set name -> description); see :func:`read_gmt`."""
+    path = Path(path)
+    sets: dict[str, list[str]] = {}
+    descriptions: dict[str, str] = {}
+    where: dict[str, int] = {}
+    for number, text in _lines(path):
+        if not text.strip():
+            continue
+        name, descriptions_text, genes = parse_gmt_line(path, number, text, where)
+        sets[name], descriptions[name], where[name] = genes, descriptions_text, number
+    if not sets:
+        raise InputError(f"{path}: no gene set lines; expected a GMT file.")
+    return sets, descriptions
 
 
 def read_gmt(path: str | Path) -> dict[str, list[str]]:
@@ -782,14 +800,42 @@ def read_gmt(path: str | Path) -> dict[str, list[str]]:
     Out: set name -> genes, in file order, each gene once. Raises InputError naming the
     line for a line without a name, a set defined twice, or a set without genes.
     """
-    path = Path(path)
-    sets: dict[str, list[str]] = {}
-    where: dict[str, int] = {}
+    return read_gmt_with_descriptions(path)[0]
+
+
+def _check_jensen(path: str | Path) -> None:
+    """A DISEASES channel file: at least one row, and its first rows (up to 1,000) with 7
+    columns, a DOID in column 3 and a numeric score."""
+    path, rows = Path(path), 0
     for number, text in _lines(path):
         if not text.strip():
             continue
-        name, genes = parse_gmt_line(path, number, text, where)
-        sets[name], where[name] = genes, number
-    if not sets:
-        raise InputError(f"{path}: no gene set lines; expected a GMT file.")
-    return sets
+        fields = [f.strip() for f in text.split("\t")]
+        if len(fields) != 7 or not DOID.match(fields[2]):
+            raise InputError(f"{path}: line {number}: expected the 7 tab-separated columns of "
+                             "a DISEASES file (gene id, symbol, DOID, disease, source, "
+                             "evidence, score) with a DOID in column 3.")
+        try:
+            float(fields[6])
+        except ValueError:
+            raise InputError(f"{path}: line {number}: score {fields[6]!r} is not a "
+                             "number.") from None
+        rows += 1
+        if rows >= 1000:  # the layout is clear by then
+            return
+    if not rows:
+        raise InputError(f"{path}: no rows; expected a DISEASES file (an empty download?).")
+
+
+# How a download of each source is checked before it is trusted: read it as the workflow will
+# (config ``genesets`` key -> reader; any InputError refuses the file).
+SOURCE_CHECKS = {
+    "gwas_catalog": read_gwas_catalog,
+    "mgi_genepheno": read_mgi_genepheno,
+    "mp_obo": read_obo,
+    "diseases": _check_jensen,
+    "go_obo": read_obo,
+    "mgi_gaf": read_gaf,
+    "msigdb_hallmark": read_gmt,
+    "msigdb_reactome": read_gmt,
+}

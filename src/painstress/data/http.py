@@ -155,6 +155,28 @@ def provenance_path(path: str | Path) -> Path:
     return path.with_name(path.name + ".provenance.json")
 
 
+def provenance_record(path: str | Path) -> dict:
+    """A downloaded file's provenance (url, size, sha256, fetched, …); for a file without a
+    record (the demo's, or placed by hand), the file name and its sha256 only."""
+    path = Path(path)
+    note = provenance_path(path)
+    if note.is_file():
+        return json.loads(note.read_text())
+    return {"file": path.name, "url": "", "fetched": "", "size": path.stat().st_size,
+            "sha256": sha256_of(path)}
+
+
+def provenance_note(path: str | Path) -> str:
+    """``<file> from <url>, downloaded <date>`` from a file's provenance record, for captions
+    and file headers; a file without one (the demo's, or placed by hand) says so."""
+    path = Path(path)
+    note = provenance_path(path)
+    if not note.is_file():
+        return f"{path.name}, no download record (simulated demo file or placed by hand)"
+    record = json.loads(note.read_text())
+    return f"{path.name} from {record['url']}, downloaded {record['fetched'][:10]}"
+
+
 def _progress(total: int | None, name: str):
     if sys.stderr.isatty():
         from tqdm import tqdm

@@ -305,6 +305,13 @@ def write_demo_study(outdir: str | Path, pain_series: str, stress_series: str,
         key = name.split(".")[0]
         written[key] = outdir / folders.get(name, "signatures") / name.replace("truth_", "")
         write_bytes(written[key], data)
+    from painstress.demo.genesets import write_demo_genesets  # it builds on this module
+
+    sources = write_demo_genesets(study, outdir / "genesets", params.seed + 3)
+    truth = sources.pop("truth_genesets")
+    (outdir / "truth").mkdir(parents=True, exist_ok=True)
+    written["truth_genesets"] = truth.replace(outdir / "truth" / "genesets.tsv")
+    written.update(sources)
     for key in ("de_truth", "shared_truth", "samples"):
         name = {"de_truth": "de_genes.tsv", "shared_truth": "shared_genes.tsv",
                 "samples": "samples.tsv"}[key]
