@@ -61,7 +61,7 @@ CURATED_SIGNATURES = {
     for n, s in SIGNATURES.items()
     if any(k in s for k in CURATED_KINDS)
 }
-# Gene-set files read into mouse genes (rule signature_sets): the config's files, and the
+# Gene-set files read into mouse genes by signature_sets - the config's files, and the
 # files rule curated_signature writes from the curated sources.
 FILE_SIGNATURES = {
     n: s.get("file") or f"{RESULTS}/signatures/curated/{n}.tsv"
