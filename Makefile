@@ -21,11 +21,15 @@ $(STAMP): envs/requirements.txt envs/constraints.txt pyproject.toml
 demo: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml
 	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml --report results/demo/report.html
+	@echo "Results: results/demo/ (the answer: results/demo/answer.html; methods: results/demo/methods.md)"
+	@echo "Report:  results/demo/report.html"
 
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml
 	$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml \
 		--report results/descalzi2017/report.html
+	@echo "Results: results/descalzi2017/ (the answer: results/descalzi2017/answer.html; methods: results/descalzi2017/methods.md)"
+	@echo "Report:  results/descalzi2017/report.html"
 
 test: lint
 	$(BIN)/python -m pytest

@@ -83,7 +83,7 @@ def test_explicit_values_are_kept():
                        "MDD_vs_control_female": ["NAc", "mPFC"],
                        "susceptible_vs_control": ["NAc", "mPFC"]}
     assert "phenotype: stress" in config["samples"]["factors"]["group"]["CUS"]
-    assert config["samples"]["sheet"] == "config/samples.tsv"
+    assert config["samples"]["sheet"] is None  # no sheet named: inferred
     assert config["samples"]["match_fields"] == ["characteristics_ch1", "source_name_ch1"]
     assert config["datasets"]["stress"] == {"geo": "GSE102556", "platform": "GPL13112",
                                             "pmid": None}

@@ -159,3 +159,91 @@ def test_library_qc_table_by_hand():
     assert table["detected_genes"].tolist() == [3, 2, 1]
     assert table["reads_fraction"].tolist() == [1.0, 1.0, 0.01]
     assert table["passed"].tolist() == [True, True, False]
+
+
+# Dispersion table (DESeq2's plotDispEsts): painstress.de.deseq2.dispersion_table
+
+@pytest.fixture(scope="module")
+def nac_analysis(small_study):
+    """The whole DE step on NAc SNI vs sham of the small study, as rule deseq2 runs it."""
+    sheet = small_study["samples"].rename(columns={"model": "dataset"})
+    return deseq2.analyse_contrast(small_study["counts"], sheet, region="NAc", test="SNI",
+                                   reference="sham",
+                                   symbols=small_study["genes"].set_index("GeneID")["Symbol"])
+
+
+def test_dispersion_table_has_one_row_per_tested_gene(nac_analysis):
+    from painstress.figures.de import DISPERSION_COLUMNS as PLOTTED
+
+    table, results = nac_analysis.dispersions, nac_analysis.results
+    assert list(table.columns) == deseq2.DISPERSION_COLUMNS
+    assert deseq2.DISPERSION_COLUMNS[2:] == PLOTTED  # what dispersion_plot reads
+    assert table["GeneID"].is_unique and table["GeneID"].is_monotonic_increasing
+    assert len(table) == nac_analysis.summary["genes_tested"] == len(results)
+    by_gene = results.set_index("GeneID").loc[table["GeneID"]]
+    np.testing.assert_array_equal(table["baseMean"], by_gene["baseMean"])  # as in the results
+    assert (table["symbol"].to_numpy() == by_gene["symbol"].to_numpy()).all()
+    assert table["outlier"].dtype == bool
+    assert not table[["genewise", "fitted", "MAP", "final"]].isna().any().any()
+
+
+def test_final_dispersion_is_map_except_for_outliers(nac_analysis):
+    table = nac_analysis.dispersions
+    outlier = table["outlier"]
+    assert 0 < outlier.sum() < 0.05 * len(table)  # a few, so both branches are checked
+    np.testing.assert_array_equal(table.loc[~outlier, "final"], table.loc[~outlier, "MAP"])
+    np.testing.assert_array_equal(table.loc[outlier, "final"], table.loc[outlier, "genewise"])
+    assert (table.loc[outlier, "genewise"] > table.loc[outlier, "fitted"]).all()
+    # shrinkage: every other final estimate lies between its gene-wise value and the trend
+    own = np.log(table["genewise"] / table["fitted"])[~outlier]
+    shrunk = np.log(table["final"] / table["fitted"])[~outlier]
+    assert ((np.abs(shrunk) <= np.abs(own) + 1e-9) & (np.sign(shrunk) * np.sign(own) >= 0)).all()
+
+
+def test_fitted_dispersion_is_the_parametric_trend(nac_analysis):
+    """fitted = a0 + a1 / baseMean: DESeq2's parametric trend, falling with the mean."""
+    table, dds = nac_analysis.dispersions, nac_analysis.fitted.dds
+    assert dds.uns["disp_function_type"] == "parametric"
+    a0, a1 = dds.uns["trend_coeffs"]
+    assert a0 > 0 and a1 > 0
+    np.testing.assert_allclose(table["fitted"], a0 + a1 / table["baseMean"], rtol=1e-12)
+    by_mean = table.sort_values("baseMean", kind="mergesort")
+    assert (np.diff(by_mean["fitted"]) <= 0).all()
+    assert by_mean["fitted"].iloc[0] > 2 * by_mean["fitted"].iloc[-1]
+
+
+def test_dispersion_table_bytes_are_deterministic(nac_analysis, small_study, tmp_path):
+    """Fitted again and written again (gzip, as the workflow writes it): the same bytes."""
+    sheet = small_study["samples"].rename(columns={"model": "dataset"})
+    again = deseq2.analyse_contrast(small_study["counts"], sheet, region="NAc", test="SNI",
+                                    reference="sham",
+                                    symbols=small_study["genes"].set_index("GeneID")["Symbol"])
+    write_tsv(nac_analysis.dispersions, tmp_path / "a.dispersions.tsv.gz")
+    write_tsv(again.dispersions, tmp_path / "b.dispersions.tsv.gz")
+    a, b = ((tmp_path / f"{n}.dispersions.tsv.gz").read_bytes() for n in "ab")
+    assert hashlib.sha256(a).hexdigest() == hashlib.sha256(b).hexdigest()
+    read = pd.read_csv(tmp_path / "a.dispersions.tsv.gz", sep="\t")
+    assert list(read.columns) == deseq2.DISPERSION_COLUMNS and read["outlier"].dtype == bool
+
+
+def test_dispersions_of_genes_refitted_after_cooks_outliers(small_study):
+    """12 vs 12 samples (Cook's outlier replacement needs >= 7 a group), one sample's counts
+    of 20 genes multiplied by 30: pydeseq2 refits those genes but keeps their first MAP and
+    outlier flag; the table follows the refit, so final = MAP except for outliers."""
+    sheet = small_study["samples"].rename(columns={"model": "dataset"})
+    pooled = sheet[sheet["region"].isin(["NAc", "mPFC"])].assign(region="both")
+    counts = small_study["counts"].copy()
+    victim = pooled[pooled["group"] == "SNI"]["sample"].iloc[0]
+    counts.loc[counts.index[counts.mean(axis=1) > 50][:20], victim] *= 30
+    analysis = deseq2.analyse_contrast(counts, pooled, region="both", test="SNI",
+                                       reference="sham", symbols=pd.Series(dtype=str))
+    var = analysis.fitted.dds.var
+    refitted = var.index[var["refitted"].to_numpy(bool)].astype(np.int64)
+    assert len(refitted) >= 10
+    table = analysis.dispersions.set_index("GeneID")
+    assert len(table) == len(analysis.results)
+    outlier = table["outlier"]
+    np.testing.assert_array_equal(table.loc[~outlier, "final"], table.loc[~outlier, "MAP"])
+    np.testing.assert_array_equal(table.loc[outlier, "final"], table.loc[outlier, "genewise"])
+    np.testing.assert_array_equal(table.loc[refitted, "final"],
+                                  var.loc[refitted.astype(str), "dispersions"])

@@ -156,8 +156,8 @@ def fetch_pain(world, tmp_path, **overrides):
     ncbi_fetch.fetch_series_matrix(client, endpoints, "GSE000001", None, matrix)
     counts = tmp_path / ncbi_files.counts_filename("GSE000001")
     annotation = tmp_path / ncbi_files.annotation_filename()
-    ncbi_fetch.fetch_counts(client, endpoints, "GSE000001", "Mus musculus", matrix, counts,
-                      annotation)
+    ncbi_fetch.fetch_counts(client, endpoints, "GSE000001", "Mus musculus", matrix, counts)
+    ncbi_fetch.fetch_annotation(client, endpoints, "GSE000001", "Mus musculus", annotation)
     return counts, annotation, matrix
 
 
@@ -175,7 +175,8 @@ def test_happy_path_downloads_checked_files_with_provenance(world, study, tmp_pa
     assert note["size"] == counts.stat().st_size
     assert note["url"].endswith("acc=GSE000001&format=file&file=" + counts.name)
     assert note["http_date"] and note["fetched"]
-    assert world.count("/geo/download/?acc=GSE000001") == 1  # names taken from the page
+    # names taken from the page, read once per file: counts and annotation are separate jobs
+    assert world.count("/geo/download/?acc=GSE000001") == 2
     assert trusted_files(tmp_path) == sorted([counts.name, annotation.name, matrix.name])
 
 
@@ -335,7 +336,8 @@ def test_changed_remote_file_is_reported(world, study, tmp_path):
 def fetch_ncbi_gene(world, tmp_path):
     client, _ = connect(world)
     targets = tmp_path / "gene_orthologs.gz", tmp_path / "Homo_sapiens.gene_info.gz"
-    ncbi_fetch.fetch_ncbi_gene(client, f"{world.url}/gene/DATA/", *targets)
+    for target in targets:
+        ncbi_fetch.fetch_ncbi_gene(client, f"{world.url}/gene/DATA/", target.name, target)
     return targets
 
 

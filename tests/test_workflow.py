@@ -8,6 +8,7 @@ with a message that names what is wrong.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import shutil
 import socket
@@ -97,6 +98,52 @@ def test_report_holds_every_figure_and_table(ci_run):
                  "pain_stress_genes.tsv", "shared_count_summary.tsv", "mapping.tsv"):
         assert name in text, name
     assert "Pain and stress overlap" in text and "one-sided hypergeometric" in text
+    for name in ("answer.html", "methods.html", "ora_modern.png", "theme_summary.tsv",
+                 "dispersion_SNI_vs_sham.png"):
+        assert name in text, name
+    assert text.index("0. The answer") < text.index("1. Key tables")
+
+
+def test_every_report_entry_has_labels():
+    """Entries read as "NAc · SNI_vs_sham · volcano", not as raw paths: every report() in
+    the rules gives labels."""
+    for path in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        text = path.read_text()
+        calls = [m.start() for m in re.finditer(r"\breport\(", text)]
+        for start in calls:
+            call = text[start:text.index("\n        )", start) if "\n        )" in
+                        text[start:] else len(text)]
+            assert "labels=" in call, f"{path.name}: {call[:120]}"
+
+
+def _table_rows(page: str) -> list[list[str]]:
+    """Cells of every table row of an HTML page (our pages: no nested tables)."""
+    rows = re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)
+    return [[html.unescape(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)]
+            for row in rows]
+
+
+def test_answer_page_and_methods_come_from_the_run(ci_run):
+    """The first page's counts are shared_count_summary.tsv's; the methods name every
+    accession, the downloads' checksums and the DE engine's versions."""
+    out = results(ci_run[0])
+    page = (out / "answer.html").read_text()
+    summary = pd.read_csv(out / "overlap" / "shared_count_summary.tsv", sep="\t")
+    rows = _table_rows(page)
+    header = next(r for r in rows if r and r[0] == "definition")
+    for _, expected in summary.iterrows():
+        row = dict(zip(header, next(r for r in rows if r and r[0] == expected["definition"])))
+        for column in [c for c in summary.columns if c.startswith("n_shared_")]:
+            assert row[column.removeprefix("n_shared_")] == str(expected[column]), column
+        assert row["reported for the paper"] == str(expected["reported_in_paper"])
+    modern = summary.set_index("definition").at["modern", "n_shared_pooled"]
+    assert f"<b>{modern}</b> genes in the same direction" in page
+    methods = (out / "methods.md").read_text()
+    for series in pd.read_csv(out / "datasets.tsv", sep="\t")["series"]:
+        assert series in methods
+    engine = pd.read_csv(out / "de" / "summary.tsv", sep="\t")["engine"].iloc[0]
+    assert engine in methods and "| pydeseq2 | 0.5.4 |" in methods
+    assert "| gseapy |" in methods and "sha256" in methods
 
 
 def test_planted_shared_genes_come_back(ci_run):
@@ -483,6 +530,47 @@ def test_offline_mode_uses_files_in_place_and_names_missing_ones(tmp_path, demo_
     assert set(sheet["dataset"]) == {"pain", "stress"}
 
 
+def test_offline_mode_never_removes_a_file_the_user_placed(tmp_path, demo_files):
+    """Hand-placed counts whose annotation is missing: the run stops naming the annotation,
+    and the counts (and everything else under resources/) are still there, unchanged."""
+    configfile = write_config(tmp_path, source="geo", offline=True, signatures=None,
+                              pathways={"collections": []},
+                              datasets={"pain": {"geo": "GSE000001"},
+                                        "stress": {"geo": "GSE000002"}})
+    resources = prepared(tmp_path, demo_files) / "resources" / STUDY
+    annotation = resources / "GSE000002" / ncbi_files.annotation_filename()
+    annotation.unlink()
+    before = {p: p.read_bytes() for p in resources.rglob("*") if p.is_file()}
+    done = snakemake(tmp_path, configfile, "--until", "sample_sheet", timeout=300)
+    assert done.returncode != 0
+    assert "offline: true, and these files are not in resources/" in done.output
+    assert f"GSE000002/{annotation.name}" in done.output, done.output[-3000:]
+    after = {p: p.read_bytes() for p in resources.rglob("*") if p.is_file()}
+    assert after == before  # the counts beside it were not touched
+
+
+def test_broken_user_sheet_stops_before_the_last_good_samples_tsv_is_touched(tmp_path,
+                                                                           demo_files):
+    """A user's sheet that worked, then broken by an edit (spaces for tabs): the run stops
+    before any job, naming the file and line; the last good samples.tsv is still there."""
+    prepared(tmp_path, demo_files)
+    done = snakemake(tmp_path, write_config(tmp_path), "--until", "sample_sheet", timeout=300)
+    assert done.returncode == 0, done.output[-3000:]
+    sheet = tmp_path / "my_samples.tsv"
+    sheet.write_text((results(tmp_path) / "samples.tsv").read_text())
+    configfile = write_config(tmp_path, **{"samples.sheet": str(sheet)})
+    done = snakemake(tmp_path, configfile, "--until", "sample_sheet", timeout=300)
+    assert done.returncode == 0, done.output[-3000:]
+    good = (results(tmp_path) / "samples.tsv").read_bytes()
+    lines = sheet.read_text().splitlines()
+    lines[2] = lines[2].replace("\t", "   ")
+    sheet.write_text("\n".join(lines) + "\n")
+    done = snakemake(tmp_path, configfile, "--until", "sample_sheet", timeout=300)
+    assert done.returncode != 0
+    assert f"{sheet}: line 3" in done.output and "tabs" in done.output, done.output[-3000:]
+    assert (results(tmp_path) / "samples.tsv").read_bytes() == good
+
+
 def simulate_paths(folder):
     """The generator's file keys -> paths in an already generated study folder."""
     paths = {"gene_orthologs": folder / "ncbi_gene" / "gene_orthologs.gz",
@@ -517,8 +605,10 @@ def test_real_config_dag_builds_with_other_studies(tmp_path):
     assert done.returncode == 0, done.output[-5000:]
     plan = done.output
     for rule, n in (("fetch_series_matrix", 4), ("fetch_counts", 3), ("fetch_counts_human", 1),
-                    ("fetch_ncbi_gene", 1), ("map_signature_contrasts", 1), ("deseq2", 11),
+                    ("fetch_annotation", 3), ("fetch_annotation_human", 1),
+                    ("fetch_ncbi_gene", 2), ("map_signature_contrasts", 1), ("deseq2", 11),
                     ("vst", 3), ("fetch_geneset", 8), ("curated_signature", 7),
                     ("pathway_ora", 1), ("pathway_gsea", 5)):
         assert re.search(rf"^{rule}\s+{n}$", plan, re.M), (rule, plan[-3000:])
-    assert "resolve_datasets" not in plan  # the checkpoint's output is in place
+    # the checkpoint's output is in place: it is not planned to run
+    assert not re.search(r"^resolve_datasets\s+\d+$", plan, re.M)

@@ -4,11 +4,19 @@ The JSON Schema (``workflow/schemas/config.schema.yaml``) checks shapes and type
 holds the defaults; :func:`validate_config` adds the checks a schema cannot express
 (names that must refer to each other) and turns every failure into one
 :class:`painstress.InputError` that names the config file(s) and the key.
+
+:func:`check_config_file` reads a config FILE strictly before any of that: YAML's silent
+surprises (a key given twice, whose first value is dropped; tags that build Python objects;
+anchors and aliases, whose expansion can make a small file enormous) are refused with the
+line to fix. ``python -m painstress.config FILE…`` runs the same check from the shell.
 """
 
 from __future__ import annotations
 
 import copy
+import json
+import re
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -63,7 +71,9 @@ def _schema_checked(config: dict, schema_path: str | Path, source: str) -> dict:
     if errors:
         lines = []
         for error in errors:
-            if error.validator == "required":
+            if "propertyNames" in error.absolute_schema_path:
+                lines.append(_name_error(error))
+            elif error.validator == "required":
                 missing = error.message.split("'")[1]
                 lines.append(f"key '{_key([*error.absolute_path, missing])}' is missing")
             elif error.validator == "oneOf":
@@ -72,11 +82,50 @@ def _schema_checked(config: dict, schema_path: str | Path, source: str) -> dict:
             elif error.validator == "additionalProperties":
                 lines.append(f"under '{_key(error.absolute_path)}': {error.message} "
                              "(misspelt key?)")
+            elif error.validator == "pattern" and "x-hint" in error.schema:
+                lines.append(f"key '{_key(error.absolute_path)}' = {error.instance!r}: "
+                             f"{error.schema['x-hint']}")
             else:
-                lines.append(f"key '{_key(error.absolute_path)}': {error.message}")
+                lines.append(f"key '{_key(error.absolute_path)}': {error.message}"
+                             + _yaml_type_hint(error))
         raise InputError(f"{source}: invalid configuration:\n  - " + "\n  - ".join(lines)
                          + "\nSee config/README.md for every key and its meaning.")
     return config
+
+
+# What YAML 1.1 turns into something other than text when left unquoted.
+_UNQUOTED = ("YAML reads unquoted yes/no/on/off/true/false as true/false and null/~ as "
+             "nothing; put it in quotes")
+
+
+def _name_error(error) -> str:
+    """A name (mapping key) the schema's ``propertyNames`` refused, in words."""
+    where, name = _key(error.absolute_path), error.instance
+    if not isinstance(name, str):
+        return f"under '{where}': the name {name!r} is not text ({_UNQUOTED}, e.g. 'yes':)"
+    return (f"under '{where}': the name {name!r} is not allowed: names become folder, file "
+            "and column names, so use only letters, digits and _ (no '/', '.', spaces)")
+
+
+def _yaml_type_hint(error) -> str:
+    """Why a value has the wrong type, when YAML's reading of it is the likely cause."""
+    if error.validator != "type":
+        return ""
+    wanted = error.validator_value if isinstance(error.validator_value, list) \
+        else [error.validator_value]
+    value = error.instance
+    if "string" in wanted and (isinstance(value, bool) or value is None):
+        return f" ({_UNQUOTED})"
+    if "string" in wanted and not isinstance(value, (dict, list, int, float)):
+        return " (YAML reads an unquoted date as a date; put it in quotes)"
+    if "number" in wanted and isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return ""
+        return (" (YAML 1.1 reads a number like 5e-8 without a '.' as text; "
+                "write 5.0e-8)")
+    return ""
 
 
 def complete_config(config: dict) -> dict:
@@ -100,8 +149,18 @@ def complete_config(config: dict) -> dict:
 
 def config_problems(config: dict) -> list[str]:
     """What a schema cannot check: names that must refer to each other, files that must
-    exist, combinations that cannot work. One line per problem, naming the key."""
-    problems = []
+    exist, combinations that cannot work. One line per problem, naming the key.
+
+    Names that become folder, file or column names are checked first; when one is unsafe,
+    only those problems are returned (the other checks would repeat the bad names)."""
+    problems = _name_problems(config) + _markup_problems(config)
+    if problems:
+        return problems
+    sheet = config["samples"].get("sheet")
+    if sheet is not None and not Path(sheet).is_file():
+        problems.append(f"samples.sheet: {sheet} does not exist (looked for from {Path.cwd()}). "
+                        "Write your sample sheet there, or leave samples.sheet out to infer "
+                        "the sheet from the series matrices")
     factors = config["samples"]["factors"]
     datasets = config["datasets"]
     every = all_factors(factors, datasets)
@@ -182,6 +241,62 @@ def config_problems(config: dict) -> list[str]:
     return problems
 
 
+# What pandas' table readers read back as a missing value by default (its STR_NA_VALUES):
+# a level, dataset or contrast of that name would silently vanish from the tables.
+NA_WORDS = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+                      "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
+                      "nan", "null"})
+
+
+def path_name_problem(label: str, name, example: str = "descalzi2017") -> str | None:
+    """The problem with ``name`` as a folder or file name (it must stay inside its folder),
+    or None. ``label`` starts the message: the config key, and the name when it is a key."""
+    if not isinstance(name, str):
+        return f"{label}: {name!r} is not text ({_UNQUOTED})"
+    if (not name or "/" in name or "\\" in name or ".." in name or name.startswith(".")
+            or name != name.strip()):
+        return (f"{label}: this name becomes a folder or file name and must stay inside its "
+                "folder: no '/', no '..', not starting with '.' or a space "
+                f"(e.g. {example!r})")
+    return None
+
+
+def _name_problems(config: dict) -> list[str]:
+    """Names from the config that become folder, file or column names: each stays inside
+    its folder, and none reads back as a missing value."""
+    found = [path_name_problem(f"study.name = {config['study']['name']!r}",
+                               config["study"]["name"])]
+
+    def check(label, name, example):
+        found.append(path_name_problem(label, name, example))
+        if isinstance(name, str) and name in NA_WORDS:
+            found.append(f"{label}: table readers read {name!r} back as a missing value, so "
+                         "it would silently vanish from the result tables; rename it "
+                         "(e.g. 'not_available')")
+
+    factor_sets = [("samples.factors", config["samples"]["factors"])]
+    for dataset, spec in config["datasets"].items():
+        check(f"datasets: dataset name {dataset!r}", dataset, "pain")
+        factor_sets.append((f"datasets.{dataset}.factors", (spec or {}).get("factors") or {}))
+    for key, factors in factor_sets:
+        for factor, levels in factors.items():
+            check(f"{key}: factor name {factor!r}", factor, "sex")
+            for level in levels or {}:
+                check(f"{key}.{factor}: level {level!r}", level, "NAc")
+    for i, contrast in enumerate(config["contrasts"]):
+        check(f"contrasts[{i}].name = {contrast['name']!r}", contrast["name"], "SNI_vs_sham")
+    for i, spec in enumerate(config["signatures"]["sets"]):
+        check(f"signatures.sets[{i}].name = {spec['name']!r}", spec["name"], "MDD_male")
+    for key, url in config.get("genesets", {}).items():
+        name = url.rsplit("/", 1)[-1]  # the file name under resources/<study>/genesets/
+        if path_name_problem(key, name):
+            found.append(f"genesets.{key} = {url!r}: the download is saved under "
+                         "resources/<study>/genesets/ as the last part of its address "
+                         f"({name!r}), which must be a file name: give the address of the "
+                         "file itself")
+    return [problem for problem in found if problem]
+
+
 def _overlap_problems(config: dict, names: list[str]) -> list[str]:
     """The pain and stress contrasts must exist, differ, and share a region."""
     overlap = config["overlap"]
@@ -198,3 +313,235 @@ def _overlap_problems(config: dict, names: list[str]) -> list[str]:
                 f"{', '.join(regions[overlap['pain']])}) and {overlap['stress']!r} (regions "
                 f"{', '.join(regions[overlap['stress']])}) share no region to compare in"]
     return []
+
+
+# --------------------------------------------------------------------------- config files
+
+MAX_CONFIG_BYTES = 1_000_000  # a config file is a few kilobytes
+MAX_DEPTH = 40  # lists and mappings within each other; the schema needs six
+_YAML = "tag:yaml.org,2002:"
+_PLAIN_TAGS = frozenset(_YAML + name for name in ("str", "int", "float", "bool", "null",
+                                                  "seq", "map"))
+_NO_REFERENCES = ("anchors (&name) and aliases (*name) are not allowed in config files "
+                  "(nested aliases make a few lines expand into billions of values): write "
+                  "each value out where it is used")
+
+
+class _DuplicateJSONKey(Exception):
+    pass
+
+
+def check_config_file(path: str | Path) -> None:
+    """Read config file ``path`` strictly, without building a single value from it;
+    raise :class:`InputError` naming the file and each line to fix.
+
+    Refused: a key given twice in one mapping (YAML keeps the last value and drops the first
+    silently), tags other than the plain ones (``!!python/…`` and the like build Python
+    objects), anchors and aliases (config files need none, and nested aliases expand a few
+    lines into billions of values: the "billion laughs"), nesting deeper than
+    :data:`MAX_DEPTH`, more than one YAML document, ``__use_yte__`` (YTE templating runs
+    the file's ``?`` expressions as Python code), and files larger than
+    :data:`MAX_CONFIG_BYTES`. The work is bounded: YAML events are read one at a time
+    (aliases are never expanded), and the key check runs only on a file without aliases.
+    A file that is valid JSON is checked as JSON, as Snakemake reads it.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: config file not found (looked for from {Path.cwd()}).") \
+            from None
+    except OSError as exc:
+        raise InputError(f"{path}: config file cannot be read: {exc}.") from exc
+    if len(data) > MAX_CONFIG_BYTES:
+        raise InputError(f"{path}: is {len(data):,} bytes; a config file is a few kilobytes "
+                         f"(at most {MAX_CONFIG_BYTES:,} accepted). Is this the right file?")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: is not UTF-8 text ({exc}); save it as UTF-8.") from exc
+    problems = _json_problems(text)
+    if problems is None:  # not JSON: YAML
+        problems = _yaml_event_problems(text) or _yaml_mapping_problems(text)
+    if problems:
+        raise InputError(f"{path}: cannot be used as a config file:\n  - "
+                         + "\n  - ".join(problems)
+                         + "\nSee config/README.md for every key and its meaning.")
+
+
+def _json_problems(text: str) -> list[str] | None:
+    """Problems of a JSON config (keys given twice), or None when ``text`` is not JSON."""
+    def refuse_duplicates(pairs):
+        keys = [key for key, _ in pairs]
+        for key in keys:
+            if keys.count(key) > 1:
+                raise _DuplicateJSONKey(key)
+        return dict(pairs)
+
+    try:
+        json.loads(text, object_pairs_hook=refuse_duplicates)
+    except _DuplicateJSONKey as dup:
+        key = dup.args[0]
+        lines = [str(n) for n, line in enumerate(text.splitlines(), start=1)
+                 if re.search(rf'"{re.escape(json.dumps(key)[1:-1])}"\s*:', line)]
+        return [f"key {key!r} is given twice in one object (lines {' and '.join(lines)}); only "
+                "the last value would be kept, without a word. Keep one."]
+    except ValueError:
+        return None
+    return []
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_YAML):] if tag.startswith(_YAML) else tag
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError) -> str:
+    mark = exc.problem_mark or exc.context_mark
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    return (f"{where}not valid YAML ({exc.problem or exc.context}). Indent with spaces, not "
+            "tabs, and put a value that contains ': ' or starts with one of [ ] { } & * ! "
+            "| > ' \" % @ ` in quotes.")
+
+
+def _yaml_event_problems(text: str, limit: int = 10) -> list[str]:
+    """Tags, anchors, aliases, depth and documents, from the YAML events (nothing is built;
+    reading stops at ``limit`` problems)."""
+    problems: list[str] = []
+    depth = documents = 0
+    references = False
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            line = f"line {event.start_mark.line + 1}"
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    problems.append(f"{line}: a second YAML document ('---'); a config file "
+                                    "holds one mapping of keys. Remove the '---' line or "
+                                    "split the file")
+            elif isinstance(event, yaml.AliasEvent):
+                references = True
+                problem = f"{line}: alias *{event.anchor}"
+                if problem not in problems:  # a line of ten aliases is one problem
+                    problems.append(problem)
+            elif isinstance(event, yaml.NodeEvent):
+                if event.anchor is not None:
+                    references = True
+                    problems.append(f"{line}: anchor &{event.anchor}")
+                if event.tag not in (None, "!") and event.tag not in _PLAIN_TAGS:
+                    problems.append(f"{line}: tag {_tag_name(event.tag)}: config values are "
+                                    "plain text, numbers, true/false, lists and mappings; "
+                                    "remove the tag (a Python tag would build a Python object "
+                                    "from the config)")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    problems.append(f"{line}: lists and mappings nested more than "
+                                    f"{MAX_DEPTH} deep; no config key needs that")
+                    break
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            if len(problems) >= limit:
+                problems.append("(reading stopped here)")
+                break
+    except yaml.MarkedYAMLError as exc:
+        problems.append(_syntax_problem(exc))
+    return problems + ([_NO_REFERENCES] if references else [])
+
+
+def _yaml_mapping_problems(text: str) -> list[str]:
+    """Keys given twice, keys that are not names, YTE; on the node tree of a file that
+    has no aliases (so the tree is as large as the file)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        return [_syntax_problem(exc)]
+    if root is None:
+        return ["the file is empty; a config file needs at least study, source, datasets, "
+                "contrasts and overlap"]
+    if not isinstance(root, yaml.MappingNode):
+        return [f"line {root.start_mark.line + 1}: the top level must be a mapping of keys "
+                "(study:, source:, …), not a list or a single value"]
+    constructor = yaml.constructor.SafeConstructor()
+    problems: list[tuple[int, str]] = []
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            stack += [(item, f"{where}[{i}]") for i, item in enumerate(node.value)]
+            continue
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        seen: dict = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _YAML + "merge":
+                problems.append((line, f"line {line}: under '{where or '(top level)'}': a key "
+                                       "must be a plain name (not a list, a mapping or '<<')"))
+                continue
+            key = constructor.construct_object(key_node)
+            name = f"{where}.{key_node.value}" if where else key_node.value
+            if key in seen:
+                first, text = seen[key]
+                same = "" if text == key_node.value else \
+                    f"; YAML reads {text!r} and {key_node.value!r} as the same key"
+                problems.append((line, f"line {line}: key '{name}' is given twice (lines "
+                                       f"{first} and {line}{same}); YAML would keep the value "
+                                       f"of line {line} and drop the other without a word. "
+                                       "Keep one"))
+            else:
+                seen[key] = (line, key_node.value)
+            if not where and key == "__use_yte__":
+                problems.append((line, f"line {line}: '__use_yte__' turns on YTE templating, "
+                                       "which runs the file's '?' expressions as Python code; "
+                                       "config files of this workflow are plain data. Remove "
+                                       "the key"))
+            stack.append((value_node, name))
+    return [message for _, message in sorted(problems)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m painstress.config FILE…``: check config files as the workflow does
+    (file, then schema and cross-references); print what is wrong. Useful when Snakemake
+    itself stops on a config file ("Config file is not valid JSON or YAML") or seems to hang
+    reading it (nested aliases): it names the line."""
+    files = (sys.argv[1:] if argv is None else argv) or ["config/config.yaml"]
+    schema = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+    failed = 0
+    for name in files:
+        try:
+            check_config_file(name)
+            if schema.is_file():
+                validate_config(yaml.safe_load(Path(name).read_text(encoding="utf-8-sig")),
+                                schema, source=name)
+        except InputError as error:
+            print(error, file=sys.stderr)
+            failed += 1
+        else:
+            print(f"{name}: ok")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def _strings(value, path=()):
+    """(key path, text) of every string in a config value."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
+
+
+def _markup_problems(config: dict) -> list[str]:
+    """Config text reaches HTML (report captions, the parameters the report lists inside a
+    <script> block): '</' or '<!--' there could end a script and run what follows, so no
+    config value may hold them."""
+    return [f"key '{_key(path)}': holds {marker!r}, which the HTML report would read as "
+            "markup (it could end a script block); remove it"
+            for path, text in _strings(config)
+            for marker in ("</", "<!--") if marker in text]

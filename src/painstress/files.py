@@ -7,7 +7,10 @@ same inputs give byte-identical tables.
 
 from __future__ import annotations
 
+import errno
+import glob
 import gzip
+import html
 import io
 import os
 from pathlib import Path
@@ -19,21 +22,114 @@ from painstress import InputError
 FLOAT_FORMAT = "%.6g"
 
 
-def write_tsv(table: pd.DataFrame, path: str | Path, *, index: bool = False) -> None:
-    """Write ``table`` as TSV (gzip if ``path`` ends in .gz), atomically."""
+class OutputError(Exception):
+    """An output could not be written (disk full, folder read-only, a file in the way of a
+    folder). The message names the path and what to do; :func:`painstress.jobs.run_script`
+    prints it as one line, without a traceback."""
+
+
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
+NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
+IN_THE_WAY = (errno.EEXIST, errno.ENOTDIR)
+
+
+def _top_folder(path: Path) -> str:
+    """``results/`` or ``resources/`` for a path under one of them, else the path's folder."""
+    parts = path.parts
+    return f"{parts[0]}/" if len(parts) > 1 and not path.is_absolute() else f"{path.parent}/"
+
+
+def output_error(exc: OSError, path: str | Path) -> OutputError | None:
+    """The clear error for writing ``path`` failing with ``exc`` (no space left, folder not
+    writable, a file where a folder must be), or None for any other error."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if exc.errno in NO_ROOM:
+        return OutputError(
+            f"no space left on {path.parent}/ (device full while writing {path}): free space "
+            f"on that disk and run again, or run the workflow in a folder with room "
+            f"(snakemake --directory DIR, or make {_top_folder(path)} a link to a folder on a "
+            "disk with room). Nothing half-written was kept.")
+    if exc.errno in NOT_WRITABLE:
+        return OutputError(
+            f"cannot write to {path.parent}/ ({exc.strerror}, writing {path.name}): make that "
+            f"folder writable (chmod u+w {path.parent}) or run the workflow in a folder you "
+            "can write to (snakemake --directory DIR).")
+    if exc.errno in IN_THE_WAY:
+        return OutputError(
+            f"cannot create the folder for {path}: a file is in the way "
+            f"({exc.filename or path.parent} is not a folder). Move that file away and run "
+            "again.")
+    return None
+
+
+def make_folder(folder: Path, for_file: Path) -> None:
+    """``folder.mkdir(parents=True)``, with an :class:`OutputError` naming it on failure."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        error = output_error(exc, for_file)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_stale_parts(path: str | Path) -> list[Path]:
+    """Delete temporary files left beside ``path`` by an earlier writer that was killed
+    (``.<name>.<pid>.part``, ``.<name>.<pid>.json.part``), so that nothing half-written
+    stays; a part whose process still runs is left alone. Returns those deleted."""
+    path = Path(path)
+    removed = []
+    if not path.parent.is_dir():
+        return removed
+    for part in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        pid = part.name[len(path.name) + 2:-len(".part")].removesuffix(".json")
+        if not pid.isdigit() or (int(pid) != os.getpid() and _pid_alive(int(pid))):
+            continue
+        part.unlink(missing_ok=True)
+        removed.append(part)
+    return removed
+
+
+def write_tsv(table: pd.DataFrame, path: str | Path, *, index: bool = False) -> None:
+    """Write ``table`` as TSV (gzip if ``path`` ends in .gz), atomically.
+
+    The table goes to ``.<name>.<pid>.part`` first and is renamed into place when complete;
+    a part left by a killed earlier writer is deleted first. A full disk or a folder that
+    cannot be written is an :class:`OutputError` naming the path, and leaves no part file.
+    """
+    path = Path(path)
+    make_folder(path.parent, path)
+    remove_stale_parts(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     options = dict(sep="\t", index=index, float_format=FLOAT_FORMAT, lineterminator="\n")
-    if path.suffix == ".gz":
-        # no file name and no time in the gzip header: same table, same bytes
-        with open(tmp, "wb") as raw, \
-                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed, \
-                io.TextIOWrapper(packed, encoding="utf-8", newline="") as text:
-            table.to_csv(text, **options)
-    else:
-        table.to_csv(tmp, **options)
-    tmp.replace(path)
+    try:
+        if path.suffix == ".gz":
+            # no file name and no time in the gzip header: same table, same bytes
+            with open(tmp, "wb") as raw, \
+                    gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed, \
+                    io.TextIOWrapper(packed, encoding="utf-8", newline="") as text:
+                table.to_csv(text, **options)
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as text:
+                table.to_csv(text, **options)
+        tmp.replace(path)
+    except OSError as exc:
+        error = output_error(exc, path)
+        if error is None:
+            raise
+        raise error from exc
+    finally:  # on any failure (Ctrl-C too): nothing half-written stays
+        tmp.unlink(missing_ok=True)
 
 
 def open_text(path: str | Path) -> io.TextIOBase:
@@ -69,29 +165,37 @@ def refuse_html(path: str | Path, text: str) -> None:
 
 def read_tsv(path: str | Path, **kwargs) -> pd.DataFrame:
     """Read a TSV written by :func:`write_tsv`."""
-    return pd.read_csv(path, sep="\t", keep_default_na=True, **kwargs)
+    # only an empty cell is missing (write_tsv writes NaN so): a gene named NA stays NA
+    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""], **kwargs)
 
 
 TABLE_CSS = """<style>
 body { font-family: system-ui, sans-serif; font-size: 13px; margin: 12px; }
-table { border-collapse: collapse; }
-th, td { padding: 3px 8px; border-bottom: 1px solid #ddd; text-align: right; }
-th { background: #f2f2f2; position: sticky; top: 0; }
-td:first-child, th:first-child { text-align: left; }
-caption { caption-side: top; text-align: left; font-weight: bold; padding: 4px 0; }
+table.dataTable td, table.dataTable th { padding: 3px 8px; }
 </style>"""
 
 
-def write_html_table(table: pd.DataFrame, path: str | Path, title: str,
-                     max_rows: int = 500) -> None:
-    """A readable, self-contained HTML page of ``table`` (first ``max_rows`` rows)."""
-    shown = table.head(max_rows)
-    note = "" if len(table) <= max_rows else \
-        f"<p>First {max_rows} of {len(table)} rows; the TSV has them all.</p>"
-    body = shown.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="",
-                         border=0, escape=True)
-    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
-            f"{TABLE_CSS}</head><body><h3>{title}</h3>{note}{body}</body></html>")
+def write_html_table(table: pd.DataFrame, path: str | Path, title: str) -> None:
+    """A self-contained HTML page of the whole ``table``, sortable and searchable offline
+    (itables: DataTables embedded, no network needed to open it). Cell text and the title
+    are escaped: data is shown, never run."""
+    import itables.options
+    from itables import to_html_datatable
+    from itables.javascript import generate_init_offline_itables_html
+
+    shown = table.copy()
+    for column in shown.columns:  # 4 significant digits, as in the report's other pages
+        if pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: v if pd.isna(v) else float(f"{v:.4g}"))
+    body = to_html_datatable(
+        shown, connected=False, display_logo_when_loading=False, pageLength=25,
+        lengthMenu=[10, 25, 100, 500, -1], maxBytes=0, classes="display compact",
+        layout={"topStart": "pageLength", "topEnd": "search", "bottomStart": "info",
+                "bottomEnd": "paging"})
+    library = generate_init_offline_itables_html(itables.options.dt_bundle)
+    escaped = html.escape(title)
+    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escaped}</title>"
+            f"{TABLE_CSS}</head><body><h3>{escaped}</h3>{library}{body}</body></html>")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")

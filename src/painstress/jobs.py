@@ -2,36 +2,72 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 import traceback
 from pathlib import Path
 
 from painstress import InputError
+from painstress.files import NO_ROOM, OutputError, output_error
+
+
+def _log_handlers(log_path: str | None) -> list[logging.Handler]:
+    """stderr, and the rule's log file; a log that cannot be created (full disk, read-only
+    folder) is an OutputError naming it."""
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_path:
+        try:
+            Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+            handlers.append(logging.FileHandler(log_path, mode="w"))
+        except OSError as exc:
+            error = output_error(exc, log_path)
+            if error is None:
+                raise
+            raise error from exc
+    return handlers
+
+
+def _clear_error(exc: BaseException) -> Exception | None:
+    """The one-line error for ``exc`` if it is one a user can act on without a traceback:
+    bad input, an output that cannot be written, a full disk or unwritable folder met by
+    any library (a figure, a notebook)."""
+    if isinstance(exc, (InputError, OutputError)):
+        return exc
+    if isinstance(exc, OSError) and exc.filename and exc.errno in NO_ROOM + (errno.EROFS,):
+        return output_error(exc, exc.filename)  # a write: a read never fills a disk
+    return None
 
 
 def run_script(main, snakemake) -> None:
     """Run ``main(snakemake)`` from a workflow script.
 
-    Logs go to the rule's log file. An :class:`InputError` (bad user input) is printed
-    as one clear message, without a traceback, and the job fails; any other error keeps
-    its traceback, in the log and on the terminal.
+    Logs go to the rule's log file. An :class:`InputError` (bad user input) or an
+    :class:`~painstress.files.OutputError` (full disk, read-only folder) is printed as one
+    clear message, without a traceback, and the job fails; Ctrl-C stops the job with one
+    line; any other error keeps its traceback, in the log and on the terminal.
     """
     log_path = snakemake.log[0] if snakemake.log else None
-    handlers = [logging.StreamHandler(sys.stderr)]
-    if log_path:
-        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_path, mode="w"))
+    try:
+        handlers = _log_handlers(log_path)
+    except OutputError as error:
+        print(f"ERROR {error}", file=sys.stderr)
+        sys.exit(1)
     logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
                         format="%(asctime)s %(levelname)s %(message)s")
     try:
         main(snakemake)
-    except InputError as error:
+    except KeyboardInterrupt:
+        logging.error("interrupted (Ctrl-C): this job's outputs were not written; run the "
+                      "workflow again to finish it")
+        sys.exit(130)
+    except Exception as exc:
+        error = _clear_error(exc)
+        if error is None:
+            logging.error("unexpected failure:\n%s", traceback.format_exc())
+            raise
         logging.error("%s", error)
         sys.exit(1)
-    except Exception:
-        logging.error("unexpected failure:\n%s", traceback.format_exc())
-        raise
 
 
 def offline_missing(paths, where: str = "GEO (series page -> 'Download RNA-seq counts'; "

@@ -121,27 +121,75 @@ def read_sample_sheet(path: str | Path) -> pd.DataFrame:
     """Read a user's sample sheet (TSV; lines starting with ``#`` and blank lines ignored).
 
     The index holds each row's line number in the file (index name ``line``), so that
-    :func:`validate_sample_sheet` can point at the line to fix.
+    :func:`validate_sample_sheet` can point at the line to fix. Every value stays text as
+    written (``NA`` is a value, not a missing one); a UTF-8 byte-order mark (as some
+    spreadsheets write) is ignored. Columns must be separated by tabs: a line that seems
+    separated by spaces or commas is refused with that said.
     """
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read as text: {exc}") from exc
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read: {exc}") from exc
+    try:
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        why = "UTF-16, as spreadsheets save 'Unicode text'" \
+            if data[:2] in (b"\xff\xfe", b"\xfe\xff") else str(exc)
+        raise InputError(f"{path}: is not UTF-8 text ({why}). "
+                         "Save it as tab-separated UTF-8 text.") from exc
     kept = [(number, line) for number, line in enumerate(lines, start=1)
             if line.strip() and not line.lstrip().startswith("#")]
     if not kept:
         raise InputError(f"{path}: is empty (expected a header line and one line per sample).")
-    header = [c.strip() for c in kept[0][1].split("\t")]
+    number, first = kept[0]
+    header = [c.strip() for c in first.split("\t")]
+    if len(header) == 1:
+        raise InputError(f"{path}: line {number}: the header {first.strip()!r} has a single "
+                         f"column{_separator_hint(first)}. Columns must be separated by tabs "
+                         "(header: sample, dataset, region, group, …).")
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise InputError(f"{path}: line {number}: column(s) {', '.join(map(repr, repeated))} "
+                         "appear more than once in the header; keep one of each.")
+    if len(kept) == 1:
+        raise InputError(f"{path}: has a header (line {number}) but no sample lines.")
     rows = []
     for number, line in kept[1:]:
         values = [v.strip() for v in line.split("\t")]
         if len(values) != len(header):
             raise InputError(f"{path}: line {number} has {len(values)} tab-separated fields, "
-                             f"the header has {len(header)}.")
+                             f"the header has {len(header)}{_separator_hint(line)}. Columns "
+                             "must be separated by tabs, one value per column.")
         rows.append(values)
     return pd.DataFrame(rows, columns=header,
                         index=pd.Index([n for n, _ in kept[1:]], name="line"))
+
+
+def _separator_hint(line: str) -> str:
+    """Why a line has too few tab-separated fields, when the cause shows."""
+    fields = line.split("\t")
+    if any(len(field.strip().split()) > 1 for field in fields):
+        return " (values are separated by spaces, not tabs?)"
+    if any("," in field or ";" in field for field in fields):
+        return " (values are separated by commas or semicolons: a CSV file?)"
+    return ""
+
+
+def check_sample_sheet_file(path: str | Path) -> pd.DataFrame:
+    """What can be checked of a user's sample sheet before any job runs (without the
+    counts): it reads (:func:`read_sample_sheet`) and has the columns sample, region and
+    group with a value on every line. The full check is :func:`validate_sample_sheet`."""
+    sheet = read_sample_sheet(path)
+    missing = [c for c in ("sample", "region", "group") if c not in sheet.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}; a sample sheet "
+                         "has the columns sample, region, group (and dataset, other factors).")
+    for column in ("sample", "region", "group"):
+        empty = sheet.index[sheet[column].astype(str).str.strip() == ""]
+        if len(empty):
+            raise InputError(f"{path}: line {empty[0]}: no {column}; every sample needs one.")
+    return sheet
 
 
 def validate_sample_sheet(sheet: pd.DataFrame, *, source: str,

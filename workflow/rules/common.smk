@@ -2,10 +2,13 @@
 import os
 import re
 
+from snakemake import __version__ as SNAKEMAKE_VERSION
+
 from painstress.compare.overlap import DEFINITIONS
 from painstress.data import ncbi_files
+from painstress.jobs import offline_missing
 from painstress.config import organism_of
-from painstress.samples import all_factors, dataset_factors
+from painstress.samples import all_factors, check_sample_sheet_file, dataset_factors
 
 STUDY = config["study"]["name"]
 ORGANISM = config["study"]["organism"]
@@ -130,8 +133,9 @@ def counts_series_matrix(organism):
 
 
 def user_sample_sheet():
-    """The user's sample sheet, when the config names one and it exists."""
-    return [SAMPLE_SHEET] if SAMPLE_SHEET and Path(SAMPLE_SHEET).is_file() else []
+    """The user's sample sheet, when the config names one (validation checked that it
+    exists)."""
+    return [SAMPLE_SHEET] if SAMPLE_SHEET else []
 
 
 def de_targets():
@@ -147,12 +151,12 @@ def figure_targets():
         f"{RESULTS}/figures/{region}/{kind}_{name}.png"
         for name, contrast in CONTRASTS.items()
         for region in contrast["regions"]
-        for kind in ("volcano", "ma", "pvalues")
+        for kind in ("volcano", "ma", "pvalues", "dispersion")
     ]
     qc = [
         f"{RESULTS}/figures/{region}/{kind}.png"
         for region in QC_REGIONS
-        for kind in ("pca", "sample_distances")
+        for kind in ("pca", "sample_distances", "count_distributions")
     ]
     overlap = [
         f"{RESULTS}/figures/{region}/{kind}.png"
@@ -165,6 +169,7 @@ def figure_targets():
         *de,
         *overlap,
         f"{RESULTS}/figures/overlap_counts.png",
+        f"{RESULTS}/figures/shared_genes_counts.png",
     ]
 
 
@@ -290,6 +295,8 @@ def all_targets():
         *[f"{RESULTS}/notebooks/{name}.html" for name in NOTEBOOKS],
         *[f"{RESULTS}/tables/{name}.html" for name in REPORT_TABLES],
         *pathway_targets(),
+        f"{RESULTS}/answer.html",
+        f"{RESULTS}/methods.md",
     ]
     if config["source"] == "simulate":
         targets.append(f"{RESULTS}/truth_recovery.tsv")
@@ -308,6 +315,68 @@ def gsea_tables():
 def pathway_targets():
     if not PATHWAY_COLLECTIONS:
         return []
-    return [f"{RESULTS}/pathways/{name}.tsv" for name in ("ora", "themes", "theme_summary")] + [
-        f"{RESULTS}/figures/pathways/ora_{d}.png" for d in DEFINITIONS
-    ]
+    return (
+        [f"{RESULTS}/pathways/{name}.tsv" for name in ("ora", "themes", "theme_summary")]
+        + [f"{RESULTS}/figures/pathways/ora_{d}.png" for d in DEFINITIONS]
+        + [
+            f"{RESULTS}/figures/pathways/gsea_{region}_{contrast}.png"
+            for contrast, region, _ in gsea_tables()
+        ]
+    )
+
+
+def input_files(resolved=True):
+    """Every input file the run reads from resources/: the datasets' counts, annotation and
+    series matrix (``resolved=False``: from the config's pinned series, without the
+    checkpoint), NCBI Gene's files and the curated sources in use."""
+    if resolved:
+        files = [
+            dataset_file(d, kind)
+            for d in config["datasets"]
+            for kind in ("series_matrix", "counts", "annotation")
+        ]
+    else:
+        files = [
+            path
+            for d, spec in config["datasets"].items()
+            for path in series_files(
+                spec["geo"], spec.get("platform"), DATASET_ORGANISM[d]
+            ).values()
+        ]
+    if FILE_SIGNATURES or HUMAN_SIGNATURES:
+        files += [f"{NCBI_GENE}/gene_orthologs.gz", f"{NCBI_GENE}/Homo_sapiens.gene_info.gz"]
+    used = {key for kind in CURATED_SIGNATURES.values() for key in CURATED_KINDS[kind]}
+    used |= {key for c in PATHWAY_COLLECTIONS for key in PATHWAY_SOURCES[c]}
+    return list(dict.fromkeys(files)) + [GENESET_FILES[key] for key in GENESET_FILES if key in used]
+
+
+def data_files():
+    """Input function: every input file, for the methods' table of sources."""
+    return input_files(resolved=True)
+
+
+# Offline, every input is the user's: all must be there before any job starts (one message
+# listing every missing file; no job is ever planned that could replace one).
+if config["offline"] and config["source"] != "simulate":
+    _missing = [path for path in input_files(resolved=False) if not Path(path).is_file()]
+    if _missing:
+        raise WorkflowError(
+            str(
+                offline_missing(
+                    _missing,
+                    where=(
+                        "their sources (GEO series page -> 'Download RNA-seq counts', the series' matrix/ "
+                        "folder, NCBI Gene, the gene-set addresses in config/README.md)"
+                    ),
+                )
+            )
+        )
+
+
+# The user's sample sheet is read before any job starts, so a broken one stops the run
+# before the sample_sheet job would replace the last good samples.tsv.
+if SAMPLE_SHEET and Path(SAMPLE_SHEET).is_file():
+    try:
+        check_sample_sheet_file(SAMPLE_SHEET)
+    except InputError as error:
+        raise WorkflowError(str(error)) from None

@@ -10,6 +10,8 @@ rule deseq2:
     output:
         table=f"{RESULTS}/de/{{region}}/{{contrast}}.tsv",
         summary=f"{RESULTS}/de/{{region}}/{{contrast}}.summary.tsv",
+        # per gene: gene-wise, trend, MAP and final dispersion (rule de_figures plots it)
+        dispersions=f"{RESULTS}/de/{{region}}/{{contrast}}.dispersions.tsv.gz",
     log:
         f"{LOGS}/deseq2/{{region}}.{{contrast}}.log",
     benchmark:
@@ -35,7 +37,8 @@ rule de_summary:
         report(
             f"{RESULTS}/de/summary.tsv",
             caption="../report/de_summary.rst",
-            category="3. Differential expression",
+            labels={"region": "all regions", "table": "DE summary"},
+            category="4. Differential expression",
             subcategory="all regions",
         ),
     log:

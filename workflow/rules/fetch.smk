@@ -5,10 +5,16 @@
 checkpoint resolve_datasets:
     output:
         datasets=report(
-            f"{RESULTS}/datasets.tsv", caption="../report/datasets.rst", category="1. Data"
+            f"{RESULTS}/datasets.tsv",
+            caption="../report/datasets.rst",
+            labels={"table": "datasets"},
+            category="2. Data",
         ),
         resolution=report(
-            f"{RESULTS}/resolution.tsv", caption="../report/resolution.rst", category="1. Data"
+            f"{RESULTS}/resolution.tsv",
+            caption="../report/resolution.rst",
+            labels={"table": "series found from the PMID"},
+            category="2. Data",
         ),
     log:
         f"{LOGS}/resolve_datasets.log",
@@ -86,21 +92,26 @@ else:
 
     # One rule per organism: NCBI names counts and annotation by genome build, and a mixed
     # human/mouse series (GSE102556) has both; fetch_counts is the study organism's.
+    # Counts and annotation by organism (NCBI names them by genome build, and a mixed
+    # human/mouse series such as GSE102556 has both), one file per rule: a job with several
+    # outputs would remove the ones already there (a user's hand-placed counts) before it runs.
     for _organism in dict.fromkeys([ORGANISM, *DATASET_ORGANISM.values()]):
         _build = "" if _organism == ORGANISM else f"_{ncbi_files.NCBI_GENOMES[_organism][1]}"
+        _suffix = (
+            ""
+            if _organism == ORGANISM
+            else (f"_{ncbi_files.NCBI_GENOMES[_organism][0].lower()}")
+        )
 
         rule:
             name:
-                "fetch_counts"
-                if _organism == ORGANISM
-                else f"fetch_counts_{ncbi_files.NCBI_GENOMES[_organism][0].lower()}"
+                f"fetch_counts{_suffix}"
             input:
                 # needed first (the counts are checked against its samples); ancient: a
                 # hand-placed matrix newer than hand-placed counts must not trigger a fetch
                 series_matrix=ancient(counts_series_matrix(_organism)),
             output:
-                counts=f"{RESOURCES}/{{series}}/{ncbi_files.counts_filename('{series}', _organism)}",
-                annotation=f"{RESOURCES}/{{series}}/{ncbi_files.annotation_filename(_organism)}",
+                f"{RESOURCES}/{{series}}/{ncbi_files.counts_filename('{series}', _organism)}",
             log:
                 f"{LOGS}/fetch/{{series}}_counts{_build}.log",
             wildcard_constraints:
@@ -112,6 +123,27 @@ else:
                 offline=config["offline"],
                 ncbi=config["ncbi"],
                 organism=_organism,
+                kind="counts",
+            script:
+                "../scripts/fetch_counts.py"
+
+        rule:
+            name:
+                f"fetch_annotation{_suffix}"
+            output:
+                f"{RESOURCES}/{{series}}/{ncbi_files.annotation_filename(_organism)}",
+            log:
+                f"{LOGS}/fetch/{{series}}_annotation{_build}.log",
+            wildcard_constraints:
+                series="GSE[0-9]+",
+            localrule: True
+            conda:
+                "../../envs/painstress.yaml"
+            params:
+                offline=config["offline"],
+                ncbi=config["ncbi"],
+                organism=_organism,
+                kind="annotation",
             script:
                 "../scripts/fetch_counts.py"
 
@@ -137,10 +169,11 @@ else:
 
     rule fetch_ncbi_gene:
         output:
-            orthologs=f"{NCBI_GENE}/gene_orthologs.gz",
-            human_info=f"{NCBI_GENE}/Homo_sapiens.gene_info.gz",
+            f"{NCBI_GENE}/{{file}}",
         log:
-            f"{LOGS}/fetch/ncbi_gene.log",
+            f"{LOGS}/fetch/ncbi_gene/{{file}}.log",
+        wildcard_constraints:
+            file="gene_orthologs[.]gz|Homo_sapiens[.]gene_info[.]gz",
         localrule: True
         conda:
             "../../envs/painstress.yaml"

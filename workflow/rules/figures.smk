@@ -10,7 +10,8 @@ rule library_sizes_figure:
         png=report(
             f"{RESULTS}/figures/library_sizes.png",
             caption="../report/library_sizes.rst",
-            category="1. Data",
+            labels={"figure": "library sizes"},
+            category="2. Data",
         ),
         pdf=f"{RESULTS}/figures/library_sizes.pdf",
     log:
@@ -33,18 +34,31 @@ rule qc_figures:
     input:
         vst=f"{RESULTS}/qc/{{region}}.vst.tsv.gz",
         samples=f"{RESULTS}/samples.tsv",
+        genes=f"{RESULTS}/genes.tsv",
+        counts=dataset_files("counts", QC_DATASETS),
     output:
+        normalised=f"{RESULTS}/qc/{{region}}.normalised_counts.tsv.gz",
+        distributions=report(
+            f"{RESULTS}/figures/{{region}}/count_distributions.png",
+            caption="../report/count_distributions.rst",
+            labels={"region": "{region}", "figure": "count distributions"},
+            category="3. Sample QC",
+            subcategory="{region}",
+        ),
+        distributions_pdf=f"{RESULTS}/figures/{{region}}/count_distributions.pdf",
         pca=report(
             f"{RESULTS}/figures/{{region}}/pca.png",
             caption="../report/pca.rst",
-            category="2. Sample QC",
+            labels={"region": "{region}", "figure": "PCA"},
+            category="3. Sample QC",
             subcategory="{region}",
         ),
         pca_pdf=f"{RESULTS}/figures/{{region}}/pca.pdf",
         distances=report(
             f"{RESULTS}/figures/{{region}}/sample_distances.png",
             caption="../report/sample_distances.rst",
-            category="2. Sample QC",
+            labels={"region": "{region}", "figure": "sample distances"},
+            category="3. Sample QC",
             subcategory="{region}",
         ),
         distances_pdf=f"{RESULTS}/figures/{{region}}/sample_distances.pdf",
@@ -66,28 +80,40 @@ rule de_figures:
     input:
         table=f"{RESULTS}/de/{{region}}/{{contrast}}.tsv",
         summary=f"{RESULTS}/de/{{region}}/{{contrast}}.summary.tsv",
+        dispersions=f"{RESULTS}/de/{{region}}/{{contrast}}.dispersions.tsv.gz",
     output:
         volcano=report(
             f"{RESULTS}/figures/{{region}}/volcano_{{contrast}}.png",
             caption="../report/volcano.rst",
-            category="3. Differential expression",
+            labels={"region": "{region}", "contrast": "{contrast}", "figure": "volcano"},
+            category="4. Differential expression",
             subcategory="{region}",
         ),
         volcano_pdf=f"{RESULTS}/figures/{{region}}/volcano_{{contrast}}.pdf",
         ma=report(
             f"{RESULTS}/figures/{{region}}/ma_{{contrast}}.png",
             caption="../report/ma.rst",
-            category="3. Differential expression",
+            labels={"region": "{region}", "contrast": "{contrast}", "figure": "MA plot"},
+            category="4. Differential expression",
             subcategory="{region}",
         ),
         ma_pdf=f"{RESULTS}/figures/{{region}}/ma_{{contrast}}.pdf",
         pvalues=report(
             f"{RESULTS}/figures/{{region}}/pvalues_{{contrast}}.png",
             caption="../report/pvalues.rst",
-            category="3. Differential expression",
+            labels={"region": "{region}", "contrast": "{contrast}", "figure": "p-value histogram"},
+            category="4. Differential expression",
             subcategory="{region}",
         ),
         pvalues_pdf=f"{RESULTS}/figures/{{region}}/pvalues_{{contrast}}.pdf",
+        dispersion=report(
+            f"{RESULTS}/figures/{{region}}/dispersion_{{contrast}}.png",
+            caption="../report/dispersion.rst",
+            labels={"region": "{region}", "contrast": "{contrast}", "figure": "dispersion"},
+            category="4. Differential expression",
+            subcategory="{region}",
+        ),
+        dispersion_pdf=f"{RESULTS}/figures/{{region}}/dispersion_{{contrast}}.pdf",
     log:
         f"{LOGS}/de_figures/{{region}}.{{contrast}}.log",
     conda:
@@ -113,14 +139,16 @@ rule overlap_region_figures:
         scatter=report(
             f"{RESULTS}/figures/{{region}}/fold_changes_pain_vs_stress.png",
             caption="../report/fold_change_scatter.rst",
-            category="4. Pain and stress overlap",
+            labels={"region": "{region}", "figure": "fold changes, pain vs stress"},
+            category="5. Pain and stress overlap",
             subcategory="{region}",
         ),
         scatter_pdf=f"{RESULTS}/figures/{{region}}/fold_changes_pain_vs_stress.pdf",
         heatmap=report(
             f"{RESULTS}/figures/{{region}}/shared_genes_heatmap.png",
             caption="../report/shared_heatmap.rst",
-            category="4. Pain and stress overlap",
+            labels={"region": "{region}", "figure": "shared genes heatmap"},
+            category="5. Pain and stress overlap",
             subcategory="{region}",
         ),
         heatmap_pdf=f"{RESULTS}/figures/{{region}}/shared_genes_heatmap.pdf",
@@ -147,7 +175,8 @@ rule overlap_figure:
         png=report(
             f"{RESULTS}/figures/overlap_counts.png",
             caption="../report/overlap_counts.rst",
-            category="4. Pain and stress overlap",
+            labels={"region": "all regions", "figure": "overlap counts"},
+            category="5. Pain and stress overlap",
             subcategory="all regions",
         ),
         pdf=f"{RESULTS}/figures/overlap_counts.pdf",
@@ -172,7 +201,8 @@ rule table_page:
         report(
             f"{RESULTS}/tables/{{table}}.html",
             caption="../report/table_page.rst",
-            category="0. Key tables",
+            labels={"table": "{table}"},
+            category="1. Key tables",
         ),
     log:
         f"{LOGS}/table_page/{{table}}.log",
@@ -188,3 +218,44 @@ rule table_page:
         title=lambda wildcards: REPORT_TABLES[wildcards.table][1],
     script:
         "../scripts/table_page.py"
+
+
+rule shared_gene_counts:
+    input:
+        genes=f"{RESULTS}/overlap/pain_stress_genes.tsv",
+        normalised=expand(f"{RESULTS}/qc/{{region}}.normalised_counts.tsv.gz", region=QC_REGIONS),
+        samples=f"{RESULTS}/samples.tsv",
+    output:
+        png=report(
+            f"{RESULTS}/figures/shared_genes_counts.png",
+            caption="../report/shared_genes_counts.rst",
+            labels={"region": "all regions", "figure": "top shared genes: counts per sample"},
+            category="5. Pain and stress overlap",
+            subcategory="all regions",
+        ),
+        pdf=f"{RESULTS}/figures/shared_genes_counts.pdf",
+    log:
+        f"{LOGS}/shared_gene_counts.log",
+    conda:
+        "../../envs/painstress.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        regions=QC_REGIONS,
+        groups={
+            "pain": (CONTRASTS[PAIN_CONTRAST]["test"], CONTRASTS[PAIN_CONTRAST]["reference"]),
+            "stress": (
+                CONTRASTS[STRESS_CONTRAST]["test"],
+                CONTRASTS[STRESS_CONTRAST]["reference"],
+            ),
+        },
+        contrast_regions={
+            "pain": CONTRASTS[PAIN_CONTRAST]["regions"],
+            "stress": CONTRASTS[STRESS_CONTRAST]["regions"],
+        },
+        n_genes=8,
+        title=STUDY,
+    script:
+        "../scripts/shared_gene_counts.py"

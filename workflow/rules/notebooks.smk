@@ -7,6 +7,7 @@ rule notebook:
         samples=f"{RESULTS}/samples.tsv",
         genes=f"{RESULTS}/genes.tsv",
         de=de_targets(),
+        dispersions=[t.replace(".tsv", ".dispersions.tsv.gz") for t in de_targets()],
         summary=f"{RESULTS}/de/summary.tsv",
         overlap=f"{RESULTS}/overlap/overlap_stats.tsv",
         shared=f"{RESULTS}/overlap/shared_genes.tsv",
@@ -28,7 +29,8 @@ rule notebook:
         html=report(
             f"{RESULTS}/notebooks/{{notebook}}.html",
             caption="../report/notebook.rst",
-            category="7. Notebooks",
+            labels={"notebook": "{notebook}"},
+            category="8. Notebooks",
         ),
     log:
         f"{LOGS}/notebooks/{{notebook}}.log",

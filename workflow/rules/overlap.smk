@@ -9,19 +9,22 @@ rule overlap:
         genes=report(
             f"{RESULTS}/overlap/shared_genes.tsv",
             caption="../report/shared_genes.rst",
-            category="4. Pain and stress overlap",
+            labels={"region": "all regions", "table": "shared genes table"},
+            category="5. Pain and stress overlap",
             subcategory="all regions",
         ),
         stats=report(
             f"{RESULTS}/overlap/overlap_stats.tsv",
             caption="../report/overlap_stats.rst",
-            category="4. Pain and stress overlap",
+            labels={"region": "all regions", "table": "overlap statistics"},
+            category="5. Pain and stress overlap",
             subcategory="all regions",
         ),
         summary=report(
             f"{RESULTS}/overlap/shared_count_summary.tsv",
             caption="../report/shared_count_summary.rst",
-            category="4. Pain and stress overlap",
+            labels={"region": "all regions", "table": "shared-gene counts vs the paper"},
+            category="5. Pain and stress overlap",
             subcategory="all regions",
         ),
     log:
@@ -35,7 +38,6 @@ rule overlap:
     params:
         regions=OVERLAP_REGIONS,
         thresholds=config["de"]["thresholds"],
-        reported=config["overlap"]["reported"],
     script:
         "../scripts/overlap.py"
 
@@ -50,7 +52,8 @@ if config["source"] == "simulate":
             report(
                 f"{RESULTS}/truth_recovery.tsv",
                 caption="../report/truth_recovery.rst",
-                category="6. Demo: planted truth",
+                labels={"table": "recovery of the planted truth"},
+                category="7. Demo: planted truth",
             ),
         log:
             f"{LOGS}/truth_recovery.log",

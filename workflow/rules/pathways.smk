@@ -36,7 +36,7 @@ rule pathway_ora:
         report(
             f"{RESULTS}/pathways/ora.tsv",
             caption="../report/pathway_ora.rst",
-            category="5. What the shared genes are",
+            category="6. What the shared genes are",
             subcategory="pathways",
             labels={"table": "ORA of the shared genes"},
         ),
@@ -84,7 +84,7 @@ rule pathway_themes:
         summary=report(
             f"{RESULTS}/pathways/theme_summary.tsv",
             caption="../report/pathway_themes.rst",
-            category="5. What the shared genes are",
+            category="6. What the shared genes are",
             subcategory="pathways",
             labels={"table": "the paper's themes"},
         ),
@@ -104,28 +104,26 @@ rule pathway_themes:
         "../scripts/pathway_themes.py"
 
 
-rule pathway_figures:
+rule pathway_ora_figure:
     input:
-        ora=f"{RESULTS}/pathways/ora.tsv",
-        gsea=f"{RESULTS}/pathways/gsea.tsv",
+        f"{RESULTS}/pathways/ora.tsv",
     output:
-        ora=report(
-            expand(f"{RESULTS}/figures/pathways/ora_{{definition}}.png", definition=DEFINITIONS),
+        png=report(
+            f"{RESULTS}/figures/pathways/ora_{{definition}}.png",
             caption="../report/pathway_dotplot.rst",
-            category="5. What the shared genes are",
+            labels={
+                "region": "pooled",
+                "analysis": "ORA of the shared genes",
+                "definition": "{definition}",
+            },
+            category="6. What the shared genes are",
             subcategory="pathways",
         ),
-        gsea=report(
-            [
-                f"{RESULTS}/figures/pathways/gsea_{region}_{contrast}.png"
-                for contrast, region, _ in gsea_tables()
-            ],
-            caption="../report/pathway_dotplot.rst",
-            category="5. What the shared genes are",
-            subcategory="pathways",
-        ),
+        pdf=f"{RESULTS}/figures/pathways/ora_{{definition}}.pdf",
     log:
-        f"{LOGS}/pathway_figures.log",
+        f"{LOGS}/pathway_figures/ora_{{definition}}.log",
+    wildcard_constraints:
+        definition="|".join(DEFINITIONS),
     conda:
         "../../envs/painstress.yaml"
     threads: 1
@@ -133,8 +131,37 @@ rule pathway_figures:
         mem_mb=1000,
         runtime=5,
     params:
-        definitions=DEFINITIONS,
-        tables=[(contrast, region) for contrast, region, _ in gsea_tables()],
+        padj=config["pathways"]["padj"],
+        title=STUDY,
+    script:
+        "../scripts/pathway_figures.py"
+
+
+rule pathway_gsea_figure:
+    input:
+        f"{RESULTS}/pathways/gsea/{{region}}/{{contrast}}.tsv",
+    output:
+        png=report(
+            f"{RESULTS}/figures/pathways/gsea_{{region}}_{{contrast}}.png",
+            caption="../report/pathway_dotplot.rst",
+            labels={
+                "region": "{region}",
+                "analysis": "GSEA of {contrast}",
+                "definition": "threshold-free",
+            },
+            category="6. What the shared genes are",
+            subcategory="pathways",
+        ),
+        pdf=f"{RESULTS}/figures/pathways/gsea_{{region}}_{{contrast}}.pdf",
+    log:
+        f"{LOGS}/pathway_figures/gsea_{{region}}_{{contrast}}.log",
+    conda:
+        "../../envs/painstress.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
         padj=config["pathways"]["padj"],
         title=STUDY,
     script:

@@ -10,7 +10,10 @@ rule sample_sheet:
         user_sheet=user_sample_sheet(),
     output:
         samples=report(
-            f"{RESULTS}/samples.tsv", caption="../report/samples.rst", category="1. Data"
+            f"{RESULTS}/samples.tsv",
+            caption="../report/samples.rst",
+            labels={"table": "sample sheet"},
+            category="2. Data",
         ),
         genes=f"{RESULTS}/genes.tsv",
     log:

@@ -14,7 +14,8 @@ if FILE_SIGNATURES:
             mapping=report(
                 f"{RESULTS}/signatures/mapping.tsv",
                 caption="../report/signature_mapping.rst",
-                category="5. What the shared genes are",
+                labels={"region": "all regions", "table": "signature files mapped"},
+                category="6. What the shared genes are",
                 subcategory="all regions",
             ),
         log:
@@ -27,7 +28,6 @@ if FILE_SIGNATURES:
             runtime=10,
         params:
             names=list(FILE_SIGNATURES),
-            specs=[SIGNATURES[name] for name in FILE_SIGNATURES],
             one_to_one=config["signatures"]["one_to_one"],
         script:
             "../scripts/signature_sets.py"
@@ -46,7 +46,8 @@ if HUMAN_SIGNATURES:
             mapping=report(
                 f"{RESULTS}/signatures/contrast_mapping.tsv",
                 caption="../report/contrast_mapping.rst",
-                category="5. What the shared genes are",
+                labels={"region": "all regions", "table": "human contrasts mapped"},
+                category="6. What the shared genes are",
                 subcategory="all regions",
             ),
         log:
@@ -78,13 +79,15 @@ rule signature_tests:
         tests=report(
             f"{RESULTS}/overlap/signature_tests.tsv",
             caption="../report/signature_tests.rst",
-            category="5. What the shared genes are",
+            labels={"region": "all regions", "table": "signature tests"},
+            category="6. What the shared genes are",
             subcategory="all regions",
         ),
         genes=report(
             f"{RESULTS}/overlap/pain_stress_genes.tsv",
             caption="../report/pain_stress_genes.rst",
-            category="4. Pain and stress overlap",
+            labels={"region": "all regions", "table": "the shared-gene table"},
+            category="5. Pain and stress overlap",
             subcategory="all regions",
         ),
     log:
@@ -113,7 +116,8 @@ rule rrho2:
         png=report(
             f"{RESULTS}/figures/{{region}}/rrho2_pain_vs_stress.png",
             caption="../report/rrho2.rst",
-            category="4. Pain and stress overlap",
+            labels={"region": "{region}", "figure": "RRHO2 map"},
+            category="5. Pain and stress overlap",
             subcategory="{region}",
         ),
         pdf=f"{RESULTS}/figures/{{region}}/rrho2_pain_vs_stress.pdf",
@@ -142,14 +146,16 @@ rule signature_figures:
         heatmap=report(
             f"{RESULTS}/figures/signature_overlap.png",
             caption="../report/signature_overlap.rst",
-            category="5. What the shared genes are",
+            labels={"region": "all regions", "figure": "signature heatmap"},
+            category="6. What the shared genes are",
             subcategory="all regions",
         ),
         heatmap_pdf=f"{RESULTS}/figures/signature_overlap.pdf",
         upset=report(
             f"{RESULTS}/figures/shared_genes_upset.png",
             caption="../report/shared_genes_upset.rst",
-            category="4. Pain and stress overlap",
+            labels={"region": "all regions", "figure": "shared genes UpSet"},
+            category="5. Pain and stress overlap",
             subcategory="all regions",
         ),
         upset_pdf=f"{RESULTS}/figures/shared_genes_upset.pdf",
@@ -189,7 +195,6 @@ rule curated_signature:
         mem_mb=6000,
         runtime=20,
     params:
-        spec=lambda wildcards: SIGNATURES[wildcards.name],
         kind=lambda wildcards: CURATED_SIGNATURES[wildcards.name],
     script:
         "../scripts/curated_signature.py"

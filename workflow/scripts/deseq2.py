@@ -1,4 +1,5 @@
-"""Fit one region × contrast (rule deseq2): painstress.de.deseq2.analyse_configured."""
+"""Fit one region × contrast (rule deseq2): painstress.de.deseq2.analyse_configured; writes
+the results, the summary record and the per-gene dispersion estimates."""
 import logging
 
 import pandas as pd
@@ -18,6 +19,7 @@ def main(snakemake):
     logging.info("%s", summary)
     write_tsv(analysis.results, snakemake.output.table)
     write_tsv(pd.DataFrame([summary]), snakemake.output.summary)
+    write_tsv(analysis.dispersions, snakemake.output.dispersions)
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -18,7 +18,7 @@ def main(snakemake):
     write_tsv(genes, snakemake.output.genes)
     write_tsv(stats, snakemake.output.stats)
     summary = overlap.shared_count_summary(stats, Thresholds(**snakemake.params.thresholds),
-                                           snakemake.params.reported)
+                                           snakemake.config["overlap"].get("reported"))
     logging.info("shared genes:\n%s", summary.to_string(index=False))
     write_tsv(summary, snakemake.output.summary)
 

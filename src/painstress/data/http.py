@@ -32,6 +32,7 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from painstress import InputError, __version__
+from painstress.files import make_folder, output_error, remove_stale_parts
 
 log = logging.getLogger(__name__)
 RETRY_STATUS = (429, 500, 502, 503, 504)
@@ -193,8 +194,10 @@ def download(client: Client, url: str, dest: str | Path,
     failure the temporary file is removed and FetchError is raised.
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(dest.parent, dest)
+    remove_stale_parts(dest)  # a part left by a killed download is never trusted
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+    note = provenance_path(dest).with_name(f".{dest.name}.{os.getpid()}.json.part")
     started = time.monotonic()
     try:
         response = client.get(url, params=params, stream=True)
@@ -229,12 +232,17 @@ def download(client: Client, url: str, dest: str | Path,
                   "fetched": datetime.now(UTC).isoformat(timespec="seconds")}
         # provenance first: a run cut off between the two renames leaves no data file,
         # so the next run fetches again instead of trusting an unrecorded file
-        note = provenance_path(dest).with_name(f".{dest.name}.{os.getpid()}.json.part")
         note.write_text(json.dumps(record, indent=2) + "\n")
         note.replace(provenance_path(dest))
         tmp.replace(dest)
-    finally:
+    except OSError as exc:  # writing: a full disk, a read-only folder
+        error = output_error(exc, dest)
+        if error is None:
+            raise
+        raise error from exc
+    finally:  # on any failure (Ctrl-C too): no part file stays
         tmp.unlink(missing_ok=True)
+        note.unlink(missing_ok=True)
     seconds = max(time.monotonic() - started, 1e-6)
     log.info("fetched %s: %.1f MB in %.1f s (%.1f MB/s) from %s", dest.name, size / 1e6,
              seconds, size / 1e6 / seconds, record["url"])

@@ -285,19 +285,27 @@ def fetch_series_matrix(client: Client, endpoints: Endpoints, series: str,
     return download(client, series_matrix_url(endpoints, series, platform), dest, check)
 
 
-def fetch_counts(client: Client, endpoints: Endpoints, series: str, organism: str,
-                 series_matrix, counts_dest, annotation_dest) -> list[dict]:
-    """Download a series' NCBI-computed raw counts and annotation, checked against its
-    series matrix (every counts column must be one of its GSMs)."""
-
-    matrix = ncbi_files.read_series_matrix(series_matrix)
-    page = download_page_url(endpoints, series)
+def _ncbi_file_names(client: Client, endpoints: Endpoints, series: str,
+                     organism: str) -> dict[str, str]:
+    """The counts and annotation file names the series' download page links (NCBI's
+    documented names when the page cannot be read or links none)."""
     try:
-        names = ncbi_files_on_page(client.get(page).text, organism)
+        names = ncbi_files_on_page(client.get(download_page_url(endpoints, series)).text,
+                                   organism)
     except FetchError:
         names = {}
-    counts_name = names.get("counts", ncbi_files.counts_filename(series, organism))
-    annotation_name = names.get("annotation", ncbi_files.annotation_filename(organism))
+    return {"linked": bool(names.get("counts")),
+            "counts": names.get("counts", ncbi_files.counts_filename(series, organism)),
+            "annotation": names.get("annotation", ncbi_files.annotation_filename(organism))}
+
+
+def fetch_counts(client: Client, endpoints: Endpoints, series: str, organism: str,
+                 series_matrix, dest) -> dict:
+    """Download a series' NCBI-computed raw counts, checked against its series matrix
+    (every counts column must be one of its GSMs). One file per call: a download never
+    touches another file (a rule with several outputs would remove the others first)."""
+    matrix = ncbi_files.read_series_matrix(series_matrix)
+    names = _ncbi_file_names(client, endpoints, series, organism)
 
     def check_counts(path):
         columns = ncbi_files.read_ncbi_counts(path).columns
@@ -308,32 +316,41 @@ def fetch_counts(client: Client, endpoints: Endpoints, series: str, organism: st
                 f"{series} ({matrix.path.name}); counts and series do not match.")
 
     try:
-        counts = download(client, counts_url(endpoints, series, counts_name), counts_dest,
-                          check_counts)
+        return download(client, counts_url(endpoints, series, names["counts"]), dest,
+                        check_counts)
     except FetchError as exc:
-        if names.get("counts"):
+        if names["linked"]:
             raise
         supplementary = "\n      ".join(supplementary_files(matrix)) or "(none listed)"
         raise FetchError(
             f"GEO has no NCBI-computed RNA-seq counts for {series}: its download page "
-            f"{page} links none, and {counts_name} could not be fetched ({exc}).\n"
+            f"{download_page_url(endpoints, series)} links none, and {names['counts']} could "
+            f"not be fetched ({exc}).\n"
             "  This workflow does not substitute other data. Alternatives:\n"
             f"    - the authors' supplementary files:\n      {supplementary}\n"
             "    - quantify the reads from SRA yourself and provide counts in NCBI's "
             "format (config/README.md, offline mode).") from exc
-    annotation = download(client, annotation_url(endpoints, annotation_name), annotation_dest,
-                          lambda path: ncbi_files.read_annotation(path))
-    return [counts, annotation]
 
 
-def fetch_ncbi_gene(client: Client, gene_url: str, orthologs_dest, human_info_dest
-                    ) -> list[dict]:
-    """Download NCBI Gene's ortholog pairs and human gene table (for human signatures),
-    each checked by parsing it as :mod:`painstress.compare.orthologs` will."""
+def fetch_annotation(client: Client, endpoints: Endpoints, series: str, organism: str,
+                     dest) -> dict:
+    """Download the NCBI gene annotation that a series' counts come with."""
+    names = _ncbi_file_names(client, endpoints, series, organism)
+    return download(client, annotation_url(endpoints, names["annotation"]), dest,
+                    lambda path: ncbi_files.read_annotation(path))
+
+
+NCBI_GENE_FILES = {  # file name -> path under NCBI Gene's DATA/ folder
+    "gene_orthologs.gz": "gene_orthologs.gz",
+    "Homo_sapiens.gene_info.gz": "GENE_INFO/Mammalia/Homo_sapiens.gene_info.gz",
+}
+
+
+def fetch_ncbi_gene(client: Client, gene_url: str, name: str, dest) -> dict:
+    """Download one of NCBI Gene's files (:data:`NCBI_GENE_FILES`: ortholog pairs, the
+    human gene table), checked by parsing it as :mod:`painstress.compare.orthologs` will."""
     from painstress.compare import orthologs
 
-    base = gene_url.rstrip("/")
-    return [download(client, f"{base}/gene_orthologs.gz", orthologs_dest,
-                     orthologs.read_gene_orthologs),
-            download(client, f"{base}/GENE_INFO/Mammalia/Homo_sapiens.gene_info.gz",
-                     human_info_dest, orthologs.read_gene_info)]
+    check = {"gene_orthologs.gz": orthologs.read_gene_orthologs,
+             "Homo_sapiens.gene_info.gz": orthologs.read_gene_info}[name]
+    return download(client, f"{gene_url.rstrip('/')}/{NCBI_GENE_FILES[name]}", dest, check)

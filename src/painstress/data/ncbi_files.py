@@ -31,23 +31,73 @@ GSM_PATTERN = re.compile(r"^GSM\d+$")
 SERIES_MATRIX_BEGIN = "!series_matrix_table_begin"
 
 
+INT64_MAX = int(np.iinfo(np.int64).max)
+
+
+def _read_table_text(path: Path) -> tuple[str, list[int]]:
+    """A TSV file's text without its blank lines (and byte-order mark), and the file line
+    number of each line kept; an empty file or a web page is an InputError."""
+    text = read_text(path).removeprefix("\ufeff")
+    refuse_html(path, text)
+    numbered = [(number, line.rstrip("\r"))
+                for number, line in enumerate(text.split("\n"), start=1) if line.strip()]
+    if not numbered:
+        raise InputError(f"{path}: is empty (no header line). Delete it and fetch it again.")
+    width = numbered[0][1].count("\t") + 1
+    for number, line in numbered[1:]:
+        if line.count("\t") + 1 != width:
+            raise InputError(f"{path}: line {number} has {line.count(chr(9)) + 1} "
+                             f"tab-separated fields, the header (line {numbered[0][0]}) has "
+                             f"{width}. The file is damaged or cut short: delete it and fetch "
+                             "it again.")
+    return "\n".join(line for _, line in numbered), [number for number, _ in numbered]
+
+
+def _parse_tsv(text: str) -> pd.DataFrame:
+    """Every cell as the text written: no quoting, nothing read as missing ("NA" is a gene
+    symbol), no implicit index."""
+    return pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False,
+                       na_filter=False, quoting=csv.QUOTE_NONE, index_col=False)
+
+
+def _gene_ids(path: Path, ids: pd.Series, lines: list[int]) -> pd.Series:
+    """A GeneID column as int64: each a positive integer written as such, and unique."""
+    valid = ids.str.fullmatch(r"[1-9][0-9]{0,17}")
+    if not valid.all():
+        row = int(np.flatnonzero(~valid.to_numpy())[0])
+        raise InputError(f"{path}: line {lines[row + 1]}: GeneID {ids.iloc[row]!r} "
+                         "is not an NCBI Entrez GeneID (a positive integer).")
+    gene_ids = ids.astype(np.int64)
+    repeated = gene_ids.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        first = int(gene_ids.iloc[int(np.flatnonzero(repeated)[0])])
+        where = [str(lines[i + 1]) for i in np.flatnonzero(gene_ids.to_numpy() == first)]
+        raise InputError(f"{path}: GeneID {first} appears more than once "
+                         f"(lines {', '.join(where)}); each gene must have one row.")
+    return gene_ids
+
+
 def read_ncbi_counts(path: str | Path) -> pd.DataFrame:
     """Read an NCBI-computed raw counts table.
 
     Returns a DataFrame of int64 counts: index ``GeneID`` (int), one column per GSM,
     in file order. Raises InputError on anything that is not a table of non-negative
-    integer counts keyed by unique GeneIDs with unique GSM columns.
+    integer counts keyed by unique GeneIDs with unique GSM columns: values are read exactly
+    (a count too large for int64 is refused, never wrapped around), and every line must
+    have as many tab-separated fields as the header. Messages give the file's own line
+    numbers (blank lines counted).
     """
     path = Path(path)
-    text = read_text(path)
-    refuse_html(path, text)
-    header = text.split("\n", 1)[0].rstrip("\r").split("\t")
+    text, lines = _read_table_text(path)
+    header = text.split("\n", 1)[0].split("\t")
     if header[0] != "GeneID":
-        raise InputError(f"{path}: line 1 should start with 'GeneID' (NCBI counts format), "
-                         f"found {header[0]!r}.")
+        spaces = " (columns must be separated by tabs, not spaces)" \
+            if len(header) == 1 and len(header[0].split()) > 1 else ""
+        raise InputError(f"{path}: line {lines[0]} should start with 'GeneID' (NCBI counts "
+                         f"format), found {header[0]!r}{spaces}.")
     samples = header[1:]
     if not samples:
-        raise InputError(f"{path}: line 1 has no sample columns after 'GeneID'.")
+        raise InputError(f"{path}: line {lines[0]} has no sample columns after 'GeneID'.")
     bad = [s for s in samples if not GSM_PATTERN.match(s)]
     if bad:
         raise InputError(f"{path}: sample columns must be GSM accessions; "
@@ -56,31 +106,39 @@ def read_ncbi_counts(path: str | Path) -> pd.DataFrame:
     if dup:
         raise InputError(f"{path}: duplicated sample columns: {', '.join(dup)}.")
 
-    table = pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False)
+    table = _parse_tsv(text)
     if table.empty:
         raise InputError(f"{path}: has a header but no gene rows.")
-    valid_id = table["GeneID"].str.fullmatch(r"[1-9][0-9]*")
-    if not valid_id.all():
-        line = int(np.flatnonzero(~valid_id.to_numpy())[0]) + 2
-        raise InputError(f"{path}: line {line}: GeneID {table['GeneID'].iloc[line - 2]!r} "
-                         "is not an NCBI Entrez GeneID (a positive integer).")
-    gene_ids = table["GeneID"].astype(np.int64)
-    dup_ids = gene_ids[gene_ids.duplicated()]
-    if len(dup_ids):
-        raise InputError(f"{path}: GeneID {int(dup_ids.iloc[0])} appears more than once.")
+    gene_ids = _gene_ids(path, table["GeneID"], lines)
 
-    values = table[samples].apply(pd.to_numeric, errors="coerce")
-    numbers = values.to_numpy(dtype=float)
+    raw = table[samples]
+    numbers = raw.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         problems = ~np.isfinite(numbers) | (numbers < 0) | (numbers != np.round(numbers))
+        # Beyond 2**53 a float is no longer exact: read those few cells as written.
+        large = ~problems & (numbers >= 2.0 ** 53)
+    exact = {}
+    for row, col in np.argwhere(large):
+        text = raw.iat[row, col]
+        value = int(text) if text.isdigit() else int(numbers[row, col])
+        if value > INT64_MAX:
+            problems[row, col] = True
+        exact[row, col] = value
     if problems.any():
-        row, col = (int(i[0]) for i in np.nonzero(problems))
+        row, col = (int(i) for i in np.argwhere(problems)[0])
+        where = f"{path}: line {lines[row + 1]}, column {samples[col]}: {raw.iat[row, col]!r}"
+        if (row, col) in exact:
+            raise InputError(f"{where} (GeneID {int(gene_ids.iloc[row])}) is larger than any "
+                             f"count a 64-bit integer holds ({INT64_MAX}); no sequencing run "
+                             "has that many reads. The file is damaged or not a counts table: "
+                             "delete it and fetch it again.")
         raise InputError(
-            f"{path}: line {row + 2}, column {samples[col]}: "
-            f"{table[samples[col]].iloc[row]!r} is not a raw count "
+            f"{where} is not a raw count "
             "(expected a non-negative integer; is this a normalised table such as TPM/FPKM?).")
-    counts = pd.DataFrame(numbers.astype(np.int64), index=gene_ids.astype(np.int64),
-                          columns=samples)
+    values = np.where(large, 0.0, numbers).astype(np.int64)
+    for (row, col), value in exact.items():
+        values[row, col] = value
+    counts = pd.DataFrame(values, index=gene_ids.astype(np.int64), columns=samples)
     counts.index.name = "GeneID"
     return counts
 
@@ -89,26 +147,20 @@ def read_annotation(path: str | Path) -> pd.DataFrame:
     """Read an NCBI gene annotation table (``*.annot.tsv.gz``).
 
     Returns a DataFrame indexed by ``GeneID`` (int) with at least a ``Symbol`` column;
-    every other column of the file is kept as text.
+    every other column of the file is kept as text, exactly as written (the gene symbols
+    ``NA`` or ``nan`` stay symbols, an empty cell stays "").
     """
     path = Path(path)
-    text = read_text(path)
-    refuse_html(path, text)
-    table = pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False)
+    text, lines = _read_table_text(path)
+    table = _parse_tsv(text)
     missing = [c for c in ("GeneID", "Symbol") if c not in table.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)} "
                          "(expected the NCBI annotation format: GeneID, Symbol, Description, …).")
-    gene_ids = pd.to_numeric(table["GeneID"], errors="coerce")
-    if gene_ids.isna().any():
-        line = int(np.flatnonzero(gene_ids.isna().to_numpy())[0]) + 2
-        raise InputError(f"{path}: line {line}: GeneID is not an integer.")
-    table.index = pd.Index(gene_ids.astype(np.int64), name="GeneID")
-    table = table.drop(columns="GeneID")
-    if table.index.duplicated().any():
-        raise InputError(f"{path}: GeneID {table.index[table.index.duplicated()][0]} "
-                         "appears more than once.")
-    return table
+    if table.empty:
+        raise InputError(f"{path}: has a header but no gene rows. Delete it and fetch it again.")
+    table.index = pd.Index(_gene_ids(path, table["GeneID"], lines), name="GeneID")
+    return table.drop(columns="GeneID")
 
 
 @dataclass(frozen=True)
@@ -133,7 +185,7 @@ class SeriesMatrix:
 def read_series_matrix(path: str | Path) -> SeriesMatrix:
     """Parse a GEO series matrix file (gzipped or not)."""
     path = Path(path)
-    text = read_text(path)
+    text = read_text(path).removeprefix("\ufeff")
     refuse_html(path, text)
     if SERIES_MATRIX_BEGIN not in text or "!Series_geo_accession" not in text:
         raise InputError(f"{path}: not a GEO series matrix (no '!Series_geo_accession' "
@@ -141,11 +193,16 @@ def read_series_matrix(path: str | Path) -> SeriesMatrix:
     series: dict[str, list[str]] = {}
     sample_rows: list[tuple[str, list[str]]] = []
     lines = text.replace("\r\n", "\n").split("\n")
-    for row in csv.reader(lines, delimiter="\t", quotechar='"'):
+    table_header: tuple[int, list[str]] | None = None
+    reader = csv.reader(lines, delimiter="\t", quotechar='"')
+    for row in reader:
         if not row or not row[0].startswith("!"):
             continue
         key = row[0]
         if key == SERIES_MATRIX_BEGIN:
+            following = next(reader, [])
+            if following and following[0] == "ID_REF":
+                table_header = (reader.line_num, following[1:])
             break
         if key.startswith("!Series_"):
             series.setdefault(key[len("!Series_"):], []).extend(v for v in row[1:] if v)
@@ -155,6 +212,7 @@ def read_series_matrix(path: str | Path) -> SeriesMatrix:
     accessions = next((vals for key, vals in sample_rows if key == "geo_accession"), None)
     if not accessions:
         raise InputError(f"{path}: no '!Sample_geo_accession' line.")
+    _check_accessions(path, accessions, table_header)
     n = len(accessions)
     columns: dict[str, list[str]] = {}
     chars: dict[str, list[str]] = {}
@@ -174,6 +232,31 @@ def read_series_matrix(path: str | Path) -> SeriesMatrix:
     samples = pd.DataFrame({**columns, **chars}, index=pd.Index(accessions, name="sample"))
     samples = samples.drop(columns="geo_accession")
     return SeriesMatrix(path=path, series=series, samples=samples)
+
+
+def _check_accessions(path: Path, accessions: list[str],
+                      table_header: tuple[int, list[str]] | None) -> None:
+    """The samples of a series matrix: GSM accessions, each once, and the same ones the data
+    table's header lists (``table_header``: its line number and GSMs), when it has one."""
+    bad = [a for a in accessions if not GSM_PATTERN.match(a)]
+    if bad:
+        raise InputError(f"{path}: '!Sample_geo_accession' holds {bad[0]!r}, not a GSM "
+                         "accession. The file is damaged: delete it and fetch it again.")
+    repeated = sorted({a for a in accessions if accessions.count(a) > 1})
+    if repeated:
+        raise InputError(f"{path}: '!Sample_geo_accession' lists {', '.join(repeated)} more "
+                         "than once. The file is damaged: delete it and fetch it again.")
+    if table_header is None:
+        return
+    line, listed = table_header
+    extra = [a for a in listed if a not in set(accessions)]
+    absent = [a for a in accessions if a not in set(listed)]
+    if extra or absent:
+        what = (f"lists {', '.join(extra[:5])}, not on the '!Sample_geo_accession' line"
+                if extra else f"lacks {', '.join(absent[:5])}, which '!Sample_geo_accession' "
+                "lists")
+        raise InputError(f"{path}: line {line}: the data table's header {what}. The file is "
+                         "inconsistent or damaged: delete it and fetch it again.")
 
 
 # NCBI names its computed files by organism and genome build; one place for the names.

@@ -5,8 +5,8 @@ the benches: choose the samples (:func:`painstress.samples.contrast_samples`) �
 :func:`model_input` (prefilter, design ``~ [covariates +] condition`` with the contrast's
 reference level) → :func:`fit` (pydeseq2's ``DeseqDataSet``/``DeseqStats`` with an
 inference engine: ours, :mod:`painstress.de.engine`, or stock pydeseq2) →
-:func:`results_table`. :func:`run_contrast` chains them. Results carry both significance
-definitions:
+:func:`results_table`, and :func:`dispersion_table` for DESeq2's dispersion plot.
+:func:`run_contrast` chains them. Results carry both significance definitions:
 
 * ``sig_paper``: nominal ``pvalue < p`` and ``|fold change| >= fc`` (the 2017 paper's);
 * ``sig_modern``: ``padj < alpha`` (Benjamini–Hochberg, DESeq2's independent filtering).
@@ -27,6 +27,9 @@ from painstress import InputError
 
 RESULT_COLUMNS = ["GeneID", "symbol", "baseMean", "log2FoldChange", "lfcSE", "stat",
                   "pvalue", "padj", "log2FoldChange_shrunk", "sig_paper", "sig_modern"]
+# the columns of painstress.figures.de.DISPERSION_COLUMNS, after the gene
+DISPERSION_COLUMNS = ["GeneID", "symbol", "baseMean", "genewise", "fitted", "MAP", "final",
+                      "outlier"]
 
 
 @dataclass(frozen=True)
@@ -265,6 +268,50 @@ def results_table(fitted: Fit, symbols: pd.Series,
     return results.reset_index(drop=True)
 
 
+def dispersion_table(fitted: Fit, symbols: pd.Series) -> pd.DataFrame:
+    """Step 4, beside :func:`results_table`: the dispersion estimates of every tested gene,
+    as DESeq2's ``plotDispEsts`` shows them (:func:`painstress.figures.de.dispersion_plot`).
+
+    One row per gene of the fit (the results' genes), sorted by GeneID, with
+    :data:`DISPERSION_COLUMNS`: ``baseMean`` as in the results (mean of normalised counts);
+    pydeseq2's gene-wise estimate (``genewise``), the mean–dispersion trend at baseMean
+    (``fitted``), the maximum a posteriori estimate shrunk toward the trend (``MAP``), the
+    dispersion the Wald test used (``final``), and ``outlier``: log gene-wise more than two
+    residual standard deviations (of log gene-wise around the trend) above the log trend, so
+    not shrunk (final = gene-wise), DESeq2's rule.
+
+    Genes refitted after Cook's outlier replacement (≥ 7 replicates per group) get new
+    gene-wise, trend and final dispersions from pydeseq2 but keep the first fit's MAP and
+    outlier flag; here those follow the refit, by pydeseq2's own rule: outlier from the
+    refit's gene-wise and trend, MAP = final for the others, and NaN for a refitted outlier
+    (pydeseq2 keeps no MAP for it). So final = MAP for every gene but the outliers, where
+    final = gene-wise.
+    """
+    dds = fitted.dds
+    var = dds.var
+    genewise = var["genewise_dispersions"].to_numpy(float)
+    trend = var["fitted_dispersions"].to_numpy(float)
+    final = var["dispersions"].to_numpy(float)
+    shrunk = var["MAP_dispersions"].to_numpy(float).copy()
+    outlier = var["_outlier_genes"].to_numpy(bool).copy()
+    if "refitted" in var:  # pydeseq2's outlier rule (fit_MAP_dispersions) on the refit
+        refitted = var["refitted"].to_numpy(bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            above = np.log(genewise) > (np.log(trend)
+                                        + 2 * np.sqrt(float(dds.uns["_squared_logres"])))
+        outlier[refitted] = above[refitted]
+        shrunk[refitted] = np.where(outlier[refitted], np.nan, final[refitted])
+    gene_ids = var.index.astype(np.int64)
+    table = pd.DataFrame({
+        "GeneID": gene_ids,
+        "symbol": symbols.reindex(gene_ids).fillna("").to_numpy(),
+        "baseMean": fitted.results["baseMean"].reindex(var.index).to_numpy(float),
+        "genewise": genewise, "fitted": trend, "MAP": shrunk, "final": final,
+        "outlier": outlier,
+    })
+    return table.sort_values("GeneID", kind="mergesort").reset_index(drop=True)
+
+
 @dataclass
 class ContrastAnalysis:
     """Everything the DE step made for one region × contrast."""
@@ -273,6 +320,7 @@ class ContrastAnalysis:
     fitted: Fit
     results: pd.DataFrame     # results_table()
     summary: dict             # summarise()
+    dispersions: pd.DataFrame  # dispersion_table()
 
 
 def analyse_contrast(counts: pd.DataFrame, sheet: pd.DataFrame, *, region: str, test: str,
@@ -286,7 +334,7 @@ def analyse_contrast(counts: pd.DataFrame, sheet: pd.DataFrame, *, region: str, 
     the contrast's ``dataset`` and ``where`` levels when given) → :func:`model_input`
     (library-size gate ``qc``, prefilter) →
     :func:`fit` (independent filtering at ``thresholds.modern_padj``) →
-    :func:`results_table` → :func:`summarise`."""
+    :func:`results_table` (and :func:`dispersion_table`) → :func:`summarise`."""
     from painstress.samples import contrast_samples
 
     contrast = {"test": test, "reference": reference, "dataset": dataset, "where": where}
@@ -296,7 +344,8 @@ def analyse_contrast(counts: pd.DataFrame, sheet: pd.DataFrame, *, region: str, 
     fitted = fit(model, engine=engine, alpha=thresholds.modern_padj, n_cpus=n_cpus)
     results = results_table(fitted, symbols, thresholds)
     return ContrastAnalysis(model, fitted, results,
-                            summarise(model, fitted, results, region=region))
+                            summarise(model, fitted, results, region=region),
+                            dispersion_table(fitted, symbols))
 
 
 def configured(settings: dict, contrast: dict) -> dict:

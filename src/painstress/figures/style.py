@@ -8,11 +8,13 @@ deficiencies.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")
+if "ipykernel" not in sys.modules:  # scripts and tests write files; notebooks keep inline
+    matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",

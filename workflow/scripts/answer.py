@@ -1,0 +1,24 @@
+"""The report's first page: the answer, from the run's tables (rule answer)."""
+from pathlib import Path
+
+from painstress.files import read_tsv
+from painstress.jobs import run_script
+from painstress.summary import answer_page
+
+
+def main(snakemake):
+    inputs, params = snakemake.input, snakemake.params
+    config = snakemake.config  # free text (title, wording) is read here, not passed as params
+    page = answer_page(study=config["study"], pain=params.pain, stress=params.stress,
+                       summary=read_tsv(inputs.summary), stats=read_tsv(inputs.stats),
+                       genes=read_tsv(inputs.genes, dtype={"symbol": str}),
+                       tests=read_tsv(inputs.tests),
+                       themes=read_tsv(inputs.themes[0]) if inputs.themes else None,
+                       reported=config["overlap"].get("reported"))
+    out = Path(snakemake.output[0])
+    tmp = out.with_name(f".{out.name}.part")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)
+
+
+run_script(main, snakemake)  # noqa: F821
