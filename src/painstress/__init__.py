@@ -27,3 +27,9 @@ class InputError(ValueError):
 
     The message names the file, key or line, what was expected, and what to do.
     """
+
+
+class OutputError(Exception):
+    """An output could not be written (disk full, folder read-only, a file in the way of a
+    folder). The message names the path and what to do; :func:`painstress.jobs.run_script`
+    prints it as one line, without a traceback."""

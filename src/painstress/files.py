@@ -17,15 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from painstress import InputError
+from painstress import InputError, OutputError
 
 FLOAT_FORMAT = "%.6g"
-
-
-class OutputError(Exception):
-    """An output could not be written (disk full, folder read-only, a file in the way of a
-    folder). The message names the path and what to do; :func:`painstress.jobs.run_script`
-    prints it as one line, without a traceback."""
 
 
 NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
@@ -100,20 +94,41 @@ def remove_stale_parts(path: str | Path) -> list[Path]:
     return removed
 
 
-def write_tsv(table: pd.DataFrame, path: str | Path, *, index: bool = False) -> None:
-    """Write ``table`` as TSV (gzip if ``path`` ends in .gz), atomically.
+def _atomic(path: str | Path, write) -> None:
+    """Run ``write(tmp)`` on ``.<name>.<pid>.part`` and rename it to ``path`` when complete.
 
-    The table goes to ``.<name>.<pid>.part`` first and is renamed into place when complete;
-    a part left by a killed earlier writer is deleted first. A full disk or a folder that
-    cannot be written is an :class:`OutputError` naming the path, and leaves no part file.
+    A part left by a killed earlier writer is deleted first. A full disk or a folder that
+    cannot be written is an :class:`OutputError` naming the path; on any failure (Ctrl-C
+    too) no part file stays, so nothing half-written is ever trusted.
     """
     path = Path(path)
     make_folder(path.parent, path)
     remove_stale_parts(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    options = dict(sep="\t", index=index, float_format=FLOAT_FORMAT, lineterminator="\n")
     try:
-        if path.suffix == ".gz":
+        write(tmp)
+        tmp.replace(path)
+    except OSError as exc:
+        error = output_error(exc, path)
+        if error is None:
+            raise
+        raise error from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text(text: str, path: str | Path) -> None:
+    """Write ``text`` (UTF-8) to ``path``, atomically (see :func:`_atomic`)."""
+    _atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
+
+
+def write_tsv(table: pd.DataFrame, path: str | Path, *, index: bool = False) -> None:
+    """Write ``table`` as TSV (gzip if ``path`` ends in .gz), atomically (see
+    :func:`_atomic`), with fixed float formatting: same table, same bytes."""
+    options = dict(sep="\t", index=index, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+    def write(tmp: Path) -> None:
+        if Path(path).suffix == ".gz":
             # no file name and no time in the gzip header: same table, same bytes
             with open(tmp, "wb") as raw, \
                     gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed, \
@@ -122,14 +137,8 @@ def write_tsv(table: pd.DataFrame, path: str | Path, *, index: bool = False) -> 
         else:
             with open(tmp, "w", encoding="utf-8", newline="") as text:
                 table.to_csv(text, **options)
-        tmp.replace(path)
-    except OSError as exc:
-        error = output_error(exc, path)
-        if error is None:
-            raise
-        raise error from exc
-    finally:  # on any failure (Ctrl-C too): nothing half-written stays
-        tmp.unlink(missing_ok=True)
+
+    _atomic(path, write)
 
 
 def open_text(path: str | Path) -> io.TextIOBase:
@@ -183,10 +192,14 @@ def write_html_table(table: pd.DataFrame, path: str | Path, title: str) -> None:
     from itables import to_html_datatable
     from itables.javascript import generate_init_offline_itables_html
 
+    # numbers as text with 4 significant digits (DataTables still sorts them as numbers);
+    # a missing value is an empty cell, not "NaN"
     shown = table.copy()
-    for column in shown.columns:  # 4 significant digits, as in the report's other pages
+    for column in shown.columns:
         if pd.api.types.is_float_dtype(shown[column]):
-            shown[column] = shown[column].map(lambda v: v if pd.isna(v) else float(f"{v:.4g}"))
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
+        elif shown[column].dtype == object:
+            shown[column] = shown[column].where(shown[column].notna(), "")
     body = to_html_datatable(
         shown, connected=False, display_logo_when_loading=False, pageLength=25,
         lengthMenu=[10, 25, 100, 500, -1], maxBytes=0, classes="display compact",
@@ -196,8 +209,4 @@ def write_html_table(table: pd.DataFrame, path: str | Path, title: str) -> None:
     escaped = html.escape(title)
     page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escaped}</title>"
             f"{TABLE_CSS}</head><body><h3>{escaped}</h3>{library}{body}</body></html>")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    write_text(page, path)

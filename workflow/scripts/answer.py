@@ -1,7 +1,6 @@
 """The report's first page: the answer, from the run's tables (rule answer)."""
-from pathlib import Path
 
-from painstress.files import read_tsv
+from painstress.files import read_tsv, write_text
 from painstress.jobs import run_script
 from painstress.summary import answer_page
 
@@ -15,10 +14,7 @@ def main(snakemake):
                        tests=read_tsv(inputs.tests),
                        themes=read_tsv(inputs.themes[0]) if inputs.themes else None,
                        reported=config["overlap"].get("reported"))
-    out = Path(snakemake.output[0])
-    tmp = out.with_name(f".{out.name}.part")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
+    write_text(page, snakemake.output[0])
 
 
 run_script(main, snakemake)  # noqa: F821

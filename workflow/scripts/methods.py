@@ -4,16 +4,9 @@ from pathlib import Path
 import pandas as pd
 
 from painstress.data.http import provenance_record
-from painstress.files import read_tsv
+from painstress.files import read_tsv, write_text
 from painstress.jobs import run_script
 from painstress.summary import methods_html, methods_text, software_versions
-
-
-def write_text(text: str, path: str) -> None:
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def main(snakemake):

@@ -44,7 +44,6 @@ in each signature's ``meta``. Two input genes that land on one mouse gene keep t
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -56,7 +55,7 @@ import pandas as pd
 from painstress import InputError
 from painstress.compare.orthologs import UNMAPPED_REASONS, map_to_mouse
 from painstress.data.genesets import parse_gmt_line
-from painstress.files import FLOAT_FORMAT, read_text, refuse_html
+from painstress.files import FLOAT_FORMAT, read_text, refuse_html, write_text
 
 HEADER_KEYS = ("source", "citation", "organism", "id_type", "name", "description")
 ORGANISMS = {"mouse": "mouse", "mus musculus": "mouse", "human": "human",
@@ -498,8 +497,4 @@ def write_signature_file(genes: Iterable[str] | pd.DataFrame, path: str | Path, 
             lines.append(f"# {key}: {value.strip()}\n")
     table = table.sort_values("gene", kind="stable")
     body = table.to_csv(sep="\t", index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write("".join(lines) + body)
-    tmp.replace(path)
+    write_text("".join(lines) + body, path)

@@ -726,20 +726,7 @@ def jensen_signature(path: str | Path, doid: str, *, min_score: float) -> pd.Dat
         raise InputError(f"disease id {doid!r} is not a Disease Ontology id like DOID:1595.")
     best: dict[str, list] = {}
     n_disease = 0
-    for number, text in _lines(path):
-        if not text.strip():
-            continue
-        fields = [f.strip() for f in text.split("\t")]
-        if len(fields) != 7 or not DOID.match(fields[2]):
-            raise InputError(f"{path}: line {number}: expected the 7 tab-separated columns of "
-                             "a DISEASES file (gene id, symbol, DOID, disease, source, "
-                             f"evidence, score) with a DOID in column 3; found {len(fields)} "
-                             "field(s).")
-        try:
-            score = float(fields[6])
-        except ValueError:
-            raise InputError(f"{path}: line {number}: score {fields[6]!r} is not a "
-                             "number.") from None
+    for fields, score in _jensen_rows(path):
         if fields[2] != doid:
             continue
         n_disease += 1
@@ -803,10 +790,9 @@ def read_gmt(path: str | Path) -> dict[str, list[str]]:
     return read_gmt_with_descriptions(path)[0]
 
 
-def _check_jensen(path: str | Path) -> None:
-    """A DISEASES channel file: at least one row, and its first rows (up to 1,000) with 7
-    columns, a DOID in column 3 and a numeric score."""
-    path, rows = Path(path), 0
+def _jensen_rows(path: Path) -> Iterator[tuple[list[str], float]]:
+    """(fields, score) of each row of a DISEASES channel file: 7 tab-separated columns, a
+    DOID in column 3, a numeric score in column 7; an InputError names the line otherwise."""
     for number, text in _lines(path):
         if not text.strip():
             continue
@@ -814,13 +800,19 @@ def _check_jensen(path: str | Path) -> None:
         if len(fields) != 7 or not DOID.match(fields[2]):
             raise InputError(f"{path}: line {number}: expected the 7 tab-separated columns of "
                              "a DISEASES file (gene id, symbol, DOID, disease, source, "
-                             "evidence, score) with a DOID in column 3.")
+                             f"evidence, score) with a DOID in column 3; found {len(fields)} "
+                             "field(s).")
         try:
-            float(fields[6])
+            yield fields, float(fields[6])
         except ValueError:
             raise InputError(f"{path}: line {number}: score {fields[6]!r} is not a "
                              "number.") from None
-        rows += 1
+
+
+def _check_jensen(path: str | Path) -> None:
+    """A DISEASES channel file: at least one row, its first rows (up to 1,000) well formed."""
+    path, rows = Path(path), 0
+    for rows, _ in enumerate(_jensen_rows(path), 1):
         if rows >= 1000:  # the layout is clear by then
             return
     if not rows:
