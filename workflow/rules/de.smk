@@ -58,8 +58,11 @@ rule vst:
         samples=f"{RESULTS}/samples.tsv",
         # the study organism's datasets only: one VST needs one gene axis (common.smk)
         counts=dataset_files("counts", QC_DATASETS),
+        genes=f"{RESULTS}/genes.tsv",
     output:
-        f"{RESULTS}/qc/{{region}}.vst.tsv.gz",
+        vst=f"{RESULTS}/qc/{{region}}.vst.tsv.gz",
+        normalised=f"{RESULTS}/qc/{{region}}.normalised_counts.tsv.gz",
+        size_factors=f"{RESULTS}/qc/{{region}}.size_factors.tsv",
     log:
         f"{LOGS}/vst/{{region}}.log",
     benchmark:

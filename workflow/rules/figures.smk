@@ -34,10 +34,9 @@ rule qc_figures:
     input:
         vst=f"{RESULTS}/qc/{{region}}.vst.tsv.gz",
         samples=f"{RESULTS}/samples.tsv",
-        genes=f"{RESULTS}/genes.tsv",
-        counts=dataset_files("counts", QC_DATASETS),
-    output:
         normalised=f"{RESULTS}/qc/{{region}}.normalised_counts.tsv.gz",
+        size_factors=f"{RESULTS}/qc/{{region}}.size_factors.tsv",
+    output:
         distributions=report(
             f"{RESULTS}/figures/{{region}}/count_distributions.png",
             caption="../report/count_distributions.rst",

@@ -27,7 +27,7 @@ from painstress import InputError
 
 RESULT_COLUMNS = ["GeneID", "symbol", "baseMean", "log2FoldChange", "lfcSE", "stat",
                   "pvalue", "padj", "log2FoldChange_shrunk", "sig_paper", "sig_modern"]
-# the columns of painstress.figures.de.DISPERSION_COLUMNS, after the gene
+# one row per gene of a fit; painstress.figures.de.dispersion_plot reads them
 DISPERSION_COLUMNS = ["GeneID", "symbol", "baseMean", "genewise", "fitted", "MAP", "final",
                       "outlier"]
 
@@ -410,11 +410,15 @@ def summarise(model: ModelInput, fitted: Fit, results: pd.DataFrame, region: str
 
 
 def vst(counts: pd.DataFrame, groups: pd.Series, *, min_count: int = 10,
-        engine: str = "painstress", n_cpus: int = 1) -> pd.DataFrame:
-    """Variance-stabilised expression (DESeq2's VST, blind to the design) for QC plots.
+        engine: str = "painstress", n_cpus: int = 1
+        ) -> tuple[pd.DataFrame, pd.Series]:
+    """Variance-stabilised expression (DESeq2's VST, blind to the design) for QC plots,
+    and the size factors it rests on.
 
     ``counts``: genes × samples; ``groups``: sample -> group (for the prefilter only).
-    Returns genes × samples of VST values for the genes passing :func:`prefilter`.
+    Returns VST values (genes × samples, the genes passing :func:`prefilter`) and the
+    median-of-ratios size factors (sample -> factor): one normalisation of the region for
+    every QC figure and table.
     """
     keep = prefilter(counts, groups, min_count)
     matrix = counts.loc[keep, groups.index].T
@@ -423,4 +427,6 @@ def vst(counts: pd.DataFrame, groups: pd.Series, *, min_count: int = 10,
         dds = new_data_set(matrix, metadata, "~group", engine=engine, n_cpus=n_cpus)
         dds.vst(use_design=False)
     values = pd.DataFrame(dds.layers["vst_counts"], index=matrix.index, columns=matrix.columns)
-    return values.T
+    size_factors = pd.Series(np.asarray(dds.obs["size_factors"], float), index=matrix.index,
+                             name="size_factor")
+    return values.T, size_factors

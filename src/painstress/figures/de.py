@@ -8,9 +8,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from painstress.de.deseq2 import DISPERSION_COLUMNS as DISPERSION_TABLE
 from painstress.figures.style import GREY, OKABE_ITO
 
-DISPERSION_COLUMNS = ["baseMean", "genewise", "fitted", "MAP", "final", "outlier"]
+# what the dispersion plot reads of the DE step's dispersion table (after GeneID, symbol)
+DISPERSION_COLUMNS = DISPERSION_TABLE[2:]
 
 
 def _classes(de: pd.DataFrame, thresholds) -> list[tuple[str, pd.Series, str]]:
