@@ -81,20 +81,67 @@ def start(workdir: Path, configfile: Path, *args, log: str = "run.log") -> subpr
                                 start_new_session=True)
 
 
-def wait_for_deseq2(workdir: Path, run: subprocess.Popen, timeout: float = 180) -> None:
-    """Return once a deseq2 job has started (its log exists) and runs a moment."""
-    logs = results(workdir) / "logs" / "deseq2"
+def running_outputs(workdir: Path) -> list[str]:
+    """The outputs of the jobs running now: Snakemake marks a job's outputs incomplete
+    when it starts the job and unmarks them when the job has finished."""
+    folder = workdir / ".snakemake" / "incomplete"
+    names = []
+    for path in folder.iterdir() if folder.is_dir() else []:
+        try:
+            names.append(base64.urlsafe_b64decode(path.name).decode())
+        except ValueError:  # a marker being written
+            continue
+    return names
+
+
+def running_de_tables(workdir: Path) -> list[str]:
+    """The DE tables of the deseq2 jobs running now that are past Python's start-up: their
+    log (opened by run_script before the job's work) exists."""
+    running = []
+    for name in running_outputs(workdir):
+        parts = Path(name).parts  # results/<study>/de/<region>/<contrast>.tsv
+        if len(parts) == 5 and parts[2] == "de" and name.endswith(".tsv"):
+            log = results(workdir) / "logs" / "deseq2" / f"{parts[3]}.{Path(name).stem}.log"
+            if log.exists():
+                running.append(name)
+    return running
+
+
+def fail_run(run: subprocess.Popen, workdir: Path, why: str):
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    logs = "".join(path.read_text()[-3000:] for path in sorted(workdir.glob("*.log")))
+    pytest.fail(f"{why}:\n{logs}")
+
+
+def pause_during_deseq2(workdir: Path, run: subprocess.Popen, timeout: float = 300) -> None:
+    """Return with the run's whole process group stopped (SIGSTOP) while a deseq2 job is
+    running, as its incomplete-output marker shows: a signal sent now meets that job
+    whatever the machine's speed. The caller sends its signal, then SIGCONT."""
     deadline = time.monotonic() + timeout
-    while not (logs.is_dir() and any(logs.iterdir())):
+    while True:
         if run.poll() is not None:
-            pytest.fail("the run ended before any deseq2 job started:\n" +
-                        (workdir / "run.log").read_text()[-3000:])
+            fail_run(run, workdir, "the run ended before a deseq2 job could be caught running")
         if time.monotonic() > deadline:
-            os.killpg(run.pid, signal.SIGKILL)
-            pytest.fail("no deseq2 job started within the timeout")
-        time.sleep(0.05)
-    time.sleep(1.0)  # inside the fit (a fit takes 3-6 s here)
-    assert run.poll() is None, "the run ended before it could be interrupted"
+            fail_run(run, workdir, "no deseq2 job was seen running within the timeout")
+        if running_de_tables(workdir):
+            os.killpg(run.pid, signal.SIGSTOP)
+            if running_de_tables(workdir):  # still running, now frozen
+                return
+            os.killpg(run.pid, signal.SIGCONT)
+        time.sleep(0.02)
+
+
+def wait_for_lock(workdir: Path, run: subprocess.Popen, timeout: float = 300) -> None:
+    """Return once the run holds Snakemake's lock (a file in .snakemake/locks/)."""
+    locks = workdir / ".snakemake" / "locks"
+    deadline = time.monotonic() + timeout
+    while not (locks.is_dir() and any(locks.glob("*.lock"))):
+        if run.poll() is not None:
+            fail_run(run, workdir, "the run ended before it took the lock")
+        if time.monotonic() > deadline:
+            fail_run(run, workdir, "the run did not take the lock within the timeout")
+        time.sleep(0.02)
 
 
 @pytest.fixture(scope="module")
@@ -129,15 +176,11 @@ def test_killed_run_is_resumed_and_gives_identical_results(reference, tmp_path):
     user_file.parent.mkdir(parents=True)
     user_file.write_text("kept\n")
     run = start(tmp_path, configfile, *TARGET)
-    wait_for_deseq2(tmp_path, run)
+    pause_during_deseq2(tmp_path, run)
+    tables_marked = running_de_tables(tmp_path)  # the deseq2 jobs caught running
     os.killpg(run.pid, signal.SIGKILL)
     run.wait(timeout=30)
     assert run.returncode == -signal.SIGKILL
-    # the jobs that were running: Snakemake marked their outputs incomplete
-    marked = [base64.urlsafe_b64decode(path.name).decode()
-              for path in (tmp_path / ".snakemake" / "incomplete").iterdir()]
-    tables_marked = [name for name in marked if name.endswith(".tsv") and "/de/" in name]
-    assert tables_marked, f"no deseq2 job was running: {marked}"
     # a table write cut off by the kill (too quick to hit by timing): a part file; and a
     # job killed after its first output: that output is there, the job's others are not
     out = results(tmp_path) / "de" / "NAc"
@@ -175,8 +218,9 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_matches(reference, tmp_path):
     and matches the uninterrupted run byte for byte."""
     configfile = write_config(tmp_path)
     run = start(tmp_path, configfile, *TARGET)
-    wait_for_deseq2(tmp_path, run)
-    os.killpg(run.pid, signal.SIGINT)
+    pause_during_deseq2(tmp_path, run)
+    os.killpg(run.pid, signal.SIGINT)  # delivered when the group continues
+    os.killpg(run.pid, signal.SIGCONT)
     try:
         run.wait(timeout=60)
     except subprocess.TimeoutExpired:
@@ -202,43 +246,63 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_matches(reference, tmp_path):
 
 # ---------------------------------------------------------------- concurrent runs
 
-@pytest.mark.workflow
-def test_second_run_in_the_same_folder_is_refused_with_the_lock_message(reference,
-                                                                       tmp_path):
-    """Two runs started in one folder at the same time: one is refused with Snakemake's
-    lock message (and the --unlock advice), the other finishes with the right tables."""
-    configfile = write_config(tmp_path)
-    first = start(tmp_path, configfile, *TARGET, log="first.log")
-    second = start(tmp_path, configfile, *TARGET, log="second.log")
-    for run in (first, second):
-        run.wait(timeout=600)
-    outputs = [(tmp_path / name).read_text() for name in ("first.log", "second.log")]
-    codes = [first.returncode, second.returncode]
-    assert sorted(codes) == [0, 1], (codes, outputs[0][-2000:], outputs[1][-2000:])
-    refused = outputs[codes.index(1)]
-    assert "Directory cannot be locked" in refused, refused[-3000:]
-    assert "no other Snakemake process" in refused and "--unlock" in refused
-    assert tables(tmp_path) == tables(reference)
-    assert part_files(tmp_path) == []
-    assert not list((tmp_path / ".snakemake" / "locks").glob("*"))
+def check_refused(output: str) -> None:
+    """A run refused because another runs in the folder: Snakemake's lock message with its
+    --unlock advice, or (started at the same instant, past Snakemake's check) the
+    workflow's own run lock naming the other run."""
+    if "Directory cannot be locked" in output:
+        assert "no other Snakemake process" in output and "--unlock" in output, output[-3000:]
+    else:
+        assert "another run of study 'ci' is running in this folder" in output, output[-3000:]
+    assert "Traceback" not in output
 
 
 @pytest.mark.workflow
 def test_run_started_while_another_runs_is_refused(reference, tmp_path):
-    """A second run started while the first is fitting: refused at once, first unharmed."""
+    """A second run started once the first holds the lock: refused at once with
+    Snakemake's lock message and the --unlock advice; the first finishes unharmed."""
     workdir = copy_of(reference, tmp_path)
     for path in (results(workdir) / "de").glob("*/*"):
         path.unlink()
     configfile = workdir / "config.yaml"
     first = start(workdir, configfile, *TARGET, log="first.log")
-    wait_for_deseq2(workdir, first)  # its lock is taken before any job starts
+    wait_for_lock(workdir, first)
     second = snakemake(workdir, configfile, *TARGET, timeout=300)
     first.wait(timeout=600)
     assert second.returncode != 0
-    assert "Directory cannot be locked" in second.output, second.output[-3000:]
-    assert "--unlock" in second.output
+    check_refused(second.output)
     assert first.returncode == 0, (workdir / "first.log").read_text()[-3000:]
     assert tables(workdir) == tables(reference)
+    assert part_files(workdir) == []
+    assert not list((workdir / ".snakemake" / "locks").glob("*"))
+
+
+@pytest.mark.workflow
+def test_two_runs_started_at_the_same_instant(reference, tmp_path):
+    """Two runs started together in one folder can both pass Snakemake's lock (its check
+    and its lock files are two steps). What a user gets: exactly one run does the work,
+    the other is refused, by Snakemake's lock or by the workflow's run lock (an flock,
+    taken before any job starts), whichever order the race takes. While they run, no
+    table under its final name is ever incomplete (atomic writes); at the end the tables
+    equal the reference run's and no part file or lock is left."""
+    configfile = write_config(tmp_path)
+    first = start(tmp_path, configfile, *TARGET, log="first.log")
+    second = start(tmp_path, configfile, *TARGET, log="second.log")
+    reference_tables = tables(reference)
+    seen_wrong = set()  # tables seen, under their final names, with other content
+    while first.poll() is None or second.poll() is None:
+        seen_wrong |= {name for name, content in tables(tmp_path).items()
+                       if content != reference_tables.get(name)}
+        time.sleep(0.05)
+    assert seen_wrong == set()
+    final = tables(tmp_path)
+    outputs = [(tmp_path / name).read_text() for name in ("first.log", "second.log")]
+    codes = [first.returncode, second.returncode]
+    assert sorted(codes) == [0, 1], (codes, outputs[0][-2000:], outputs[1][-2000:])
+    check_refused(outputs[codes.index(1)])
+    assert final == reference_tables
+    assert part_files(tmp_path) == []
+    assert not list((tmp_path / ".snakemake" / "locks").glob("*"))
 
 
 # ---------------------------------------------------------------- read-only output folder

@@ -79,3 +79,37 @@ def offline_missing(paths, where: str = "GEO (series page -> 'Download RNA-seq c
         "offline: true, and these files are not in resources/:\n  " + listed + "\n"
         f"Download them from {where} and put them there under exactly these names, or set "
         "offline: false on a machine that reaches the source.")
+
+
+def hold_run_lock(folder: str | Path, study: str):
+    """Hold an exclusive lock on ``folder/run-<study>.lock`` for the life of this process,
+    or raise :class:`InputError` naming the run that holds it.
+
+    Snakemake's own lock files are checked and then written, two steps: two runs started
+    at the same instant both pass the check. ``flock`` is one atomic step, and the kernel
+    drops it when the process ends however it ends (no stale lock after a kill). The lock
+    is held until the process ends.
+    """
+    import fcntl
+    import os
+
+    path = Path(folder) / f"run-{study}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")  # noqa: SIM115 - held until the process ends
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise InputError(
+            f"another run of study '{study}' is running in this folder (process {holder}, "
+            f"lock {path}). Wait for it to finish, or stop it, then run again.") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    _HELD_LOCKS.append(handle)  # closing the file would release the lock
+
+
+_HELD_LOCKS: list = []
