@@ -305,6 +305,33 @@ def test_two_runs_started_at_the_same_instant(reference, tmp_path):
     assert not list((tmp_path / ".snakemake" / "locks").glob("*"))
 
 
+@pytest.mark.workflow
+def test_run_lock_refuses_a_run_past_snakemakes_lock(tmp_path):
+    """The case Snakemake's lock misses, made certain: another process of this study holds
+    the run lock (as a run that started at the same instant does) and no lock file of
+    Snakemake's exists. The run is refused before any job, naming that process; nothing is
+    written and no lock file is left."""
+    configfile = write_config(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from painstress.jobs import hold_run_lock; "
+         f"hold_run_lock({str(tmp_path / '.snakemake')!r}, 'ci'); print('held', flush=True); "
+         "sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        done = snakemake(tmp_path, configfile, *TARGET, timeout=300)
+    finally:
+        holder.communicate(input="")
+    assert done.returncode != 0
+    assert f"another run of study 'ci' is running in this folder (process {holder.pid}" \
+        in done.output, done.output[-3000:]
+    assert not (tmp_path / "results").exists()
+    assert not list((tmp_path / ".snakemake" / "locks").glob("*"))
+    # the lock went with the process that held it: the next run is not refused by it
+    again = snakemake(tmp_path, configfile, "--until", "sample_sheet", timeout=300)
+    assert again.returncode == 0, again.output[-3000:]
+
+
 # ---------------------------------------------------------------- read-only output folder
 
 @contextmanager
