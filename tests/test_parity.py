@@ -196,26 +196,17 @@ def _apt_install_deseq2() -> str | None:
     return None
 
 
-def _r_deseq2_version() -> str | None:
-    if shutil.which("Rscript") is None:
-        return None
-    probe = subprocess.run(["Rscript", "-e", 'suppressMessages(library(DESeq2)); '
-                                             'cat(as.character(packageVersion("DESeq2")))'],
-                           capture_output=True, text=True)
-    return probe.stdout.strip() if probe.returncode == 0 else None
-
-
 @pytest.fixture(scope="session")
 def r_deseq2() -> str:
     """DESeq2's version, installing it through apt when missing (root only)."""
-    version = _r_deseq2_version()
+    version = parity.r_deseq2_version()
     if version is None:
         start = time.monotonic()
         why_not = _apt_install_deseq2()
         if why_not:
             pytest.skip(f"R DESeq2 is not installed and could not be installed: {why_not}. "
                         f"{parity.R_INSTALL_HINT}")
-        version = _r_deseq2_version()
+        version = parity.r_deseq2_version()
         assert version, "apt-get installed r-bioc-deseq2 but R cannot load DESeq2"
         print(f"installed R DESeq2 {version} through apt in {time.monotonic() - start:.0f} s")
     return version

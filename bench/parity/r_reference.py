@@ -2,7 +2,6 @@
 run with Rscript on a model's input folder (painstress.de.parity.write_model_input)."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,18 +10,8 @@ from painstress.de import parity
 
 REPO = Path(__file__).resolve().parents[2]
 R_SCRIPT = REPO / "workflow" / "scripts" / "deseq2_reference.R"
-# Which Rscript to run: $PAINSTRESS_RSCRIPT if set (e.g. R in a conda env), else the PATH's.
-RSCRIPT = os.environ.get("PAINSTRESS_RSCRIPT") or "Rscript"
-
-
-def deseq2_version() -> str | None:
-    """DESeq2's version as R reports it, or None when R or DESeq2 is missing."""
-    if shutil.which(RSCRIPT) is None:
-        return None
-    probe = subprocess.run([RSCRIPT, "-e", 'suppressMessages(library(DESeq2)); '
-                                           'cat(as.character(packageVersion("DESeq2")))'],
-                           capture_output=True, text=True)
-    return probe.stdout.strip() if probe.returncode == 0 else None
+RSCRIPT = parity.rscript()
+deseq2_version = parity.r_deseq2_version
 
 
 def command(model_dir: Path, out_dir: Path, test: str, reference: str, mode: str = "deseq",

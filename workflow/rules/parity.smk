@@ -4,6 +4,9 @@
 # Needs R with DESeq2 (Debian: apt-get install r-bioc-deseq2); fails saying so otherwise.
 # Three steps per region × contrast: our DE step (the very call rule deseq2 makes), writing
 # the model's input and its fit; R DESeq2 on that same input; the comparison.
+from shlex import quote
+
+from painstress.de.parity import rscript
 
 
 rule parity_ours:
@@ -46,10 +49,11 @@ rule parity_r:
     params:
         contrast=lambda wildcards: CONTRASTS[wildcards.contrast],
         alpha=config["de"]["thresholds"]["modern_padj"],
+        rscript=lambda wildcards: quote(rscript()),
         hint="Is R with DESeq2 installed? apt-get install r-bioc-deseq2 (Debian/Ubuntu), or "
         "run with --sdm conda (envs/r-deseq2.yaml).",
     shell:
-        "Rscript --vanilla {input.script} {input.model}/counts.tsv {input.model}/coldata.tsv "
+        "{params.rscript} --vanilla {input.script} {input.model}/counts.tsv {input.model}/coldata.tsv "
         '"$(cat {input.model}/design.txt)" {params.contrast[test]:q} '
         "{params.contrast[reference]:q} {output} deseq {params.alpha} > {log} 2>&1 "
         "|| {{ echo 'R DESeq2 failed; see {log}. {params.hint}' >&2; exit 1; }}"

@@ -19,6 +19,9 @@ Relative difference is the one pydeseq2's own tests use against R, ``|ours - R| 
 from __future__ import annotations
 
 import math
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +35,22 @@ R_INSTALL_HINT = (
     "`apt-get install r-bioc-deseq2` (Debian/Ubuntu), "
     "`conda install -c conda-forge -c bioconda bioconductor-deseq2`, or in R "
     "`BiocManager::install(\"DESeq2\")`; then put `Rscript` on PATH.")
+
+def rscript() -> str:
+    """The Rscript that runs R DESeq2: $PAINSTRESS_RSCRIPT when set (e.g. R in a conda
+    environment), else the PATH's ``Rscript``. The one place that starts R."""
+    return os.environ.get("PAINSTRESS_RSCRIPT") or "Rscript"
+
+
+def r_deseq2_version() -> str | None:
+    """DESeq2's version as that R reports it, or None when R or DESeq2 is missing."""
+    if shutil.which(rscript()) is None:
+        return None
+    probe = subprocess.run([rscript(), "-e", 'suppressMessages(library(DESeq2)); '
+                                             'cat(as.character(packageVersion("DESeq2")))'],
+                           capture_output=True, text=True)
+    return probe.stdout.strip() if probe.returncode == 0 else None
+
 
 # Genes whose log2FC, lfcSE and padj are compared: padj below this in either tool.
 FOCUS_PADJ = 0.1
