@@ -19,6 +19,7 @@ from jupyter_client import KernelManager
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
+from painstress.files import write_text
 from painstress.jobs import run_script
 
 # nbconvert's lab template with each image's alternative text written into its <img>
@@ -63,7 +64,7 @@ def main(snakemake):
                                config=kernel_config())
     tmp.replace(out)
     body, _ = html_exporter().from_notebook_node(nbformat.read(out, as_version=4))
-    Path(snakemake.output.html).write_text(body, encoding="utf-8")
+    write_text(body, snakemake.output.html)
     logging.info("executed %s -> %s", snakemake.input.notebook, out)
 
 
