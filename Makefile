@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 CORES  ?= 2
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo run test lint clean-demo
+.PHONY: demo run study test lint clean-demo
 
 # The pinned tools and libraries, then this package itself (editable: src/ is what runs).
 $(STAMP): envs/requirements.txt envs/constraints.txt pyproject.toml
@@ -17,19 +17,34 @@ $(STAMP): envs/requirements.txt envs/constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-# Each run ends with the Snakemake HTML report of what it made.
-demo: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml
-	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml --report results/demo/report.html
-	@echo "Results: results/demo/ (the answer: results/demo/answer.html; methods: results/demo/methods.md)"
-	@echo "Report:  results/demo/report.html"
+# `make run` analyses the study of CONFIG (default config/config.yaml; `make run
+# CONFIG=my.yaml` for another), `make demo` the offline demo. The config is checked first
+# (file, line and what to fix), then Snakemake runs; each run ends with the Snakemake HTML
+# report of what it made, in the study's results folder (results/<study.name>/). One run
+# at a time in this folder: a second one is refused at once (flock, util-linux).
+CONFIG ?= config/config.yaml
+LOCK   := .snakemake/make-run.lock
 
-run: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml
-	$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml \
-		--report results/descalzi2017/report.html
-	@echo "Results: results/descalzi2017/ (the answer: results/descalzi2017/answer.html; methods: results/descalzi2017/methods.md)"
-	@echo "Report:  results/descalzi2017/report.html"
+demo: CONFIG = config/demo.yaml
+demo run: $(STAMP)
+	@mkdir -p $(dir $(LOCK)) && flock --nonblock --conflict-exit-code 75 $(LOCK) \
+		$(MAKE) --no-print-directory study CONFIG="$(CONFIG)"; status=$$?; \
+	if [ $$status -eq 75 ]; then \
+		echo "another make run is running in this folder ($(LOCK) is held); wait for it to end" >&2; \
+	fi; exit $$status
+
+# The run itself, under the lock. RESULTS: the config's results folder (its errors are
+# shown by the check, the recipe's first line).
+study: RESULTS = $(shell $(BIN)/python -m painstress.config --results-dir "$(CONFIG)" 2>/dev/null)
+study:
+	$(BIN)/python -m painstress.config "$(CONFIG)"
+	@# first the samples and where each contrast takes them from (arms.tsv): a region
+	@# where a contrast has no arm is then left out of the plan of the whole run
+	$(BIN)/snakemake --cores $(CORES) --configfile "$(CONFIG)" --until contrast_arms
+	$(BIN)/snakemake --cores $(CORES) --configfile "$(CONFIG)"
+	$(BIN)/snakemake --cores $(CORES) --configfile "$(CONFIG)" --report $(RESULTS)/report.html
+	@echo "Results: $(RESULTS)/ (the answer: $(RESULTS)/answer.html; methods: $(RESULTS)/methods.md)"
+	@echo "Report:  $(RESULTS)/report.html"
 
 test: lint
 	$(BIN)/python -m pytest

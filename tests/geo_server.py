@@ -94,6 +94,16 @@ class FakeNcbi:
             self.pages[series] = DOWNLOAD_PAGE.format(series=series, counts=counts_name,
                                                       annotation=annotation_name)
 
+    def serve_supplementary(self, series: str, folder: str, files: dict[str, bytes]):
+        """The series' suppl/ folder: ``files`` (name -> bytes) and its HTML index page."""
+        base = f"/geo/series/{folder}/{series}/suppl/"
+        links = "\n".join(f'<a href="{name}">{name}</a>' for name in files)
+        self.files[base] = (f"<html><head><title>Index of {base}</title></head><body>"
+                            f'<h1>Index of {base}</h1><pre><a href="../">../</a>\n'
+                            f"{links}</pre></body></html>").encode()
+        for name, body in files.items():
+            self.files[base + name] = body
+
     def fail(self, path_prefix: str, *faults: str):
         """The next requests whose path starts with ``path_prefix`` misbehave, in order."""
         self.faults.setdefault(path_prefix, []).extend(faults)

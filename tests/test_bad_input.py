@@ -28,9 +28,13 @@ from painstress.config import (
     validate_config,
 )
 from painstress.data import ncbi_files
-from painstress.samples import read_sample_sheet, validate_sample_sheet
+from painstress.samples import (
+    check_sample_sheet_file,
+    read_sample_sheet,
+    validate_sample_sheet,
+)
 
-SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA = REPO / "src/painstress/schemas/config.schema.yaml"
 SOURCE = "my.yaml"
 
 
@@ -651,6 +655,187 @@ def test_config_text_that_html_would_run_is_refused(key):
         target = target[part]
     target[last] = "fine </script><script>alert(1)</script>"
     with pytest.raises(InputError) as error:
-        validate_config(config, REPO / "workflow" / "schemas" / "config.schema.yaml")
+        validate_config(config, REPO / "src/painstress/schemas/config.schema.yaml")
     message = str(error.value)
     assert f"key '{key}': holds '</'" in message and "remove it" in message
+
+
+# ---------------------------------------------- a user's sheet checked line by line, early
+
+DEMO_SHEET = ("sample\tdataset\tregion\tgroup\n"
+              "GSM1\tpain\tNAc\tSNI\nGSM2\tpain\tNAc\tsham\nGSM3\tstress\tNAc\tCUS\n")
+
+
+def early_error(path: Path, config: dict) -> str:
+    """The message check_sample_sheet_file gives before any job, given the config."""
+    config = validate_config(config, SCHEMA, source=SOURCE)
+    with pytest.raises(InputError) as err:
+        check_sample_sheet_file(path, config["samples"]["factors"], config["datasets"])
+    return str(err.value)
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (("\tNAc\tsham", "\tNAcc\tsham"), "line 3: sample GSM2 has region 'NAcc', which is not one "
+                                      "of the configured levels (NAc, mPFC, PAG)"),
+    (("GSM2", "GSM1"), "sample GSM1 is listed more than once (line 3)"),
+    (("\tSNI\n", "\tSNi\n"), "line 2: sample GSM1 has group 'SNi', which is not one of the "
+                            "configured levels (SNI, sham, CUS, control)"),
+])
+def test_sheet_line_errors_are_found_before_any_job(tmp_path, demo, edit, expected):
+    """What a sheet's lines show without the counts is refused before any job starts (so
+    before Snakemake would clear the last good samples.tsv), naming the file and line."""
+    good = write(tmp_path / "s.tsv", DEMO_SHEET)
+    config = validate_config(demo, SCHEMA, source=SOURCE)
+    check_sample_sheet_file(good, config["samples"]["factors"], config["datasets"])
+    bad = write(tmp_path / "bad.tsv", DEMO_SHEET.replace(*edit))
+    assert early_error(bad, demo).startswith(f"{bad}: ")
+    assert expected in early_error(bad, demo)
+
+
+def test_sheet_per_dataset_levels_and_unknown_dataset_before_any_job(tmp_path, demo):
+    """A dataset with levels of its own: a sheet's dataset column picks the levels checked,
+    and a dataset the config does not have is refused."""
+    demo["datasets"]["stress"]["factors"] = {"group": {"CUS": "CUS", "control": "control"},
+                                             "sex": {"male": "male"}}
+    sheet = ("sample\tdataset\tregion\tgroup\tsex\n"
+             "GSM1\tpain\tNAc\tSNI\t\nGSM2\tpain\tNAc\tsham\t\nGSM3\tstress\tNAc\tCUS\tmale\n")
+    path = write(tmp_path / "s.tsv", sheet)
+    config = validate_config(demo, SCHEMA, source=SOURCE)
+    check_sample_sheet_file(path, config["samples"]["factors"], config["datasets"])
+    assert ("line 2: sample GSM1 of dataset pain has sex 'male', but that dataset has no "
+            "factor sex") in early_error(write(tmp_path / "a.tsv", sheet.replace(
+                "SNI\t", "SNI\tmale")), demo)
+    assert ("line 4: sample GSM3 has dataset 'stres', which is not a dataset of the config "
+            "(pain, stress)") in early_error(write(tmp_path / "b.tsv", sheet.replace(
+                "stress\t", "stres\t")), demo)
+
+
+@pytest.fixture(scope="module")
+def good_sheet_run(tmp_path_factory) -> Path:
+    """The CI demo up to the sample sheet, run again with its sheet given as the user's
+    (my_samples.tsv): the last good samples.tsv and genes.tsv of a user's sheet."""
+    from conftest import SMALL, STUDY, snakemake
+    from painstress.demo import simulate
+
+    workdir = tmp_path_factory.mktemp("sheet")
+    simulate.write_demo_study(workdir / "resources" / STUDY, "GSE000001", "GSE000002", SMALL)
+    done = snakemake(workdir, write_config(workdir), "--until", "sample_sheet", timeout=300)
+    assert done.returncode == 0, done.output[-3000:]
+    results = workdir / "results" / STUDY
+    (workdir / "my_samples.tsv").write_bytes((results / "samples.tsv").read_bytes())
+    configfile = write_config(workdir, **{"samples.sheet": "my_samples.tsv"})
+    done = snakemake(workdir, configfile, "--until", "sample_sheet", timeout=300)
+    assert done.returncode == 0, done.output[-3000:]
+    assert (results / "checks" / "sample_sheet.ok").read_text().startswith(
+        "my_samples.tsv: 66 samples, checked against the counts of pain, stress")
+    return workdir
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("edit, expected, before_jobs", [
+    (("\tNAc\tsham", "\tNAcc\tsham"), "line 2: sample GSM0000001 has region 'NAcc'", True),
+    (("GSM0000002\t", "GSM0000001\t"), "sample GSM0000001 is listed more than once (line 3)",
+     True),
+    (("GSM0000002\t", "GSM9999999\t"), "line 3: sample GSM9999999 is in no counts table", False),
+], ids=["unknown-region", "duplicate-sample", "not-in-counts"])
+def test_broken_user_sheet_keeps_the_last_good_samples_and_genes(good_sheet_run, tmp_path,
+                                                                 edit, expected, before_jobs):
+    """A user's sheet that worked, then broken on one line: the rerun stops with the file
+    and line, before any job when the lines show it, else in rule check_sample_sheet
+    (the counts are needed); rule sample_sheet never starts, so Snakemake never clears
+    the last good samples.tsv and genes.tsv."""
+    import shutil
+
+    from conftest import STUDY, snakemake
+
+    shutil.copytree(good_sheet_run, tmp_path, symlinks=True, dirs_exist_ok=True)
+    results = tmp_path / "results" / STUDY
+    kept = {name: (results / name).read_bytes() for name in ("samples.tsv", "genes.tsv")}
+    sheet = tmp_path / "my_samples.tsv"
+    text = sheet.read_text()
+    assert edit[0] in text
+    sheet.write_text(text.replace(edit[0], edit[1], 1))
+    done = snakemake(tmp_path, tmp_path / "config.yaml", "--until", "sample_sheet",
+                     timeout=300)
+    assert done.returncode != 0
+    assert f"my_samples.tsv: {expected}" in done.output, done.output[-3000:]
+    assert ("rule check_sample_sheet" in done.output) is not before_jobs, done.output[-3000:]
+    assert "rule sample_sheet:" not in done.output
+    assert {name: (results / name).read_bytes() for name in kept} == kept
+
+
+# ---------------------------------------------------------------------------- Ctrl-C
+
+def test_ctrl_c_while_a_job_starts_is_one_line(tmp_path):
+    """A job's Python that meets Ctrl-C before painstress.jobs.run_script (in Snakemake's
+    preamble or the script's imports) ends with run_script's one line, not a traceback:
+    workflow/startup/sitecustomize.py, on the jobs' PYTHONPATH. Other errors keep theirs."""
+    import os
+
+    from painstress.jobs import INTERRUPTED
+
+    script = write(tmp_path / "job.py", "import os, signal\nos.kill(os.getpid(), signal.SIGINT)\n"
+                   "import time\ntime.sleep(30)\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "workflow" / "startup")}
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 130  # as run_script's sys.exit(130)
+    assert done.stderr == f"ERROR {INTERRUPTED}\n"
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                           timeout=60, env={**os.environ, "PYTHONPATH": ""})
+    assert "Traceback" in plain.stderr  # what a job printed before
+    broken = write(tmp_path / "broken.py", "raise ValueError('a bug')\n")
+    done = subprocess.run([sys.executable, str(broken)], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert "Traceback" in done.stderr and "ValueError: a bug" in done.stderr
+
+
+@pytest.mark.workflow
+def test_ctrl_c_while_jobs_start_ends_with_one_line_and_no_traceback(tmp_path):
+    """Ctrl-C (SIGINT to the process group) just as deseq2 jobs start, still importing
+    (their Python runs, none has reached run_script, which opens the job's log):
+    each says it was interrupted in one line, the run ends saying how to resume, and no
+    traceback is printed anywhere."""
+    import os
+    import signal
+
+    from conftest import STUDY
+    from painstress.jobs import INTERRUPTED, RUN_INTERRUPTED
+    from test_faults import fail_run, start
+
+    def starting(workdir):  # a deseq2 job's Python has started, none has opened its log
+        scripts = f"{workdir}/.snakemake/scripts/"
+        found = False
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                words = cmdline.read_bytes().split(b"\0")
+            except OSError:  # the process has ended
+                continue
+            found |= any(w.startswith(scripts.encode()) and w.endswith(b".deseq2.py")
+                         for w in words)
+        logs = workdir / "results" / STUDY / "logs" / "deseq2"
+        return found and not (logs.is_dir() and any(logs.iterdir()))
+
+    run = start(tmp_path, write_config(tmp_path), "--until", "overlap")
+    deadline = time.monotonic() + 300
+    while True:
+        if run.poll() is not None or time.monotonic() > deadline:
+            fail_run(run, tmp_path, "no deseq2 job was caught starting")
+        if starting(tmp_path):
+            time.sleep(0.3)  # past Python's own start-up, into the imports (~1 s or more)
+            os.killpg(run.pid, signal.SIGSTOP)
+            if starting(tmp_path):
+                break
+            os.killpg(run.pid, signal.SIGCONT)
+        time.sleep(0.01)
+    os.killpg(run.pid, signal.SIGINT)  # delivered when the group continues
+    os.killpg(run.pid, signal.SIGCONT)
+    try:
+        run.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        fail_run(run, tmp_path, "Snakemake did not stop within 120 s of Ctrl-C")
+    output = (tmp_path / "run.log").read_text()
+    assert run.returncode != 0
+    assert "Traceback" not in output, output[-5000:]
+    assert f"ERROR {INTERRUPTED}" in output, output[-5000:]
+    assert RUN_INTERRUPTED in output

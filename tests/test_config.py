@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import copy
+import fcntl
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +17,7 @@ from painstress import InputError
 from painstress.config import validate_config
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA = REPO / "src/painstress/schemas/config.schema.yaml"
 SOURCE = "config/demo.yaml"
 
 
@@ -78,16 +82,20 @@ def test_explicit_values_are_kept():
     config = validate_config(load("config.yaml"), SCHEMA)
     regions = {c["name"]: c["regions"] for c in config["contrasts"]}
     assert regions == {"SNI_vs_sham": ["NAc", "mPFC", "PAG"],
-                       "CUS_vs_control": ["NAc", "mPFC"],
+                       # the regions of its two datasets; arms.tsv drops those without
+                       "CUS_vs_control": ["NAc", "mPFC", "PAG"],
                        "MDD_vs_control_male": ["NAc", "mPFC"],
                        "MDD_vs_control_female": ["NAc", "mPFC"],
                        "susceptible_vs_control": ["NAc", "mPFC"]}
     assert "phenotype: stress" in config["samples"]["factors"]["group"]["CUS"]
     assert config["samples"]["sheet"] is None  # no sheet named: inferred
     assert config["samples"]["match_fields"] == ["characteristics_ch1", "source_name_ch1"]
-    assert config["datasets"]["stress"] == {"geo": "GSE102556", "platform": "GPL13112",
-                                            "pmid": None}
-    assert config["datasets"]["pain"] == {}  # resolved from study.pmid
+    stress = config["datasets"]["labonte"]
+    assert {k: stress[k] for k in ("geo", "platform", "pmid")} == {
+        "geo": "GSE102556", "platform": "GPL13112", "pmid": None}
+    assert "geo" not in config["datasets"]["descalzi"]  # resolved from study.pmid
+    cus = next(c for c in config["contrasts"] if c["name"] == "CUS_vs_control")
+    assert cus["dataset"] == ["descalzi", "labonte"]  # the paper's own CUS mice first
 
 
 def test_partial_section_gets_remaining_defaults(demo):
@@ -356,3 +364,108 @@ def test_contrast_where_must_map_factors_to_text(demo):
     demo = with_human_dataset(demo)
     demo["contrasts"][-1]["where"] = {"sex": 1}
     assert "key 'contrasts.2.where.sex': 1 is not of type 'string'" in error_of(demo)
+
+
+# ------------------------------------------------- the command-line check and the Makefile
+
+def check_command(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    """``python -m painstress.config ARGS`` as a user runs it, from ``cwd``."""
+    return subprocess.run([sys.executable, "-m", "painstress.config", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "config").glob("*.yaml")), ids=lambda p: p.name)
+def test_command_line_check_accepts_every_shipped_config(path):
+    done = check_command(str(path.relative_to(REPO)))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"config/{path.name}: ok\n"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("study:\n\tname: x\n", "line 2, column 1: not valid YAML (found character '\\t' that "
+                            "cannot start any token). Indent with spaces, not tabs"),
+    ("study: !!python/object/apply:os.system ['true']\n",
+     "line 1: tag !!python/object/apply:os.system: config values are plain text"),
+    ("study: {name: a}\nsource: simulate\nstudy: {name: b}\n",
+     "line 3: key 'study' is given twice (lines 1 and 3); YAML would keep the value of line 3"
+     " and drop the other without a word. Keep one"),
+], ids=["tab", "python-tag", "duplicate-key"])
+def test_command_line_check_names_file_line_and_fix(tmp_path, text, expected):
+    path = tmp_path / "my config.yaml"
+    path.write_text(text)
+    done = check_command(str(path))
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"{path}: cannot be used as a config file:\n"), done.stderr
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_command_line_check_of_a_missing_file(tmp_path):
+    done = check_command("nosuch.yaml", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr == (f"nosuch.yaml: config file not found (looked for from {tmp_path}). "
+                           "Check the path, or start from a copy of config/config.yaml.\n")
+
+
+def test_command_line_check_reports_every_file_and_fails_if_one_fails(tmp_path):
+    done = check_command("config/demo.yaml", str(tmp_path / "gone.yaml"))
+    assert done.returncode == 1
+    assert done.stdout == "config/demo.yaml: ok\n"
+    assert "gone.yaml: config file not found" in done.stderr
+
+
+def test_command_line_results_dir_comes_from_the_study_name(tmp_path):
+    config = load("demo.yaml")
+    config["study"]["name"] = "my_study"
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(config))
+    done = check_command("--results-dir", str(path))
+    assert (done.returncode, done.stdout) == (0, "results/my_study\n"), done.stderr
+    done = check_command("--results-dir", str(tmp_path / "gone.yaml"))
+    assert done.returncode == 1 and done.stdout == ""
+    assert "gone.yaml: config file not found" in done.stderr
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A folder with the Makefile and the repository's .venv (linked): `make` runs there
+    as in the project, without touching the repository's results or lock."""
+    shutil.copy(REPO / "Makefile", tmp_path)
+    (tmp_path / ".venv").symlink_to(REPO / ".venv")
+    return tmp_path
+
+
+def make(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """`make ARGS` in ``project``, the .venv taken as built (-o: not rebuilt)."""
+    return subprocess.run(["make", "-o", ".venv/.installed", *args], cwd=project,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_make_run_checks_the_config_before_snakemake(project):
+    (project / "tabs.yaml").write_text("study:\n\tname: x\n")
+    done = make(project, "run", "CONFIG=tabs.yaml")
+    assert done.returncode != 0
+    assert "tabs.yaml: cannot be used as a config file:\n  - line 2, column 1" in done.stderr
+    assert "snakemake" not in done.stdout  # stopped before Snakemake
+
+
+def test_make_run_uses_config_and_its_study_folder(project):
+    config = load("demo.yaml")
+    config["study"]["name"] = "my_study"
+    (project / "my.yaml").write_text(yaml.safe_dump(config))
+    done = make(project, "-n", "run", "CONFIG=my.yaml")
+    assert done.returncode == 0, done.stderr
+    assert '--configfile "my.yaml" --report results/my_study/report.html' in done.stdout
+    assert "config/config.yaml" not in done.stdout
+
+
+def test_make_refuses_a_second_run_in_the_same_folder(project):
+    lock = project / ".snakemake" / "make-run.lock"
+    lock.parent.mkdir()
+    with open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the first run
+        done = make(project, "demo")
+    assert done.returncode != 0
+    assert "another make run is running in this folder" in done.stderr
+    assert "painstress.config" not in done.stdout  # nothing of the run was started

@@ -464,3 +464,43 @@ def test_human_orthologs_are_those_write_demo_study_writes(demo):
     one = table[table["one_to_one"]]
     assert dict(zip(one["human_symbol"], one["mouse_GeneID"])) == \
         _human_to_mouse(demo["folder"])
+
+
+def test_every_demo_gene_set_maps_well_over_the_mapping_threshold(demo):
+    """The workflow stops on a collection or signature of which fewer than min_mapped (0.5
+    by default) of the genes are the study's; the demo's must clear it by far."""
+    from painstress.compare import orthologs, pathways
+    from painstress.compare.signatures import mapped_share
+    from painstress.data import genesets as gs
+
+    paths, mouse = demo["paths"], demo["study"]["genes"]
+    universe = set(mouse["Symbol"])
+    collections = {
+        "GO_BP": gs.go_gene_sets(paths["mgi_gaf"], paths["go_obo"], min_size=1,
+                                 max_size=10**9),
+        "hallmark": pathways.read_gmt(paths["msigdb_hallmark"])[0],
+        "reactome": pathways.read_gmt(paths["msigdb_reactome"])[0]}
+    table = pathways.collection_mapping(collections, universe, {})
+    assert (table["mapping_rate"] >= 0.95).all(), table
+    assert (table["symbols"] == "mouse").all()
+
+    catalog = gs.read_gwas_catalog(paths["gwas_catalog"])
+    human = {f"{name}_gwas": gs.gwas_signature(catalog, traits)["gene"]
+             for name, traits in dg.GWAS_TRAITS.items()}
+    human.update({f"{name}_diseases": gs.jensen_signature(paths["jensen_experiments"], doid,
+                                                          min_score=dg.JENSEN_MIN_SCORE)["gene"]
+                  for name, doid in dg.JENSEN_DISEASES.items()})
+    ncbi = {"orthologs": orthologs.read_gene_orthologs(demo["folder"] / "gene_orthologs.gz"),
+            "human_info": orthologs.read_gene_info(demo["folder"]
+                                                   / "Homo_sapiens.gene_info.gz")}
+    shares = {}
+    for name, genes in human.items():
+        _, report = orthologs.map_to_mouse(list(genes), id_type="symbol", organism="human",
+                                           mouse_genes=mouse, **ncbi)
+        shares[name] = mapped_share(report, "human")
+    for name, terms in dg.MP_QUERIES.items():
+        genes = gs.mgi_signature(paths["mgi_genepheno"], paths["mp_obo"], terms)["symbol"]
+        _, report = orthologs.map_to_mouse([g for g in genes if g], id_type="symbol",
+                                           organism="mouse", mouse_genes=mouse)
+        shares[f"{name}_mgi"] = mapped_share(report, "mouse")
+    assert len(shares) == 7 and min(shares.values()) >= 0.9, shares

@@ -523,6 +523,7 @@ class FakeResponse:
         self.body, self.chunk, self.fail_after = body, chunk, fail_after
         self.url = "https://example.org/GSE1_counts.tsv.gz"
         self.headers = {"Content-Length": str(len(body))}
+        self.history = []  # no redirects
         self.raw = self
 
     def stream(self, size, decode_content=False):

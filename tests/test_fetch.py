@@ -91,9 +91,10 @@ def test_superseries_expands_to_its_subseries(world):
     chosen, _ = ncbi_fetch.resolve({"pain": {"geo": "GSE000001"}, "stress": {}}, SUPER_PMID,
                              "Mus musculus", client, endpoints)
     assert chosen.set_index("dataset").at["stress", "series"] == "GSE000002"
-    # two candidates for one unpinned dataset: an error that lists them
-    with pytest.raises(FetchError, match=r"2 candidate series .*GSE000001, GSE000002"):
-        ncbi_fetch.resolve({"only": {}}, SUPER_PMID, "Mus musculus", client, endpoints)
+    # two candidates for one unpinned dataset: it pools both (one row per series)
+    chosen, _ = ncbi_fetch.resolve({"only": {}}, SUPER_PMID, "Mus musculus", client, endpoints)
+    assert list(chosen["series"]) == ["GSE000001", "GSE000002"]
+    assert set(chosen["dataset"]) == {"only"} and chosen["how"].str.contains("pooled").all()
 
 
 def test_pmid_linked_to_no_series(world):

@@ -13,16 +13,25 @@ import gzip
 import hashlib
 import io
 import json
+import logging
 import re
 import time
 import zipfile
+from urllib.parse import urlsplit
 
 import pytest
 
 from conftest import SMALL
 from geo_server import FakeNcbi, Server, ncbi_config
 from painstress.data import genesets, ncbi_fetch
-from painstress.data.http import FetchError, check_remote, download, provenance_path
+from painstress.data.http import (
+    FetchError,
+    check_remote,
+    download,
+    provenance_path,
+    provenance_summary,
+    remote_check_path,
+)
 from painstress.demo.genesets import write_demo_genesets
 
 # SOURCE_CHECKS kind -> (write_demo_genesets key, URL path as on the official server)
@@ -225,6 +234,12 @@ def test_redirects_are_followed_and_the_final_url_recorded(world, sources, tmp_p
     mp, mp_record = fetch(world, "mp_obo", tmp_path)
     assert_fetched(mp, mp_record, sources["mp_obo"],
                    world.url + "/mp/releases/2024-06-01/mp.obo")
+    # the whole chain is kept, in order, not only where it ended
+    assert go_record["redirects"] == [{"url": world.url + url_path("go_obo"), "status": 302}]
+    assert mp_record["redirects"] == [{"url": world.url + url_path("mp_obo"), "status": 301},
+                                      {"url": world.url + "/mp/latest/mp.obo", "status": 302}]
+    assert provenance_summary(mp)["redirects"] == (
+        f"via {world.url}{url_path('mp_obo')} (301), {world.url}/mp/latest/mp.obo (302)")
     for hop in (url_path("go_obo"), "/ontology/go-basic.obo", url_path("mp_obo"),
                 "/mp/latest/mp.obo", "/mp/releases/2024-06-01/mp.obo"):
         assert world.count(hop, "GET") == 1, hop
@@ -240,6 +255,82 @@ def test_redirect_to_a_missing_file_is_an_error_naming_the_final_url(world, tmp_
     with pytest.raises(FetchError, match=r"HTTP 404 .*/annotations/old/mgi\.gaf\.gz"):
         fetch(world, "mgi_gaf", tmp_path)
     assert left_behind(tmp_path) == []
+
+
+# --- a source that changed since the cached copy ------------------------------------------
+
+def serve_with_validators(world, headers: dict[str, dict[str, str]]) -> Server:
+    """The fake server, also sending ``headers[path]`` (ETag, Last-Modified) with each
+    answer for that path, as the EBI, MGI and GO servers do."""
+    server = Server(world, poll_interval=0.02)
+
+    class WithValidators(server.httpd.RequestHandlerClass):
+        def end_headers(self):
+            for name, value in headers.get(urlsplit(self.path).path, {}).items():
+                self.send_header(name, value)
+            super().end_headers()
+
+    server.httpd.RequestHandlerClass = WithValidators
+    return server
+
+
+def test_remote_change_by_etag_or_date_is_reported_and_the_cached_copy_kept(sources, tmp_path):
+    world = FakeNcbi()
+    kinds = ("msigdb_hallmark", "mp_obo", "go_obo")
+    for kind in kinds:
+        world.files[url_path(kind)] = sources[kind]
+    headers = {url_path(kind): {"ETag": f'"{kind}-1"',
+                                "Last-Modified": "Mon, 03 Jun 2024 10:00:00 GMT"}
+               for kind in kinds}
+    with serve_with_validators(world, headers) as url:
+        world.url = url
+        records = {kind: fetch(world, kind, tmp_path)[1] for kind in kinds}
+        assert records["mp_obo"]["etag"] == '"mp_obo-1"'
+        assert records["mp_obo"]["last_modified"] == "Mon, 03 Jun 2024 10:00:00 GMT"
+        # same size, new ETag (hallmark); same ETag and size, newer date (mp.obo)
+        headers[url_path("msigdb_hallmark")]["ETag"] = '"msigdb_hallmark-2"'
+        headers[url_path("mp_obo")]["Last-Modified"] = "Tue, 01 Oct 2024 10:00:00 GMT"
+        client, _ = ncbi_fetch.connect(ncbi_config(url))
+        rows = {r["file"]: r for r in check_remote(
+            client, [provenance_path(tmp_path / file_name(k)) for k in kinds])}
+    hallmark, mp, go = (rows[file_name(k)] for k in kinds)
+    assert hallmark["status"] == "changed"
+    assert hallmark["detail"] == 'ETag "msigdb_hallmark-1" -> "msigdb_hallmark-2"'
+    assert mp["status"] == "changed"
+    assert mp["detail"] == ("Last-Modified Mon, 03 Jun 2024 10:00:00 GMT -> "
+                            "Tue, 01 Oct 2024 10:00:00 GMT")
+    assert go["status"] == "unchanged"
+    for kind in kinds:  # nothing fetched again, nothing replaced
+        assert world.count(url_path(kind), "GET") == 1
+        assert (tmp_path / file_name(kind)).read_bytes() == sources[kind]
+    # the answer is kept beside each file, for the methods
+    kept = json.loads(remote_check_path(tmp_path / file_name("msigdb_hallmark")).read_text())
+    assert kept["status"] == "changed" and kept["checked"]
+    summary = provenance_summary(tmp_path / file_name("msigdb_hallmark"))
+    assert summary["server"].startswith(f"changed (checked {kept['checked'][:10]}): ETag ")
+    assert summary["server"].endswith("the cached copy was used")
+    assert summary["sha256"] == hashlib.sha256(sources["msigdb_hallmark"]).hexdigest()
+    assert provenance_summary(tmp_path / file_name("go_obo"))["server"].startswith(
+        "unchanged (checked ")
+
+
+def test_a_copy_fetched_again_that_differs_is_logged_and_both_checksums_kept(
+        world, sources, tmp_path, caplog):
+    dest, first = fetch(world, "msigdb_reactome", tmp_path)
+    dest.unlink()  # the user deletes the file to get the new release
+    new = sources["msigdb_reactome"] + b"REACTOME_NEW\tdescription\tGene1\n"
+    world.files[url_path("msigdb_reactome")] = new
+    with caplog.at_level(logging.WARNING, logger="painstress.data.http"):
+        dest, second = fetch(world, "msigdb_reactome", tmp_path)
+    assert second["sha256"] == hashlib.sha256(new).hexdigest()
+    assert second["replaces"]["sha256"] == first["sha256"]
+    assert second["replaces"]["fetched"] == first["fetched"]
+    assert f"{dest.name} differs from the copy fetched {first['fetched']}" in caplog.text
+    assert "replaced a different copy fetched" in provenance_summary(dest)["server"]
+    # fetched again unchanged: no note of a replacement
+    dest.unlink()
+    _, third = fetch(world, "msigdb_reactome", tmp_path)
+    assert "replaces" not in third
 
 
 # --- the wrong file under the right name -------------------------------------------------
@@ -267,6 +358,15 @@ WRONG_FILES = {
     "ZIP holding another table": (
         "gwas_catalog", lambda s: zipped(("associations.tsv", s["diseases"])),
         r"line 1: not a GWAS Catalog associations table: column\(s\) PUBMEDID"),
+    "ZIP holding no TSV": (
+        "gwas_catalog", lambda s: zipped(("README.txt", b"release notes\n")),
+        r"the ZIP holds no TSV \(it holds README\.txt\)"),
+    "OBO cut off mid-stanza": (
+        "mp_obo", lambda s: s["mp_obo"][: s["mp_obo"].index(b"name: increased anxi") + 20],
+        r"looks truncated"),
+    "DISEASES cut off mid-line after its first 1,000 rows": (
+        "diseases", lambda s: b"".join([s["diseases"].split(b"\n", 1)[0] + b"\n"] * 1500)[:-3],
+        r"line 1500: the last line ends without a line break: the file looks truncated"),
     "ZIP holding two files": (
         "gwas_catalog", lambda s: zipped(("a.tsv", s["diseases"]), ("b.tsv", s["diseases"])),
         r"a ZIP archive here must hold exactly one file; it holds a\.tsv, b\.tsv"),

@@ -1,5 +1,7 @@
 """What the QC, DE and per-gene evidence figures show: panels, points, lines, labels and
 their placement, on small simulated tables (no model fit)."""
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -13,7 +15,7 @@ from painstress.de.deseq2 import Thresholds
 from painstress.figures.de import dispersion_plot, volcano
 from painstress.figures.evidence import gene_counts_panel, normalised_counts_table
 from painstress.figures.samples import count_distributions, pca, sample_distances, sample_factors
-from painstress.figures.style import OKABE_ITO
+from painstress.figures.style import LABEL_CHARS, OKABE_ITO
 
 GROUPS = ["sham", "SNI", "control", "CUS"]
 MODELS = {"pain": ("SNI", "sham"), "stress": ("CUS", "control")}
@@ -338,3 +340,177 @@ def test_gene_counts_panel_is_reproducible_and_accepts_indexed_matrices(study):
                           if isinstance(c, PathCollection)]) for fig in runs]
     assert np.array_equal(*offsets) and len(offsets[0]) == 24
     assert "1010" in runs[0].axes[0].get_ylabel()  # no symbol: the GeneID
+
+
+# --- text from data is drawn as written ----------------------------------------------------
+
+# Names a gene symbol, set, term, level, sample or study title may carry: mathtext markup,
+# what breaks mathtext (", #, %, {), a backslash, a lone and an escaped dollar, an emoji
+# (DejaVu Sans has no glyph: drawn as a box, with a warning), a leading underscore (which
+# makes matplotlib drop a legend entry whose label it is), and a very long name.
+HOSTILE = ["$\\bf{x}$", 'say "hi"', "#1 gene", "100% up", "{}{0}", "back\\slash",
+           "a$b", "\\$5", "brain 🧠", "_lead"]
+LONG = "Long" + "x" * 296
+NAMES = [*HOSTILE, LONG]
+# what a figure draws of LONG on an axis or in a legend: cut, so the plot keeps its room
+DRAWN = [*HOSTILE, LONG[:LABEL_CHARS - 1] + "…"]
+
+
+def _texts_as_drawn(fig) -> list[tuple[str, bool]]:
+    """(text as matplotlib draws it, whether it is drawn as mathtext) of every visible text
+    of ``fig``, after a full draw (as when saved)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    return [text._preprocess_math(text.get_text()) for text in fig.findobj(Text)
+            if text.get_visible() and text.get_text()]
+
+
+def _samples_with_names(n_genes=60, seed=1):
+    """A sheet of 2 regions × 2 groups × 3 samples whose sample names, regions and groups
+    are hostile names, with counts and VST."""
+    rng = np.random.default_rng(seed)
+    regions, groups = [HOSTILE[0], HOSTILE[8]], [HOSTILE[1], HOSTILE[9]]
+    rows = [(f"{HOSTILE[(2 * i) % len(HOSTILE)]} s{r}{g}{i}", regions[r], groups[g])
+            for r in range(2) for g in range(2) for i in range(3)]
+    rows[0] = (LONG, *rows[0][1:])
+    sheet = pd.DataFrame(rows, columns=["sample", "region", "group"])
+    sheet["batch $x$"] = "100% $same$"  # constant: named under the PCA title
+    sheet["{cage}"] = [HOSTILE[2], LONG] * 6  # a factor of its own PCA panel
+    counts = pd.DataFrame(rng.negative_binomial(5, 0.05, (n_genes, len(sheet))),
+                          columns=sheet["sample"],
+                          index=pd.Index(np.arange(1, n_genes + 1), name="GeneID"))
+    counts.iloc[:10, :6] *= 4
+    return sheet, counts, np.log2(counts + 1.0)
+
+
+@pytest.fixture(scope="module")
+def hostile_figures():
+    """One figure per figure function of painstress.figures, every data text hostile."""
+    from painstress.compare.rrho import rrho2
+    from painstress.figures.de import ma_plot, pvalue_histogram
+    from painstress.figures.overlap import (
+        fold_change_scatter,
+        overlap_counts,
+        rrho2_map,
+        shared_gene_heatmap,
+        shared_upset,
+    )
+    from painstress.figures.pathways import pathway_dotplot
+    from painstress.figures.samples import library_sizes
+    from painstress.figures.signatures import signature_heatmap
+
+    title = "Study of " + " ".join(HOSTILE)  # a study title
+    sheet, counts, vst = _samples_with_names()
+    groups = list(dict.fromkeys(sheet["group"]))
+    regions = list(dict.fromkeys(sheet["region"]))
+    de = _de_table(200)
+    de.loc[:len(HOSTILE) - 1, "symbol"] = HOSTILE
+    de.loc[:len(HOSTILE) - 1, "log2FoldChange"] = np.linspace(-4, 4, len(HOSTILE))
+    spread = de.copy()  # the long name alone: it would cover the other labels
+    spread.loc[0, "symbol"] = LONG
+    ids = list(range(1, len(NAMES) + 1))
+    symbols = pd.DataFrame({"GeneID": ids, "symbol": NAMES})
+    shared = pd.concat([symbols.assign(definition=d, region=r, direction=s)
+                        for d in ("modern", "paper") for r in regions for s in ("up",)])
+    paired = pd.DataFrame({"GeneID": np.arange(1, 61), "log2FC_pain": np.linspace(-2, 2, 60),
+                           "log2FC_stress": np.linspace(-1.5, 2.5, 60)})
+    stats = pd.DataFrame({"definition": [HOSTILE[4]] * len(NAMES), "region": NAMES,
+                          "n_same_direction": 5, "n_opposite_direction": 2,
+                          "expected_same_direction": 1.5, "expected_same_given_both": 3.5,
+                          "pvalue": 0.01, "padj": 0.02, "direction_padj": 0.03})
+    scores = pd.Series(np.linspace(-3, 3, 400), index=np.arange(400))
+    rank = rrho2(scores, scores.sample(frac=1, random_state=0).set_axis(scores.index), step=40)
+    terms = pd.DataFrame({"definition": "modern", "region": "NAc", "direction": "all",
+                          "collection": [HOSTILE[0], HOSTILE[3]] * 5 + [HOSTILE[5]],
+                          "term": [f"T{i}" for i in range(len(NAMES))], "name": NAMES,
+                          "n_background": 1000, "set_size": 30, "n_genes": 40, "overlap": 8,
+                          "expected": 1.2, "odds_ratio": 7.0,
+                          "pvalue": np.geomspace(1e-9, 1e-3, len(NAMES)),
+                          "padj": np.geomspace(1e-8, 1e-2, len(NAMES)), "genes": "a"})
+    tests = pd.DataFrame([{"definition": d, "region": r, "signature": s, "padj": 0.01,
+                           "kind": "signed", "n_same_direction": 3, "n_opposite_direction": 1,
+                           "n_overlap": 4} for d in ("modern", HOSTILE[2]) for r in regions
+                          for s in NAMES])
+    normalised = {(r, m): counts.loc[:, (sheet["region"] == r).to_numpy()]
+                  for r in regions for m in (HOSTILE[6],)}
+    models = {HOSTILE[6]: (groups[1], groups[0])}
+    thresholds = Thresholds()
+    return {
+        "volcano": volcano(de, title=title, thresholds=thresholds, n_labels=len(HOSTILE)),
+        "volcano_long": volcano(spread, title=title, thresholds=thresholds, n_labels=1),
+        "ma_plot": ma_plot(de, title=title, thresholds=thresholds),
+        "pvalue_histogram": pvalue_histogram(de, title=title),
+        "dispersion_plot": dispersion_plot(_dispersions(), title=title),
+        "gene_counts_panel": gene_counts_panel(
+            normalised, sheet, list(zip(ids, NAMES)), groups=models, title=title),
+        "overlap_counts": overlap_counts(stats, title=title),
+        "fold_change_scatter": fold_change_scatter(
+            paired, paired.head(5), title=title, pain_label=HOSTILE[0], stress_label=LONG),
+        "shared_upset": shared_upset(shared, title=title, regions=regions),
+        "shared_gene_heatmap": shared_gene_heatmap(
+            vst.loc[:, (sheet["region"] == regions[0]).to_numpy()], sheet,
+            shared[(shared["region"] == regions[0]) & (shared["definition"] == "modern")],
+            title=title, group_order=groups),
+        "rrho2_map": rrho2_map(rank, title=title, label_a=HOSTILE[0], label_b=LONG),
+        "pathway_dotplot": pathway_dotplot(terms, title=title),
+        "library_sizes": library_sizes(counts.sum(), sheet, title=title, group_order=groups,
+                                       region_order=regions),
+        "count_distributions": count_distributions(counts, counts / 1.1, sheet, title=title,
+                                                   group_order=groups),
+        "pca": pca(vst, sheet, title=title, group_order=groups),
+        "sample_distances": sample_distances(vst, sheet, title=title, group_order=groups),
+        "signature_heatmap": signature_heatmap(tests, title=title, signature_order=NAMES,
+                                               region_order=regions),
+    }
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # the emoji
+def test_every_figure_draws_hostile_names_as_written(hostile_figures, tmp_path):
+    """Gene symbols, set, term, level and sample names and study titles reach every figure
+    as written: no text is read as mathtext (the only mathtext is matplotlib's own log-axis
+    tick labels), each name is drawn verbatim, and every figure is saved as PNG."""
+    import painstress.figures as package
+    from painstress.figures.pathways import _label
+    from painstress.figures.style import save
+
+    figures = hostile_figures
+    modules = [p.stem for p in Path(package.__file__).parent.glob("*.py")
+               if p.stem not in ("__init__", "style")]
+    functions = {name for module in modules for name, value in
+                 vars(__import__(f"painstress.figures.{module}", fromlist=["_"])).items()
+                 if callable(value) and not name.startswith("_") and
+                 getattr(value, "__module__", "") == f"painstress.figures.{module}" and
+                 "title" in getattr(value, "__code__", compile("", "", "exec")).co_varnames}
+    assert functions <= set(figures), f"not drawn here: {functions - set(figures)}"
+    for name, fig in figures.items():
+        texts = _texts_as_drawn(fig)
+        math = [text for text, is_math in texts if is_math]
+        assert all("\\mathdefault" in text for text in math), (name, math)
+        shown = "\n".join(text for text, _ in texts)
+        expected = {"pathway_dotplot": [_label(n, 42, 2) for n in NAMES],
+                    "volcano_long": DRAWN[-1:]}.get(name, DRAWN)
+        if name in ("volcano", "ma_plot", "pvalue_histogram", "dispersion_plot",
+                    "shared_upset"):  # no long name given: the title holds the others
+            expected = HOSTILE
+        missing = [n for n in expected if n not in shown]
+        assert not missing, (name, missing)
+        save(fig, tmp_path / f"{name}.png")
+        assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
+def test_data_labels_are_drawn_verbatim_in_their_place(hostile_figures):
+    """Beyond the title: the volcano's gene labels, the count panel's row labels (bold, no
+    mathtext), the heatmap's gene axis and a PCA legend entry starting with '_'."""
+    figures = hostile_figures
+    labels = {t.get_text() for t in figures["volcano"].axes[0].texts}
+    assert {"$\\bf{x}$", "{}{0}", "a$b"} & {t.replace("\\$", "$") for t in labels}
+    panel = figures["gene_counts_panel"].axes
+    rows = [panel[i * len(panel) // len(NAMES)].yaxis.label for i in range(len(NAMES))]
+    assert [r._preprocess_math(r.get_text()) for r in rows] == [(n, False) for n in DRAWN]
+    assert all(r.get_fontweight() == "bold" for r in rows)
+    heatmap = figures["shared_gene_heatmap"].axes[0]
+    assert [t._preprocess_math(t.get_text())[0] for t in heatmap.get_yticklabels()] == DRAWN
+    legend = figures["pca"].axes[0].get_legend()
+    assert "_lead (n=6)" in [t.get_text() for t in legend.get_texts()]

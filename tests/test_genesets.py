@@ -9,16 +9,19 @@ README). Damaged copies (CRLF, zip, gzip, HTML, bad layouts) are made in tmp_pat
 from __future__ import annotations
 
 import gzip
+import logging
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from conftest import SMALL
 from painstress import InputError
 from painstress.compare import orthologs as orth
 from painstress.compare import signatures as sg
 from painstress.data import genesets as gs
+from painstress.demo.genesets import write_demo_genesets
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "genesets"
 GWAS = FIXTURES / "gwas_catalog"
@@ -96,6 +99,20 @@ def test_zip_with_two_files_refused(tmp_path):
         archive.write(V101, "b.tsv")
     with pytest.raises(InputError, match=r"two\.zip: a ZIP archive .* holds a\.tsv, b\.tsv"):
         gs.read_gwas_catalog(packed)
+
+
+def test_zip_holding_no_tsv_says_so(tmp_path):
+    """A ZIP holding only a README (or nothing) was read as the table and refused for its
+    columns ("found nothing here"); the message must say what is wrong with the ZIP."""
+    for name, members in (("readme.zip", {"README.txt": "GWAS Catalog release notes\n"}),
+                          ("empty.zip", {})):
+        packed = tmp_path / name
+        with zipfile.ZipFile(packed, "w") as archive:
+            for member, text in members.items():
+                archive.writestr(member, text)
+        with pytest.raises(InputError, match=rf"{name}: the ZIP holds no TSV \(it holds "
+                                             rf"{'README.txt' if members else 'nothing'}\)"):
+            gs.read_gwas_catalog(packed)
 
 
 def test_gzip_recognised_by_content_not_name(tmp_path):
@@ -275,6 +292,67 @@ def test_obo_gzip_crlf_and_html(tmp_path):
         gs.read_obo(GO / "mgi_valid.gaf.head51")
 
 
+@pytest.fixture(scope="module")
+def demo_sources(small_study, tmp_path_factory) -> dict[str, Path]:
+    """The demo's curated sources (anxiety_mgi: MP:0001362 and below, 24 genes)."""
+    return write_demo_genesets(small_study, tmp_path_factory.mktemp("demo"), SMALL.seed + 3)
+
+
+def test_demo_anxiety_signature_has_its_24_genes(demo_sources):
+    sig = gs.mgi_signature(demo_sources["mgi_genepheno"], demo_sources["mp_obo"],
+                           ["MP:0001362"])
+    assert len(sig) == 24
+
+
+# Where a copy of the demo mp.obo is cut off: mid-line, after a stanza's id line, and at a
+# line end after a stanza's name (its is_a line lost; the terms after the cut are named as
+# parents above it). Unchecked, the first gave anxiety_mgi 5 genes instead of 24.
+MP_CUTS = {
+    "mid-line": "id: MP:0001363\nname: increased anxi",
+    "after the id line": "[Term]\nid: MP:0001364\n",
+    "after a name line": "id: MP:0001364\nname: decreased anxiety-related response\n",
+}
+
+
+@pytest.mark.parametrize("cut", MP_CUTS)
+def test_obo_cut_mid_stanza_is_refused_as_truncated(demo_sources, cut, tmp_path):
+    text = demo_sources["mp_obo"].read_text(encoding="utf-8")
+    end = text.index(MP_CUTS[cut]) + len(MP_CUTS[cut])
+    path = write(tmp_path, "mp.obo", text[:end])
+    with pytest.raises(InputError, match=r"mp\.obo: .*looks truncated.*download it again"):
+        gs.mgi_signature(demo_sources["mgi_genepheno"], path, ["MP:0001362"])
+
+
+def test_obo_is_a_cycle_is_refused_naming_its_terms(demo_sources, tmp_path):
+    """MP:0002065 (fear/anxiety) made a child of MP:0001363, itself below MP:0001362 and
+    that below MP:0002065: unchecked, anxiety_mgi took in the fear terms, 32 genes."""
+    text = demo_sources["mp_obo"].read_text(encoding="utf-8")
+    stanza = "id: MP:0002065\nname: abnormal fear/anxiety-related behavior\n"
+    path = write(tmp_path, "mp.obo", text.replace(
+        stanza, stanza + "is_a: MP:0001363 ! increased anxiety-related response\n"))
+    with pytest.raises(InputError, match=r"mp\.obo: the is_a relations have a cycle \((?=.*"
+                                         r"MP:0001362)(?=.*MP:0001363)(?=.*MP:0002065).*"
+                                         r"directed acyclic graph"):
+        gs.mgi_signature(demo_sources["mgi_genepheno"], path, ["MP:0001362"])
+
+
+def test_obo_header_must_start_with_format_version(tmp_path):
+    text = (LOCAL / "mp_test.obo").read_text(encoding="utf-8")
+    assert text.startswith("format-version: 1.2\n")
+    path = write(tmp_path, "mp.obo", text.split("\n", 1)[1])
+    with pytest.raises(InputError, match=r"mp\.obo: the OBO header must start with "
+                                         r"'format-version:'"):
+        gs.read_obo(path)
+
+
+def test_obo_term_counts_are_logged(caplog):
+    with caplog.at_level(logging.INFO, logger="painstress.data.genesets"):
+        onto = gs.read_obo(LOCAL / "mp_test.obo")
+    n_is_a = sum(r == "is_a" for edges in onto.parents.values() for r, _ in edges)
+    assert (f"mp_test.obo: data-version {onto.data_version}, {len(onto.names)} live terms, "
+            f"{len(onto.obsolete)} obsolete, {n_is_a} is_a edges") in caplog.text
+
+
 # ------------------------------------------------------------------ MGI
 
 
@@ -415,6 +493,46 @@ def test_gaf_source_file_and_layout_errors(tmp_path):
     page = write(tmp_path, "mgi.gaf", "<!doctype html><html>Not Found</html>")
     with pytest.raises(InputError, match="HTML page"):
         gs.read_gaf(page)
+
+
+def test_gaf_needs_its_version_line_and_its_column_count_on_every_row(tmp_path):
+    lines = (LOCAL / "go_test.gaf").read_text(encoding="utf-8").split("\n")
+    assert lines[0] == "!gaf-version: 2.2"
+    headless = write(tmp_path, "mgi.gaf", "\n".join(lines[1:]))
+    with pytest.raises(InputError, match=r"mgi\.gaf: no '!gaf-version:' header line before "
+                                         r"the first row \(line 2\)"):
+        gs.read_gaf(headless)
+    short = list(lines)
+    short[3] = short[3].rsplit("\t", 1)[0]  # 16 columns: the last one cut off
+    with pytest.raises(InputError, match=r"mgi\.gaf: line 4: 16 tab-separated columns; this "
+                                         r"GAF version has 17"):
+        gs.read_gaf(write(tmp_path, "mgi.gaf", "\n".join(short)))
+    v1 = ["!gaf-version: 1.0"] + ["\t".join(line.split("\t")[:15]) for line in lines[1:]]
+    assert (gs.read_gaf(write(tmp_path, "v1.gaf", "\n".join(v1)))["extension"] == "").all()
+
+
+@pytest.mark.parametrize("reader, source", [
+    (gs.read_gaf, GO / "mgi_valid.gaf.head51"),
+    (gs.read_mgi_genepheno, MGI / "MGI_GenePheno.rpt.excerpt"),
+    (gs.read_gwas_catalog, V101),
+    (gs.read_gmt, FIXTURES / "msigdb" / "h.all.v7.0.symbols.gmt"),
+    (lambda path: gs.jensen_signature(path, "DOID:1595", min_score=0),
+     FIXTURES / "jensen_diseases" / "human_disease_experiments_filtered.excerpt.tsv"),
+], ids=["gaf", "genepheno", "gwas", "gmt", "diseases"])
+def test_file_cut_mid_line_is_refused_as_truncated(reader, source, tmp_path):
+    """Cut inside the last row's last field, every row still has its columns (a genotype
+    id MGI:54 for MGI:5433360, a score 3 for 3.4, a gene list one gene short): only the
+    missing line break can tell. Plain and gzip."""
+    data = source.read_bytes()
+    assert data.endswith(b"\n")
+    cut = data[:-3]
+    for name, body in (("cut.txt", cut), ("cut.txt.gz", gzip.compress(cut))):
+        path = tmp_path / name
+        path.write_bytes(body)
+        with pytest.raises(InputError, match=rf"{name}: line \d+: the last line ends without "
+                                             r"a line break: the file looks truncated"):
+            reader(path)
+    reader(source)  # the whole file is read
 
 
 # ------------------------------------------------------------------ JensenLab DISEASES

@@ -124,15 +124,18 @@ def test_counts_refuses_empty_cell(tmp_path):
         ncbi_files.read_ncbi_counts(path)
 
 
-def test_counts_refuses_non_gsm_column(tmp_path):
-    """Sample columns must be GSM accessions (not sample titles)."""
-    path = write_table(tmp_path / "titles.tsv", "GeneID\tGSM1\tNAc_sham_1\n11\t5\t7\n")
+def test_counts_refuses_non_plain_column(tmp_path):
+    """Sample columns are GSM accessions or plain names (a user's own counts keep theirs):
+    a title with spaces or a path is refused."""
+    path = write_table(tmp_path / "titles.tsv", "GeneID\tGSM1\tNAc sham/1\n11\t5\t7\n")
     with pytest.raises(InputError) as err:
         ncbi_files.read_ncbi_counts(path)
     msg = str(err.value)
     assert str(path) in msg
-    assert "NAc_sham_1" in msg
+    assert "NAc sham/1" in msg
     assert "GSM" in msg
+    plain = write_table(tmp_path / "runs.tsv", "GeneID\tSRR5956385\tNAc_sham_1\n11\t5\t7\n")
+    assert list(ncbi_files.read_ncbi_counts(plain).columns) == ["SRR5956385", "NAc_sham_1"]
 
 
 def test_counts_refuses_missing_geneid_header(tmp_path):

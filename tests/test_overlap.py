@@ -32,6 +32,7 @@ def _de(rows):
     table = pd.DataFrame(rows, columns=["GeneID", "log2FoldChange", "pvalue", "sig"])
     table["symbol"] = "G" + table["GeneID"].astype(str)
     table["padj"] = table["pvalue"]
+    table["baseMean"] = 100.0 + table["GeneID"]
     table["sig_paper"] = table["sig"]
     table["sig_modern"] = table["sig"]
     return table.drop(columns="sig")
@@ -177,3 +178,223 @@ def test_shared_count_summary_puts_the_paper_number_next_to_ours():
     assert (modern["n_shared_A"], modern["n_shared_B"], modern["n_shared_pooled"]) == (2, 1, 2)
     assert modern["rule"] == "padj < 0.05 in both (BH), same direction"
     assert modern["reported_in_paper"] == 40
+
+
+# ----------------------------------------------------------------------------- direction
+
+def test_same_share_and_direction_test_by_hand():
+    """Lists 8 of 10 up and 1 of 5 up: a gene significant in both agrees by chance with
+    probability 0.8 * 0.2 + 0.2 * 0.8; pooled regions convolve their binomials."""
+    assert overlap.same_share(10, 8, 5, 1) == pytest.approx(0.32)
+    assert np.isnan(overlap.same_share(0, 0, 5, 1))
+    assert overlap.direction_test(3, [(4, 0.32)]) == pytest.approx(
+        sum(comb(4, k) * 0.32 ** k * 0.68 ** (4 - k) for k in range(3, 5)))
+    # pooled: X = X1 + X2, X1 ~ Bin(3, 0.5), X2 ~ Bin(2, 0.8), P(X >= 4) by enumeration
+    by_hand = sum(comb(3, i) * 0.5 ** 3 * comb(2, j) * 0.8 ** j * 0.2 ** (2 - j)
+                  for i in range(4) for j in range(3) if i + j >= 4)
+    assert overlap.direction_test(4, [(3, 0.5), (0, 0.9), (2, 0.8)]) == pytest.approx(by_hand)
+    assert np.isnan(overlap.direction_test(0, [(0, 0.5)]))
+
+
+def test_hand_made_regions_carry_the_direction_test():
+    _, table = overlap.overlap_tables(_regions(), definitions=("modern",))
+    a = table.set_index("region").loc["A"]
+    # pain 1+, 2-, 3+, 4+ (3 of 4 up); stress 1+, 2-, 3- (1 of 3 up); 2 of 3 agree
+    assert (a["n_pain_up"], a["n_stress_up"]) == (3, 1)
+    share = 0.75 * (1 / 3) + 0.25 * (2 / 3)
+    assert a["expected_same_share"] == pytest.approx(share)
+    assert a["expected_same_given_both"] == pytest.approx(3 * share)
+    assert a["direction_pvalue"] == pytest.approx(stats.binom.sf(1, 3, share))
+    assert np.isnan(a["pvalue_permutation"]) and a["n_permutations"] == 0
+    np.testing.assert_allclose(table["direction_padj"], stats.false_discovery_control(
+        table["direction_pvalue"], method="bh"))
+    assert set(table["verdict"]) <= set(overlap.VERDICTS)
+
+
+def _planted(seed: int, *, n_genes=4000, n_pain=300, n_both=150, n_stress=300,
+             direction="random", up_share=0.5):
+    """One region: ``n_both`` genes significant in both lists. ``direction``: ``random``
+    (stress signs drawn independently of pain's, each list ``up_share`` up) or
+    ``concordant`` (stress sign = pain sign)."""
+    rng = np.random.default_rng(seed)
+    genes = np.arange(1, n_genes + 1)
+    order = rng.permutation(genes)
+    pain_genes = order[:n_pain]
+    stress_genes = np.concatenate([pain_genes[:n_both], order[n_pain:n_pain + n_stress - n_both]])
+
+    def table(called, signs):
+        lfc = rng.normal(0, 0.05, n_genes)
+        sig = np.isin(genes, called)
+        lfc[np.searchsorted(genes, called)] = signs * rng.uniform(0.5, 2, len(called))
+        return pd.DataFrame({"GeneID": genes, "symbol": "G" + pd.Series(genes).astype(str),
+                             "baseMean": np.exp(rng.uniform(2, 8, n_genes)),
+                             "log2FoldChange": lfc, "pvalue": np.where(sig, 1e-4, 0.5),
+                             "padj": np.where(sig, 1e-3, 0.9), "sig_paper": sig,
+                             "sig_modern": sig})
+
+    def draw(n):
+        return np.where(rng.random(n) < up_share, 1.0, -1.0)
+
+    pain_signs = draw(n_pain)
+    stress_signs = draw(n_stress)
+    if direction == "concordant":
+        stress_signs[:n_both] = pain_signs[:n_both]
+    return {"R": (table(pain_genes, pain_signs), table(stress_genes, stress_signs))}
+
+
+def test_co_significance_with_random_direction_is_not_called_same_direction():
+    """150 genes significant in both, their stress signs a coin toss: the co-significance
+    test rejects (it counts them), the direction test must not."""
+    _, table = overlap.overlap_tables(_planted(1), definitions=("modern",),
+                                      permutations=500, seed=3)
+    row = table.iloc[0]
+    assert row["n_both"] == 150
+    assert row["padj"] < 1e-20 and row["pvalue_permutation"] < 0.01  # the old test rejects
+    assert row["direction_pvalue"] > 0.05 and row["direction_pvalue_permutation"] > 0.05
+    assert row["verdict"] == "significant in both, but not in the same direction"
+
+
+def test_concordant_direction_is_called_same_direction():
+    _, table = overlap.overlap_tables(_planted(1, direction="concordant"),
+                                      definitions=("modern",), permutations=500, seed=3)
+    row = table.iloc[0]
+    assert row["n_same_direction"] == 150 and row["n_opposite_direction"] == 0
+    assert row["padj"] < 1e-20 and row["direction_padj"] < 1e-20
+    assert row["direction_pvalue_permutation"] == pytest.approx(1 / 501)
+    assert row["verdict"] == "same direction"
+
+
+def test_direction_expectation_comes_from_the_lists_balance():
+    """Both lists 80 % up, signs independent: 68 % of the genes significant in both agree
+    by chance. The old test against 1/2 rejects; the direction test does not."""
+    _, table = overlap.overlap_tables(_planted(2, up_share=0.8), definitions=("modern",))
+    row = table.iloc[0]
+    assert row["expected_same_share"] == pytest.approx(0.68, abs=0.04)
+    assert row["sign_concordance_pvalue"] < 1e-4
+    assert row["direction_pvalue"] > 0.05
+
+
+def test_no_excess_is_said_plainly():
+    _, table = overlap.overlap_tables(_planted(4, n_both=6), definitions=("modern",),
+                                      permutations=200, seed=1)
+    assert table.iloc[0]["verdict"] == "no more genes significant in both than chance"
+
+
+# ----------------------------------------------------------------------------- permutations
+
+def _one_bin_null(pain, stress, permutations=4000, seed=7):
+    same, both = overlap.permutation_null(pain[None, :], stress[None, :],
+                                          np.zeros(len(pain), dtype=int),
+                                          permutations=permutations, seed=seed)
+    return same[:, 0], both[:, 0]
+
+
+def test_one_bin_permutation_matches_the_hypergeometric():
+    """Both lists all up, one bin: shuffling the stress calls makes the overlap exactly
+    hypergeometric (N genes, n_pain marked, n_stress drawn); the empirical p must agree
+    within Monte Carlo error (4000 shuffles: SE about 0.004 at p 0.1)."""
+    n, n_pain, n_stress = 1000, 100, 120
+    pain = np.zeros(n, dtype=np.int8)
+    pain[:n_pain] = 1
+    stress = np.zeros(n, dtype=np.int8)
+    stress[n_pain - 16:n_pain - 16 + n_stress] = 1  # 16 in both; expected 12
+    same, both = _one_bin_null(pain, stress)
+    assert (same == both).all()  # every call is up: all overlaps agree
+    assert same.mean() == pytest.approx(n_pain * n_stress / n, abs=0.15)
+    exact = stats.hypergeom.sf(15, n, n_pain, n_stress)
+    assert 0.05 < exact < 0.2
+    assert overlap.empirical_pvalue(same, 16) == pytest.approx(exact, abs=0.015)
+
+
+def test_one_bin_permutation_approximates_the_2n_slot_test():
+    """Balanced signed lists: the within-bin shuffle with one bin and the 2N-slot
+    hypergeometric give nearly the same p."""
+    rng = np.random.default_rng(5)
+    n = 2000
+    pain = np.zeros(n, dtype=np.int8)
+    pain[:200] = rng.choice([-1, 1], 200)
+    stress = np.zeros(n, dtype=np.int8)
+    stress[170:370] = rng.choice([-1, 1], 200)  # 30 called in both
+    observed = int(((pain == stress) & (pain != 0)).sum())
+    same, _ = _one_bin_null(pain, stress)
+    analytic = overlap.signed_overlap_test(n, 200, 200, observed)["pvalue"]
+    assert 0.01 < analytic < 0.5
+    assert overlap.empirical_pvalue(same, observed) == pytest.approx(analytic, abs=0.03)
+
+
+def test_shuffles_stay_within_expression_bins_and_repeat_with_the_seed():
+    """Pain calls only in bin 0, stress calls only in bin 1: no shuffle can bring them
+    together. The same seed gives the same null; another seed another."""
+    pain = np.array([1, -1, 1, 0, 0, 0, 0, 0], dtype=np.int8)
+    stress = np.array([0, 0, 0, 0, 1, -1, 1, 0], dtype=np.int8)
+    bins = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    same, both = overlap.permutation_null(pain[None], stress[None], bins, permutations=300,
+                                          seed=1)
+    assert both.max() == 0 and same.max() == 0
+    one_bin = overlap.permutation_null(pain[None], stress[None], np.zeros(8, int),
+                                       permutations=300, seed=1)
+    assert one_bin[1].max() > 0
+    again = overlap.permutation_null(pain[None], stress[None], np.zeros(8, int),
+                                     permutations=300, seed=1)
+    other = overlap.permutation_null(pain[None], stress[None], np.zeros(8, int),
+                                     permutations=300, seed=2)
+    assert (again[0] == one_bin[0]).all() and not (other[1] == one_bin[1]).all()
+
+
+def test_expression_dependent_power_fools_the_analytic_test_not_the_binned_one():
+    """Only the 1000 most expressed of 4000 genes can be called, in either list, and the
+    calls are otherwise independent. Against all 2N slots the overlap looks enriched; a
+    shuffle within expression bins keeps the calls among the expressed genes and finds
+    nothing."""
+    rng = np.random.default_rng(11)
+    n = 4000
+    base_mean = np.exp(rng.uniform(1, 9, n))
+    expressed = np.argsort(-base_mean)[:1000]
+
+    def calls():
+        out = np.zeros(n, dtype=np.int8)
+        out[rng.choice(expressed, 200, replace=False)] = rng.choice([-1, 1], 200)
+        return out
+
+    pain, stress = calls(), calls()
+    observed = int(((pain == stress) & (pain != 0)).sum())
+    analytic = overlap.signed_overlap_test(n, 200, 200, observed)["pvalue"]
+    assert analytic < 1e-5
+    bins = overlap.expression_bins(np.log1p(base_mean), 20)
+    same, _ = overlap.permutation_null(pain[None], stress[None], bins, permutations=1000,
+                                       seed=2)
+    assert overlap.empirical_pvalue(same.sum(axis=1), observed) > 0.05
+
+
+def test_pooled_permutation_keeps_genes_that_recur_across_regions_together():
+    """Three regions with the very same lists: pooling triples the analytic evidence, but
+    the same shuffle in every region makes the pooled null three times one region's, so
+    the pooled permutation p is the region's."""
+    single = _planted(6, n_both=10, n_pain=200, n_stress=200, direction="concordant")["R"]
+    pairs = {region: single for region in ("A", "B", "C")}
+    _, table = overlap.overlap_tables(pairs, definitions=("modern",), permutations=1000,
+                                      seed=4)
+    rows = table.set_index("region")
+    assert rows.loc["pooled", "n_same_direction"] == 3 * rows.loc["A", "n_same_direction"]
+    assert rows.loc["A", "pvalue"] > 0.01 and rows.loc["pooled", "pvalue"] < 1e-3
+    assert rows.loc["pooled", "pvalue_permutation"] == rows.loc["A", "pvalue_permutation"]
+    assert rows.loc["pooled", "direction_pvalue_permutation"] == \
+        rows.loc["A", "direction_pvalue_permutation"]
+    # reproducible
+    _, again = overlap.overlap_tables(pairs, definitions=("modern",), permutations=1000,
+                                      seed=4)
+    pd.testing.assert_frame_equal(table, again)
+
+
+def test_answer_page_names_the_test_and_says_when_direction_is_not_concordant():
+    from painstress.de.deseq2 import Thresholds
+    from painstress.summary import answer_page
+
+    _, table = overlap.overlap_tables(_planted(1), permutations=200, seed=3)
+    summary = overlap.shared_count_summary(table, Thresholds(), None)
+    page = answer_page(study={"name": "x"}, pain="pain", stress="stress", summary=summary,
+                       stats=table, genes=pd.DataFrame(columns=["symbol"]),
+                       tests=pd.DataFrame(), themes=None, reported=None)
+    assert "<i>Direction test</i>" in page and "<i>Co-significance test</i>" in page
+    assert page.index("Direction test") < page.index("Co-significance test")
+    assert "Verdict: significant in both, but not in the same direction." in page

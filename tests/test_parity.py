@@ -126,6 +126,26 @@ def test_compare_fits():
     assert figures["trend_extraPois_R"] == 0.8
 
 
+def test_figures_at_the_configured_alpha_are_prefixed_same_alpha():
+    """With the workflow's alpha at 0.1, the figures against R's ``results(alpha=0.1)``
+    (its ``padj_alpha`` column) carry the ``same_alpha_`` prefix, not a claim of 0.05; the
+    unprefixed ones are against R's default ``padj``."""
+    r = _table([1.0, 2.0, 0.5], [0.2, 0.4, 0.3], [1e-6, 0.01, 0.02], [1e-5, 0.2, 0.2])
+    r["padj_alpha"] = [1e-5, 0.08, 0.3]          # R's padj at the workflow's alpha
+    ours = _table([1.0, 2.0, 0.5], [0.2, 0.4, 0.3], [1e-6, 0.01, 0.02], [1e-5, 0.08, 0.3])
+    fits = {"size_factors": pd.Series([1.0], index=["s1"]),
+            "dispersions": pd.DataFrame({k: [0.1] for k in parity.DISPERSION_KINDS}),
+            "fit": dict.fromkeys(parity.FIT_NUMBERS, 1.0)}
+    figures = parity.compare_all({"results": ours, **fits}, {"results": r, **fits},
+                                 Thresholds(modern_padj=0.1))
+    assert parity.SAME_ALPHA == "same_alpha_"
+    assert not [key for key in figures if "05" in key]
+    assert figures["same_alpha_padj_reldiff_max"] == 0.0       # against padj_alpha
+    assert figures["same_alpha_sig_modern_both"] == 2          # genes 1, 2 at padj < 0.1
+    assert figures["padj_reldiff_max"] == pytest.approx(0.6)   # 0.08 vs R's default 0.2
+    assert figures["sig_modern_R"] == 1
+
+
 def test_fit_files_round_trip(tmp_path):
     """Our fit written in R's layout reads back as R's does (the parity rules' contract)."""
     results = _table([1.0, -2.0], [0.2, 0.3], [1e-6, np.nan], [1e-5, np.nan], genes=[5, 7])
@@ -159,20 +179,20 @@ def test_fit_files_round_trip(tmp_path):
 #   DEG sets: Jaccard 1.0 (paper) and 0.98 (modern: 56 of 57, one gene at the 0.05 edge, the
 #   same for stock pydeseq2; with 57 genes one gene is 0.018) -> 0.98.
 CI_BOUNDS = {
-    "alpha05_log2fc_reldiff_max": ("<=", 1e-3),
-    "alpha05_lfcse_reldiff_max": ("<=", 0.02),
-    "alpha05_mlog10padj_reldiff_max": ("<=", 0.02),
-    "alpha05_padj_reldiff_median": ("<=", 0.10),
-    "alpha05_log2fc_pearson": (">=", 0.9999),
-    "alpha05_log2fc_spearman": (">=", 0.99999),
-    "alpha05_mlog10p_pearson": (">=", 0.9999),
-    "alpha05_mlog10p_spearman": (">=", 0.9999),
-    "alpha05_sig_modern_jaccard": (">=", 0.98),
-    "alpha05_sig_paper_jaccard": (">=", 0.995),
-    "alpha05_pvalue_na_ours_only": ("<=", 0),
-    "alpha05_pvalue_na_R_only": ("<=", 0),
-    "alpha05_padj_na_ours_only": ("<=", 0),
-    "alpha05_padj_na_R_only": ("<=", 0),
+    "same_alpha_log2fc_reldiff_max": ("<=", 1e-3),
+    "same_alpha_lfcse_reldiff_max": ("<=", 0.02),
+    "same_alpha_mlog10padj_reldiff_max": ("<=", 0.02),
+    "same_alpha_padj_reldiff_median": ("<=", 0.10),
+    "same_alpha_log2fc_pearson": (">=", 0.9999),
+    "same_alpha_log2fc_spearman": (">=", 0.99999),
+    "same_alpha_mlog10p_pearson": (">=", 0.9999),
+    "same_alpha_mlog10p_spearman": (">=", 0.9999),
+    "same_alpha_sig_modern_jaccard": (">=", 0.98),
+    "same_alpha_sig_paper_jaccard": (">=", 0.995),
+    "same_alpha_pvalue_na_ours_only": ("<=", 0),
+    "same_alpha_pvalue_na_R_only": ("<=", 0),
+    "same_alpha_padj_na_ours_only": ("<=", 0),
+    "same_alpha_padj_na_R_only": ("<=", 0),
     "size_factors_reldiff_max": ("<=", 1e-6),
     "disp_final_reldiff_median": ("<=", 0.01),
 }

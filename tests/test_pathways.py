@@ -1,16 +1,26 @@
 """Pathway analysis: ORA numbers by hand, BH per collection, background and size rules,
 planted sets found by GSEA and ORA (random ones not), the themes table, the dot plot."""
 from math import comb
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from matplotlib.collections import PathCollection
 from scipy import stats
 
+from painstress import InputError
 from painstress.compare import pathways as pw
+from painstress.config import validate_config
 from painstress.figures.pathways import _label, pathway_dotplot
+from painstress.summary import methods_text
+
+REPO = Path(__file__).resolve().parents[1]
+MSIGDB = REPO.parent / "shared" / "fixtures" / "genesets" / "msigdb"
+HUMAN_HALLMARK = MSIGDB / "h.all.v7.0.symbols.gmt"
+MOUSE_HALLMARK = MSIGDB / "mh.all.v2022.1.Mm.symbols.first6sets.transcribed.gmt"
 
 INFLAMMATION = "positive regulation of inflammatory response"
 
@@ -141,6 +151,98 @@ def test_read_gmt(tmp_path):
                     "R-MMU-1": {"Hdac1", "Hdac2"}}
     assert names == {"GOBP_INFLAMMATORY_RESPONSE": "GOBP INFLAMMATORY RESPONSE",
                      "R-MMU-1": "HDACs deacetylate histones"}
+
+
+# ------------------------------------------------------------------ collections vs the study
+
+
+def _mouse_study_symbols() -> set[str]:
+    """A mouse study's symbols: those of the (transcribed) MSigDB mouse hallmark sets."""
+    sets, _ = pw.read_gmt(MOUSE_HALLMARK)
+    return set().union(*sets.values())
+
+
+def test_collection_mapping_counts_by_hand():
+    collections = {"hallmark": {"A": {"Fos", "Jun", "Egr1"}, "B": {"Jun", "Npas4"}},
+                   "reactome": {"R1": {"FOS", "JUN", "EGR1", "NPAS4", "Fos"}}}
+    universe = {"Fos", "Jun", "Npas4", "Bdnf"}
+    table = pw.collection_mapping(collections, universe,
+                                  {"hallmark": ["mh.gmt"], "reactome": ["m2.gmt"]})
+    assert table.columns.tolist() == pw.MAPPING_COLUMNS
+    assert table.values.tolist() == [
+        ["hallmark", "mh.gmt", "", 2, 4, 3, 0.75, "mouse"],
+        ["reactome", "m2.gmt", "", 1, 5, 1, 0.2, "human"]]
+    pw.check_mapping(table.iloc[:1], collections, universe, 0.5)  # 75 %: passes
+    with pytest.raises(InputError, match=r"^m2\.gmt: only 1 of the 5 genes of the reactome "
+                                         r"collection \(20%\)"):
+        pw.check_mapping(table, collections, universe, 0.5)
+    pw.check_mapping(table, collections, universe, 0.2)  # the threshold is inclusive
+
+
+def test_human_hallmark_in_a_mouse_study_stops_naming_file_and_organism(tmp_path):
+    """The real human hallmark GMT saved under the mouse file's name: 50 sets read, but
+    unchecked not one of its genes is a study gene, so ORA and GSEA had no hallmark row."""
+    wrong = tmp_path / "mh.all.v2024.1.Mm.symbols.gmt"
+    wrong.write_bytes(HUMAN_HALLMARK.read_bytes())
+    sets, _ = pw.read_gmt(wrong)
+    assert len(sets) == 50
+    universe = _mouse_study_symbols()
+    collections = {"hallmark": sets}
+    table = pw.collection_mapping(collections, universe, {"hallmark": [wrong.name]})
+    assert table.loc[0, "mapping_rate"] < 0.01 and table.loc[0, "symbols"] == "human"
+    with pytest.raises(InputError) as error:
+        pw.check_mapping(table, collections, universe, 0.5)
+    message = str(error.value)
+    assert message.startswith("mh.all.v2024.1.Mm.symbols.gmt: only ")
+    assert "(pathways.min_mapped: 0.5); upper-case symbols: looks human; a mouse collection " \
+           "is needed" in message
+    assert "*.Mm.symbols.gmt" in message
+
+
+def test_mouse_hallmark_in_a_mouse_study_passes():
+    sets, _ = pw.read_gmt(MOUSE_HALLMARK)
+    universe = _mouse_study_symbols() - {"Abca1"}
+    table = pw.collection_mapping({"hallmark": sets}, universe,
+                                  {"hallmark": [MOUSE_HALLMARK.name]})
+    assert table.loc[0, "symbols"] == "mouse"
+    assert table.loc[0, "n_mapped"] == table.loc[0, "n_genes"] - 1
+    pw.check_mapping(table, {"hallmark": sets}, universe, 0.5)
+
+
+def test_methods_list_each_gene_set_with_its_mapping_and_each_file_with_its_checksum():
+    config = validate_config(yaml.safe_load((REPO / "config" / "demo.yaml").read_text()),
+                             REPO / "src/painstress/schemas/config.schema.yaml")
+    collections = pd.DataFrame([["GO_BP", "go-basic.obo; mgi.gaf.gz", "go-basic.obo r1: 9 "
+                                 "live terms", 5, 40, 40, 1.0, "mouse"],
+                                ["hallmark", "mh.all.v2024.1.Mm.symbols.gmt", None, 50, 4000,
+                                 3900, 0.975, "mouse"]], columns=pw.MAPPING_COLUMNS)
+    mapping = pd.DataFrame({"signature": ["anxiety_mgi"], "organism": ["mouse"],
+                            "file": ["results/x/signatures/curated/anxiety_mgi.tsv"],
+                            "n_input": [24], "n_mapped": [24], "mapped_share": [1.0]})
+    sha = "ab" * 32
+    downloads = pd.DataFrame([{"file": "genesets/mp.obo", "url": "https://x.org/mp.obo",
+                               "redirects": "via http://purl/mp.obo (302)",
+                               "downloaded": "2026-01-02", "sha256": sha,
+                               "server": "changed (checked 2026-02-03): ETag a -> b; the "
+                                         "cached copy was used"}])
+    text = methods_text(
+        config=config,
+        datasets=pd.DataFrame({"dataset": ["pain"], "series": ["GSE1"], "platform": [""]}),
+        samples=pd.DataFrame({"dataset": ["pain"] * 2}),
+        de_summary=pd.DataFrame({"design": ["~group"], "engine": ["ours"],
+                                 "prefilter": ["x"]}),
+        downloads=downloads, versions=pd.DataFrame({"package": ["painstress"],
+                                                    "version": ["1"]}),
+        collections=collections, signature_mapping=mapping)
+    assert "| GO_BP | pathway collection | go-basic.obo; mgi.gaf.gz | go-basic.obo r1: 9 live " \
+           "terms | 5 | 40 | 40 | 100.0% |" in text
+    assert "| hallmark | pathway collection | mh.all.v2024.1.Mm.symbols.gmt |  | 50 | 4000 | " \
+           "3900 | 97.5% |" in text
+    assert "| anxiety_mgi | mouse signature | anxiety_mgi.tsv |  | 1 | 24 | 24 | 100.0% |" \
+        in text
+    assert "signatures.min_mapped 0.5, pathways.min_mapped 0.5" in text
+    assert sha in text and "via http://purl/mp.obo (302)" in text
+    assert "**1 file(s) changed on the server since they were downloaded**" in text
 
 
 # ----------------------------------------------------------------------------- GSEA

@@ -6,6 +6,7 @@ from math import comb
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from painstress.compare import rrho
 
@@ -288,3 +289,72 @@ def test_map_plot_writes_png_and_pdf(tmp_path):
     save(rrho2_map(result, title="demo", label_a="SNI vs sham", label_b="stress vs control"),
          png, png.with_suffix(".pdf"))
     assert png.stat().st_size > 10_000 and png.with_suffix(".pdf").stat().st_size > 5_000
+
+
+# ----------------------------------------------------------------------------- quadrant p
+
+def _null_maxima_by_brute_force(a: pd.Series, b: pd.Series, step: int, permutations: int,
+                                seed: int) -> pd.DataFrame:
+    """Each quadrant's best -log10 p on whole maps recomputed for the shuffles rrho2 draws
+    (B's ranks given to A's genes in a random order, numpy's default_rng(seed))."""
+    result = rrho.rrho2(a, b, step=step)
+    b_by_rank = b.loc[result.ranking_b].to_numpy()
+    rng = np.random.default_rng(seed)
+    ranks = rng.permuted(np.broadcast_to(np.arange(len(a)), (permutations, len(a))), axis=1)
+    rows = []
+    for rank in ranks:
+        shuffled = pd.Series(b_by_rank[rank], index=result.ranking_a)
+        rows.append(rrho.rrho2(a, shuffled, step=step).best.set_index("quadrant")["neg_log10_p"])
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed,signal", [(0, 0.0), (1, 0.3)])
+def test_quadrant_pvalues_match_whole_maps_of_the_same_shuffles(seed, signal):
+    """The threshold shortcut gives exactly the p of recomputing every shuffled map."""
+    rng = np.random.default_rng(seed)
+    a = pd.Series(rng.normal(size=300), index=np.arange(300))
+    b = pd.Series(signal * a.to_numpy() + rng.normal(size=300), index=a.index)
+    result = rrho.rrho2(a, b, step=20, permutations=150, seed=seed)
+    null = _null_maxima_by_brute_force(a, b, 20, 150, seed)
+    observed = result.best.set_index("quadrant")
+    for quadrant in rrho.QUADRANTS:
+        reached = int((null[quadrant] >= observed.at[quadrant, "neg_log10_p"] - 1e-9).sum())
+        assert observed.at[quadrant, "pvalue_permutation"] == pytest.approx(
+            (1 + reached) / 151, abs=1e-12), quadrant
+    assert (observed["n_permutations"] == 150).all()
+
+
+def test_identical_lists_reach_the_smallest_quadrant_p():
+    a = _scores(2000, 1)
+    best = rrho.rrho2(a, a.copy(), permutations=99, seed=0).best.set_index("quadrant")
+    assert best.loc["up_up", "pvalue_permutation"] == best.loc["down_down",
+                                                                "pvalue_permutation"] == 0.01
+    # no excess overlap anywhere in a discordant quadrant: every shuffle matches it
+    assert best.loc["up_down", "pvalue_permutation"] == 1.0
+
+
+def test_a_null_hotspot_is_not_significant_after_the_search():
+    """Independent lists: the best cells look notable one by one (-log10 p above 1.3, i.e.
+    p < 0.05, somewhere), yet no quadrant is, once the search over the grid is counted."""
+    a, b = _scores(3000, 21), _scores(3000, 22)
+    best = rrho.rrho2(a, b, permutations=200, seed=1).best
+    assert best["neg_log10_p"].max() > 1.3
+    assert (best["pvalue_permutation"] > 0.05).all(), best
+    again = rrho.rrho2(a, b, permutations=200, seed=1).best
+    pd.testing.assert_series_equal(best["pvalue_permutation"], again["pvalue_permutation"])
+    table = rrho.rrho2_table(rrho.rrho2(a, b, permutations=50, seed=1))
+    assert table["pvalue_permutation"].notna().all() and (table["n_permutations"] == 50).all()
+
+
+def test_zero_overlap_has_p_one_unlike_an_n_plus_one_population():
+    """docs/rrho2.md's worked number: the demo NAc cell of the top 9 genes of one list
+    against the bottom 9 of the other, no gene in both. The exact population gives p = 1;
+    the RRHO2 R package's phyper(count - 1, a, n - a + 1, b) on the complements (a population
+    of n + 1) gives -log10 p = 2.160."""
+    n, a, b, count = 14409, 14400, 14400, 14391
+    assert n - a - b + count == 0  # the complements (top 9, bottom 9) share nothing
+    assert -math.log10(stats.hypergeom.sf(count - 1, n + 1, a, b)) == pytest.approx(2.160,
+                                                                                    abs=5e-4)
+    tails = rrho._neg_log10_sf(np.array([0]), n, np.array([9]), np.array([9]))
+    assert tails[0] == 0.0
+    assert -stats.hypergeom.logsf(count - 1, n, a, b) == pytest.approx(0.0, abs=1e-12)

@@ -22,7 +22,7 @@ from painstress.demo.simulate import DemoParameters, write_demo_study
 from painstress.samples import infer_sample_sheet, read_sample_sheet, validate_sample_sheet
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA = REPO / "src/painstress/schemas/config.schema.yaml"
 DEMO_CONFIG = REPO / "config" / "demo.yaml"
 
 

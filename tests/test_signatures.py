@@ -80,6 +80,41 @@ def test_human_tsv_every_mapping_outcome(ncbi):
     assert m["one_to_one"] is True
 
 
+def test_mapped_share_leaves_out_human_genes_without_any_mouse_ortholog(ncbi):
+    [sig] = sg.read_signature_file(SIGS / "human_depression.tsv", **ncbi)
+    # 10 genes, 6 mapped, CHRFAM7A has no mouse ortholog at all: 6 of 9
+    assert sig.meta["mapped_share"] == pytest.approx(6 / 9)
+    assert sig.meta["symbols"] == "human"
+    sg.check_mapping(sig, 0.6)
+    with pytest.raises(InputError, match=r"human_depression\.tsv: signature "
+                                         r"'human_depression': only 6 of its 10 human genes "
+                                         r"\(67%\) map .*signatures\.min_mapped: 0\.7"):
+        sg.check_mapping(sig, 0.7)
+    [mouse] = sg.read_signature_file(SIGS / "mouse_stress.tsv", **ncbi)
+    assert mouse.meta["mapped_share"] == mouse.meta["mapping_rate"] == pytest.approx(0.8)
+    assert mouse.meta["symbols"] == "mouse"
+
+
+def test_human_symbols_in_a_mouse_list_stop_naming_file_and_organism(tmp_path, ncbi):
+    """A curated mouse signature written with human symbols: one gene (Crh) maps by chance;
+    unchecked it would be tested as the whole signature."""
+    path = write(tmp_path, "anxiety_mgi.tsv",
+                 "# source: MGI genotype-phenotype annotations, MP:0001362 (MGI_GenePheno.rpt)\n"
+                 "# organism: mouse\ngene\nBDNF\nFKBP5\nCRH\nNR3C1\nHTT\nCrh\n")
+    [sig] = sg.read_signature_file(path, **ncbi)
+    assert (sig.meta["n_input"], sig.meta["n_mapped"], sig.meta["symbols"]) == (6, 1, "human")
+    with pytest.raises(InputError) as error:
+        sg.check_mapping(sig, 0.5)
+    message = str(error.value)
+    assert message.startswith(f"{path}: signature 'anxiety_mgi': only 1 of its 6 mouse genes "
+                              "(17%) map to the study's mouse genes (signatures.min_mapped: "
+                              "0.5); upper-case symbols: looks human, but the file says "
+                              "organism mouse; unmapped e.g. BDNF (unknown)")
+    assert "Source: MGI genotype-phenotype annotations, MP:0001362 (MGI_GenePheno.rpt)" \
+        in message
+    sg.check_mapping(sig, 1 / 6)  # inclusive
+
+
 def test_human_tsv_all_orthologs(ncbi):
     [sig] = sg.read_signature_file(SIGS / "human_depression.tsv", one_to_one=False, **ncbi)
     assert sig.meta["n_mapped"] == 7 and sig.meta["mapping_rate"] == pytest.approx(0.7)

@@ -68,6 +68,23 @@ def test_every_output_exists_with_its_columns(ci_run):
     assert (out / "figures" / "overlap_counts.png").stat().st_size > 10_000
 
 
+def test_table_pages_hold_every_row_and_are_their_data_plus_a_few_kilobytes(ci_run):
+    """The report's key-table pages: every row of their table, a search box and a sort
+    button per column, and no table library per page (the report stays small to e-mail)."""
+    out = results(ci_run[0])
+    for page, tsv in (("samples", "samples.tsv"), ("shared_genes", "overlap/shared_genes.tsv"),
+                      ("pain_stress_genes", "overlap/pain_stress_genes.tsv"),
+                      ("signature_tests", "overlap/signature_tests.tsv")):
+        text = (out / "tables" / f"{page}.html").read_text()
+        table = pd.read_csv(out / tsv, sep="\t")
+        body = text[text.index("<tbody>"):text.index("</tbody>")]
+        assert body.count("<tr>") == len(table), page
+        assert len(re.findall(r"<th[ >]", text)) == len(table.columns) == \
+            text.count("<button"), page
+        assert "<input type=search" in text, page
+        assert len(text.encode()) < 3.5 * (out / tsv).stat().st_size + 6_000, page
+
+
 def test_notebooks_ran_without_errors(ci_run):
     """The three teaching notebooks were executed on this run (a failing cell fails the run)."""
     workdir, _ = ci_run
@@ -276,6 +293,13 @@ def demo_files(tmp_path_factory):
     return folder
 
 
+# A bad-input run asks only for what the job that must stop it makes (the sample sheet, or
+# the DE fits that read the counts): jobs that need neither are not started beside it.
+# (Targets, not --until: after the checkpoint, Snakemake drops --until's jobs.)
+UNTIL_SHEET = (f"results/{STUDY}/samples.tsv",)
+UNTIL_DE = (f"results/{STUDY}/de/summary.tsv",)
+
+
 def prepared(tmp_path, demo_files):
     shutil.copytree(demo_files, tmp_path / "resources" / STUDY)
     return tmp_path
@@ -296,7 +320,7 @@ def test_unknown_group_in_user_sample_sheet(tmp_path, demo_files):
     sheet.loc[3, "group"] = "vehicle"
     (workdir / "my_samples.tsv").write_text(sheet.to_csv(sep="\t", index=False))
     done = snakemake(workdir, write_config(workdir, **{"samples.sheet": "my_samples.tsv"}),
-                     timeout=300)
+                     *UNTIL_SHEET, timeout=300)
     assert done.returncode != 0
     assert "my_samples.tsv: line 5: sample" in done.output, done.output[-3000:]
     assert "'vehicle', which is not one of the configured levels" in done.output
@@ -310,7 +334,8 @@ def test_region_with_one_replicate(tmp_path, demo_files):
     pag_sham = sheet[(sheet.region == "PAG") & (sheet.group == "sham")].index
     sheet = sheet.drop(pag_sham[1:])
     (workdir / "one.tsv").write_text(sheet.to_csv(sep="\t", index=False))
-    done = snakemake(workdir, write_config(workdir, **{"samples.sheet": "one.tsv"}), timeout=300)
+    done = snakemake(workdir, write_config(workdir, **{"samples.sheet": "one.tsv"}),
+                     *UNTIL_SHEET, timeout=300)
     assert done.returncode != 0
     assert "region PAG, group sham (contrast SNI_vs_sham) has 1 sample(s)" in done.output, \
         done.output[-3000:]
@@ -325,7 +350,7 @@ def test_counts_with_bad_value(tmp_path, demo_files, bad_value, problem):
     lines = pd.read_csv(counts, sep="\t", dtype=str)
     lines.iloc[9, 4] = bad_value
     counts.write_bytes(text(lines.to_csv(sep="\t", index=False, lineterminator="\n")))
-    done = snakemake(workdir, write_config(workdir), timeout=300)
+    done = snakemake(workdir, write_config(workdir), *UNTIL_DE, timeout=300)
     assert done.returncode != 0
     assert f"{counts.name}: line 11, column {lines.columns[4]}: '{bad_value}'" in done.output, \
         done.output[-3000:]
@@ -342,7 +367,7 @@ def test_sample_with_an_empty_library_stops_the_run_naming_it(tmp_path, demo_fil
     table[empty] = "0"
     counts.write_bytes(simulate.gzip_bytes(table.to_csv(sep="\t", index=False,
                                                          lineterminator="\n")))
-    done = snakemake(workdir, write_config(workdir), timeout=300)
+    done = snakemake(workdir, write_config(workdir), *UNTIL_DE, timeout=300)
     assert done.returncode != 0
     assert f"library-size check failed for 1 sample(s): {empty}: 0 reads" in done.output, \
         done.output[-3000:]
@@ -399,6 +424,18 @@ def with_human_study(configfile):
     return configfile
 
 
+# What the download-path run is checked on: every download, DE fit, mapping and table the
+# demo run is compared on; its figures, notebooks and report pages come from the same code
+# as the demo run's (ci_run), so they are not made twice.
+DOWNLOAD_PATH_TARGETS = [
+    f"results/{STUDY}/{name}"
+    for name in ("overlap/shared_genes.tsv", "overlap/signature_tests.tsv",
+                 "overlap/pain_stress_genes.tsv", "signatures/contrast_mapping.tsv",
+                 "pathways/ora.tsv", "pathways/theme_summary.tsv", "qc/NAc.vst.tsv.gz",
+                 "qc/mPFC.vst.tsv.gz")
+]
+
+
 def test_download_path_gives_the_same_results_as_the_demo(ci_run, tmp_path, demo_files,
                                                          fixtures_dir):
     """The demo's two series from a GEO on 127.0.0.1, plus a human series (third dataset)
@@ -422,7 +459,7 @@ def test_download_path_gives_the_same_results_as_the_demo(ci_run, tmp_path, demo
     # the curated sources and pathway collections, downloaded from the loopback server
     demo = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())
     sets += [s for s in demo["signatures"]["sets"] if "file" not in s]
-    schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
+    schema = yaml.safe_load((REPO / "src/painstress/schemas/config.schema.yaml").read_text())
     official = schema["properties"]["genesets"]["properties"]
     sources = {key: f"/genesets/{Path(spec['default']).name}" for key, spec in official.items()}
     for path in sources.values():
@@ -431,10 +468,10 @@ def test_download_path_gives_the_same_results_as_the_demo(ci_run, tmp_path, demo
         configfile = with_human_study(geo_config(
             tmp_path, url, signatures={"sets": sets},
             genesets={key: url + path for key, path in sources.items()}))
-        done = snakemake(tmp_path, configfile)
+        done = snakemake(tmp_path, configfile, *DOWNLOAD_PATH_TARGETS)
         assert done.returncode == 0, done.output[-5000:]
         requests_made = len(world.requests)
-        again = snakemake(tmp_path, configfile)
+        again = snakemake(tmp_path, configfile, *DOWNLOAD_PATH_TARGETS)
         assert again.returncode == 0 and "Nothing to be done" in again.output
         assert len(world.requests) == requests_made  # the cache: nothing downloaded twice
     chosen = pd.read_csv(results(tmp_path) / "datasets.tsv", sep="\t").set_index("dataset")
@@ -588,15 +625,15 @@ def test_real_config_dag_builds_with_other_studies(tmp_path):
     datasets.tsv in place, the dry run plans every fetch (human files by their NCBI names),
     every fit and the human signatures' mapping, without touching the network."""
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    config["datasets"]["pain"] = {"geo": "GSE91396"}  # what resolve_datasets would find
+    config["datasets"]["descalzi"] = {"geo": "GSE91396"}  # what resolve_datasets would find
     configfile = tmp_path / "config.yaml"
     configfile.write_text(yaml.safe_dump(config, sort_keys=False))
     out = tmp_path / "results" / "descalzi2017"
     out.mkdir(parents=True)
     (out / "datasets.tsv").write_text(
         "dataset\tseries\tplatform\torganism\thow\n"
-        "pain\tGSE91396\t\tMus musculus\tpinned\n"
-        "stress\tGSE102556\tGPL13112\tMus musculus\tpinned\n"
+        "descalzi\tGSE91396\t\tMus musculus\tpinned\n"
+        "labonte\tGSE102556\tGPL13112\tMus musculus\tpinned\n"
         "mdd_human\tGSE102556\tGPL11154\tHomo sapiens\tpinned\n"
         "defeat\tGSE72343\t\tMus musculus\tpinned\n")
     (out / "resolution.tsv").write_text("series\ttitle\ttaxon\ttype\tplatforms\tn_samples\t"
@@ -606,9 +643,9 @@ def test_real_config_dag_builds_with_other_studies(tmp_path):
     plan = done.output
     for rule, n in (("fetch_series_matrix", 4), ("fetch_counts", 3), ("fetch_counts_human", 1),
                     ("fetch_annotation", 3), ("fetch_annotation_human", 1),
-                    ("fetch_ncbi_gene", 2), ("map_signature_contrasts", 1), ("deseq2", 11),
+                    ("fetch_ncbi_gene", 2), ("map_signature_contrasts", 1), ("deseq2", 12),
                     ("vst", 3), ("fetch_geneset", 8), ("curated_signature", 7),
-                    ("pathway_ora", 1), ("pathway_gsea", 5)):
+                    ("pathway_ora", 1), ("pathway_gsea", 6)):
         assert re.search(rf"^{rule}\s+{n}$", plan, re.M), (rule, plan[-3000:])
     # the checkpoint's output is in place: it is not planned to run
     assert not re.search(r"^resolve_datasets\s+\d+$", plan, re.M)

@@ -60,6 +60,9 @@ CONFIGS = {
 EDGER_SCRIPT = HERE / "edger.R"
 # pydeseq2 method -> step. Only top-level calls are timed (refit() re-runs the
 # dispersion steps on the outlier genes inside "cooks_refit").
+# DeseqStats.summary()'s private steps after the Wald test, named in
+# painstress.de.pydeseq2_adapter.RESULTS_STEPS (imported with pydeseq2, in the Python workers)
+RESULTS_STEPS = "results steps"
 PY_STEPS = {
     ("dds", "__init__"): "setup", ("ds", "__init__"): "setup",
     ("dds", "fit_size_factors"): "size_factors",
@@ -70,8 +73,7 @@ PY_STEPS = {
     ("dds", "calculate_cooks"): "cooks_refit", ("dds", "refit"): "cooks_refit",
     ("dds", "cooks_outlier"): "cooks_refit",
     ("ds", "run_wald_test"): "Wald",
-    ("ds", "_cooks_filtering"): "results", ("ds", "_independent_filtering"): "results",
-    ("ds", "_p_value_adjustment"): "results",
+    ("ds", RESULTS_STEPS): "results",
     ("ds", "lfc_shrink"): "lfc_shrink",
 }
 # Rows of the step table; R's nbinomWaldTest fits the LFCs and tests in one call.
@@ -98,6 +100,8 @@ def _instrument(timings: dict) -> None:
     from pydeseq2.dds import DeseqDataSet
     from pydeseq2.ds import DeseqStats
 
+    from painstress.de import pydeseq2_adapter
+
     classes = {"dds": DeseqDataSet, "ds": DeseqStats}
     depth = [0]
 
@@ -113,8 +117,10 @@ def _instrument(timings: dict) -> None:
                     timings[step] = timings.get(step, 0.0) + time.process_time() - start
         return timed
 
-    for (cls, name), step in PY_STEPS.items():
-        setattr(classes[cls], name, wrap(getattr(classes[cls], name), step))
+    for (cls, names), step in PY_STEPS.items():
+        names = pydeseq2_adapter.RESULTS_STEPS if names == RESULTS_STEPS else (names,)
+        for name in names:
+            setattr(classes[cls], name, wrap(getattr(classes[cls], name), step))
 
 
 def py_worker(input_dir: Path, engine: str, result: Path, profile: Path | None) -> None:

@@ -51,6 +51,7 @@ def versus_stock(ours: dict, stock: dict, analysis) -> dict:
     """Our engine against stock pydeseq2 on the same matrix: dispersions (relative
     difference), shrunk log2FC (Spearman, max abs. difference), and where the gene-wise
     dispersions differ by > 1e-5, on how many genes each engine has the lower loss."""
+    from painstress.de import pydeseq2_adapter
     from painstress.de.engine import dispersion_loss
 
     out = parity.compare_fits(ours, stock)
@@ -68,7 +69,7 @@ def versus_stock(ours: dict, stock: dict, analysis) -> dict:
     columns = dds.var_names.astype(np.int64).get_indexer(genes[differ])
     X = dds.obsm["design_matrix"].to_numpy(float)
     counts = np.asarray(dds.X[:, columns], float)
-    mu = dds.layers["_mu_hat"][:, columns]
+    mu = pydeseq2_adapter.mu_hat(dds)[:, columns]
     loss_mine = dispersion_loss(np.log(mine[differ]), counts, mu, X)
     loss_theirs = dispersion_loss(np.log(theirs[differ]), counts, mu, X)
     out["genewise_differ"] = int(differ.sum())
@@ -184,8 +185,8 @@ def markdown(table: pd.DataFrame) -> str:
     def both(key, digits=3):
         """ours / stock pydeseq2, each against R with the workflow's alpha."""
         def cell(row, prefix):
-            stock = row.get(f"stock_alpha05_{key}", float("nan"))
-            return f"{_fmt(row[f'alpha05_{key}'], digits)} / {_fmt(stock, digits)}"
+            stock = row.get(f"stock_same_alpha_{key}", float("nan"))
+            return f"{_fmt(row[f'same_alpha_{key}'], digits)} / {_fmt(stock, digits)}"
         return cell
 
     engines = [("log2FC Spearman", both("log2fc_spearman")),
@@ -202,7 +203,7 @@ def markdown(table: pd.DataFrame) -> str:
                       "vs_stock_genewise_lower_loss_stock", prefixed=False)),
               ("shrunk log2FC Spearman", "vs_stock_shrunk_spearman"),
               ("shrunk log2FC max abs. diff.", "vs_stock_shrunk_absdiff_max")]
-    has_stock = "stock_alpha05_log2fc_spearman" in table
+    has_stock = "stock_same_alpha_log2fc_spearman" in table
     return "\n".join([
         *([block("Ours / stock pydeseq2, each against R DESeq2 with results(alpha = 0.05)",
                  engines),
@@ -212,8 +213,8 @@ def markdown(table: pd.DataFrame) -> str:
         block("Agreement with R DESeq2 (R's default results(), alpha = 0.1)", agreement),
         block("DEG sets and NA, R's default results() (alpha = 0.1)", deg),
         block("Agreement with R results(alpha = 0.05), the workflow's alpha", agreement,
-              prefix="alpha05_"),
-        block("DEG sets and NA, R results(alpha = 0.05)", deg, prefix="alpha05_"),
+              prefix="same_alpha_"),
+        block("DEG sets and NA, R results(alpha = 0.05)", deg, prefix="same_alpha_"),
         block("Size factors and dispersions (relative difference to R)", fits),
     ])
 
@@ -247,9 +248,9 @@ def main(argv=None) -> None:
         print(f"{matrix.name}: {matrix.description}", flush=True)
         figures = run_one(matrix, args.out / matrix.name, args.stock)
         print("  " + ", ".join(f"{k}={_fmt(figures.get(k, float('nan')))}" for k in (
-            "genes_common", "alpha05_log2fc_spearman", "alpha05_log2fc_reldiff_max",
-            "alpha05_mlog10p_spearman", "alpha05_sig_modern_jaccard",
-            "alpha05_sig_paper_jaccard", "stock_alpha05_log2fc_reldiff_max",
+            "genes_common", "same_alpha_log2fc_spearman", "same_alpha_log2fc_reldiff_max",
+            "same_alpha_mlog10p_spearman", "same_alpha_sig_modern_jaccard",
+            "same_alpha_sig_paper_jaccard", "stock_same_alpha_log2fc_reldiff_max",
             "vs_stock_disp_genewise_reldiff_median", "vs_stock_disp_MAP_reldiff_median",
             "vs_stock_shrunk_spearman", "cpu_seconds_ours", "seconds_R")), flush=True)
         rows.append(figures)

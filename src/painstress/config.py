@@ -1,9 +1,9 @@
 """Validate the workflow configuration and fill in its defaults.
 
-The JSON Schema (``workflow/schemas/config.schema.yaml``) checks shapes and types and
-holds the defaults; :func:`validate_config` adds the checks a schema cannot express
-(names that must refer to each other) and turns every failure into one
-:class:`painstress.InputError` that names the config file(s) and the key.
+The JSON Schema (``schemas/config.schema.yaml`` in this package, where the workflow reads it
+too) checks shapes and types and holds the defaults; :func:`validate_config` adds the checks
+a schema cannot express (names that must refer to each other) and turns every failure into
+one :class:`painstress.InputError` that names the config file(s) and the key.
 
 :func:`check_config_file` reads a config FILE strictly before any of that: YAML's silent
 surprises (a key given twice, whose first value is dropped; tags that build Python objects;
@@ -17,13 +17,15 @@ import copy
 import json
 import re
 import sys
+from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 
 import jsonschema
 import yaml
 
 from painstress import InputError
-from painstress.samples import all_factors, dataset_factors
+from painstress.samples import all_factors, contrast_datasets, dataset_factors
 
 
 def _with_defaults(validator_class):
@@ -49,10 +51,17 @@ def organism_of(config: dict, dataset: str) -> str:
     return config["datasets"][dataset].get("organism") or config["study"]["organism"]
 
 
-def validate_config(config: dict, schema_path: str | Path, source: str = "config") -> dict:
+def schema_file(name: str = "config") -> Path:
+    """The JSON Schema ``<name>.schema.yaml`` (config, samples) shipped in this package."""
+    return Path(str(resources.files("painstress").joinpath("schemas", f"{name}.schema.yaml")))
+
+
+def validate_config(config: dict, schema_path: str | Path | None = None,
+                    source: str = "config") -> dict:
     """Return a validated copy of ``config`` with defaults filled in and derived values
     completed (:func:`complete_config`); every problem is reported at once, as one
-    :class:`InputError`. ``source`` names the config file(s) in error messages."""
+    :class:`InputError`. ``source`` names the config file(s) in error messages; the schema
+    is the package's (:func:`schema_file`) unless ``schema_path`` is given."""
     config = complete_config(_schema_checked(config, schema_path, source))
     problems = config_problems(config)
     if problems:
@@ -61,9 +70,15 @@ def validate_config(config: dict, schema_path: str | Path, source: str = "config
     return config
 
 
-def _schema_checked(config: dict, schema_path: str | Path, source: str) -> dict:
+def _schema_checked(config: dict, schema_path: str | Path | None, source: str) -> dict:
     """A copy of ``config`` checked against the JSON Schema, with the schema's defaults."""
-    schema = yaml.safe_load(Path(schema_path).read_text())
+    path = Path(schema_path) if schema_path is not None else schema_file("config")
+    try:
+        schema = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:  # never skip the checks: say what is missing
+        raise InputError(f"{source}: cannot be checked: the config schema {path} is missing "
+                         "(the painstress package was installed without its schemas/ folder; "
+                         "reinstall it: pip install . in the workflow's folder)") from None
     config = copy.deepcopy(dict(config))
     validator = _with_defaults(jsonschema.Draft202012Validator)(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
@@ -76,6 +91,12 @@ def _schema_checked(config: dict, schema_path: str | Path, source: str) -> dict:
             elif error.validator == "required":
                 missing = error.message.split("'")[1]
                 lines.append(f"key '{_key([*error.absolute_path, missing])}' is missing")
+            elif error.validator == "anyOf" and "x-hint" in error.schema:
+                # the alternative of the value's own kind says what is wrong inside it
+                inner = [e.message for e in error.context
+                         if isinstance(error.instance, dict) and e.validator != "type"]
+                lines.append(f"key '{_key(error.absolute_path)}' = {error.instance!r}: "
+                             + "; ".join(inner or [error.schema["x-hint"]]))
             elif error.validator == "oneOf":
                 lines.append(f"key '{_key(error.absolute_path)}': give exactly one of "
                              + " or ".join(f"'{o['required'][0]}'" for o in error.validator_value))
@@ -134,10 +155,12 @@ def complete_config(config: dict) -> dict:
     paths (files a rule writes, such as the demo's, live under resources/<study>/)."""
     factors, datasets = config["samples"]["factors"], config["datasets"]
     for contrast in config["contrasts"]:
-        dataset = contrast.get("dataset")
+        named = [d for d in contrast_datasets(contrast) if d in datasets]
         if "regions" not in contrast:
-            if dataset in datasets:
-                contrast["regions"] = list(dataset_factors(factors, datasets[dataset])["region"])
+            if named:  # every region of its dataset(s)
+                contrast["regions"] = list(all_factors(
+                    {}, {d: {"factors": dataset_factors(factors, datasets[d])}
+                         for d in named})["region"])
             else:
                 contrast["regions"] = list(factors["region"])
     for spec in config["signatures"]["sets"]:
@@ -170,12 +193,19 @@ def config_problems(config: dict) -> list[str]:
     for i, contrast in enumerate(config["contrasts"]):
         # A contrast of one dataset knows that dataset's levels; one without 'dataset' may
         # use any dataset's (the sample sheet check then refuses a mix of datasets).
-        dataset = contrast.get("dataset")
-        if dataset is not None and dataset not in datasets:
-            problems.append(f"contrasts[{i}].dataset = {dataset!r} names no dataset "
-                            f"({', '.join(datasets)})")
+        named = contrast_datasets(contrast)
+        unknown = [d for d in named if d not in datasets]
+        if unknown:
+            which = "" if isinstance(contrast["dataset"], str) else \
+                f" {', '.join(map(repr, unknown))}"
+            problems.append(f"contrasts[{i}].dataset = {contrast['dataset']!r} names no "
+                            f"dataset{which} ({', '.join(datasets)})")
             continue
-        levels = dataset_factors(factors, datasets[dataset]) if dataset else every
+        # a list of datasets: a level of any of them (each region takes one of them)
+        dataset = named[0] if len(named) == 1 else None
+        levels = dataset_factors(factors, datasets[dataset]) if dataset else (all_factors(
+            {}, {d: {"factors": dataset_factors(factors, datasets[d])} for d in named})
+            if named else every)
 
         def key(factor, dataset=dataset):  # where the levels of ``factor`` come from
             if dataset:
@@ -228,7 +258,10 @@ def config_problems(config: dict) -> list[str]:
             problems.append("with source 'simulate', datasets must be exactly 'pain' and 'stress'")
         problems += [f"datasets.{name}.geo is required with source 'simulate'"
                      for name, spec in config["datasets"].items() if not spec.get("geo")]
+    problems += _count_problems(config)
     for name, spec in config["datasets"].items():
+        if own_counts_only(spec):  # the user's counts and sample table: no GEO series
+            continue
         if not spec.get("geo") and not spec.get("pmid", config["study"].get("pmid")):
             problems.append(f"datasets.{name}: give geo: GSE… or a PMID (study.pmid or "
                             f"datasets.{name}.pmid) to find it from")
@@ -238,6 +271,42 @@ def config_problems(config: dict) -> list[str]:
     sim = config["simulate"]
     if sim["min_replicates"] > sim["max_replicates"]:
         problems.append("simulate.min_replicates is larger than simulate.max_replicates")
+    return problems
+
+
+def own_counts_only(spec: dict) -> bool:
+    """A dataset given as the user's count file and sample table, without a GEO series."""
+    return isinstance(spec.get("counts"), dict) and bool(spec.get("metadata")) \
+        and not spec.get("geo")
+
+
+def _count_problems(config: dict) -> list[str]:
+    """datasets.<name>.counts and .metadata: the files exist, and what each source needs."""
+    import glob
+
+    problems = []
+    for name, spec in config["datasets"].items():
+        counts, metadata = spec.get("counts", "auto"), spec.get("metadata")
+        paths = [(f"datasets.{name}.metadata.file", metadata["file"])] if metadata else []
+        if isinstance(counts, dict):
+            paths += [(f"datasets.{name}.counts.{key}", counts[key])
+                      for key in ("file", "tx2gene", "gtf") if counts.get(key)]
+            if counts.get("format") in ("salmon", "kallisto") and not (
+                    counts.get("tx2gene") or counts.get("gtf")):
+                problems.append(f"datasets.{name}.counts: {counts['format']} output needs "
+                                "tx2gene: PATH (transcript-to-gene table) or gtf: PATH")
+            if not metadata and not spec.get("geo"):
+                problems.append(f"datasets.{name}: your own counts need a sample table "
+                                f"(datasets.{name}.metadata: {{file: …, id_column: …}}) or "
+                                "the GEO series their columns are samples of (geo: GSE…)")
+        for key, path in paths:
+            found = glob.glob(path) if any(c in path for c in "*?[") else \
+                ([path] if Path(path).exists() else [])
+            if not found:
+                problems.append(f"{key}: {path} does not exist (looked for from {Path.cwd()})")
+        if counts == "supplementary" and config["source"] == "simulate":
+            problems.append(f"datasets.{name}.counts: the simulated demo has no supplementary "
+                            "files; use auto, ncbi or a file")
     return problems
 
 
@@ -349,7 +418,8 @@ def check_config_file(path: str | Path) -> None:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{path}: config file not found (looked for from {Path.cwd()}).") \
+        raise InputError(f"{path}: config file not found (looked for from {Path.cwd()}). "
+                         "Check the path, or start from a copy of config/config.yaml.") \
             from None
     except OSError as exc:
         raise InputError(f"{path}: config file cannot be read: {exc}.") from exc
@@ -499,32 +569,6 @@ def _yaml_mapping_problems(text: str) -> list[str]:
     return [message for _, message in sorted(problems)]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m painstress.config FILE…``: check config files as the workflow does
-    (file, then schema and cross-references); print what is wrong. Useful when Snakemake
-    itself stops on a config file ("Config file is not valid JSON or YAML") or seems to hang
-    reading it (nested aliases): it names the line."""
-    files = (sys.argv[1:] if argv is None else argv) or ["config/config.yaml"]
-    schema = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
-    failed = 0
-    for name in files:
-        try:
-            check_config_file(name)
-            if schema.is_file():
-                validate_config(yaml.safe_load(Path(name).read_text(encoding="utf-8-sig")),
-                                schema, source=name)
-        except InputError as error:
-            print(error, file=sys.stderr)
-            failed += 1
-        else:
-            print(f"{name}: ok")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _strings(value, path=()):
     """(key path, text) of every string in a config value."""
     if isinstance(value, str):
@@ -545,3 +589,100 @@ def _markup_problems(config: dict) -> list[str]:
             "markup (it could end a script block); remove it"
             for path, text in _strings(config)
             for marker in ("</", "<!--") if marker in text]
+
+
+# The config keys no output depends on, each with why: changing one reruns nothing. Every
+# other key reaches its rules as params or an input file (tests/test_config_reruns.py
+# checks both, on the demo). Not `offline`: datasets.tsv says whether a PMID link was checked.
+_NETWORK = "how NCBI is reached, not what it serves"
+NO_OUTPUT_KEYS = {
+    "ncbi.email": "a contact address sent with requests",
+    "ncbi.eutils_url": _NETWORK,
+    "ncbi.geo_url": _NETWORK,
+    "ncbi.geo_ftp_url": _NETWORK,
+    "ncbi.gene_url": _NETWORK,
+    "ncbi.connect_timeout": _NETWORK,
+    "ncbi.read_timeout": _NETWORK,
+    "ncbi.retries": _NETWORK,
+    "ncbi.backoff": _NETWORK,
+    "reads.ena_url": "how ENA is reached, not the runs it lists",
+    "reads.fastq_url": "where ENA's FASTQ files are served, not their content (checked by MD5)",
+    "reads.threads": "the threads of a salmon job, not what it computes",
+    "reads.mem_mb": "the memory of a salmon job, not what it computes",
+    "reads.index_mem_mb": "the memory of the salmon index job, not what it computes",
+}
+
+
+def without_no_output_keys(config: dict) -> dict:
+    """A copy of ``config`` without NO_OUTPUT_KEYS: what a rule that describes the whole
+    analysis (the methods text) takes as params, so that those keys rerun nothing."""
+    import copy
+
+    kept = copy.deepcopy(config)
+    for key in NO_OUTPUT_KEYS:
+        *parents, leaf = key.split(".")
+        section = kept
+        for name in parents:
+            section = section.get(name) if isinstance(section, dict) else None
+        if isinstance(section, dict):
+            section.pop(leaf, None)
+    return kept
+
+
+class NoOutputSettings(Mapping):
+    """Read-only settings of NO_OUTPUT_KEYS (config ``ncbi``) for a rule's params: Snakemake
+    records only params of plain types (dict, str, …) to decide reruns, so a change of these
+    reruns nothing, while the job still reads them like a dict."""
+
+    def __init__(self, settings: dict):
+        self._settings = dict(settings)
+
+    def __getitem__(self, key):
+        return self._settings[key]
+
+    def __iter__(self):
+        return iter(self._settings)
+
+    def __len__(self) -> int:
+        return len(self._settings)
+
+    def __repr__(self) -> str:
+        return f"NoOutputSettings({self._settings!r})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m painstress.config FILE…``: check config files as the workflow does
+    (file, then schema and cross-references); print ``FILE: ok`` or what is wrong, and exit
+    non-zero when any is wrong. Useful when Snakemake itself stops on a config file ("Config
+    file is not valid JSON or YAML", or a traceback for a missing file) or seems to hang
+    reading it (nested aliases): it names the line.
+
+    ``python -m painstress.config --results-dir FILE``: check FILE the same way and print
+    only its results folder (``results/<study.name>``), for scripts such as the Makefile."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m painstress.config",
+                                     description="Check workflow config files.")
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="config files (default: config/config.yaml)")
+    parser.add_argument("--results-dir", action="store_true",
+                        help="print only the results folder of the one FILE")
+    args = parser.parse_args(argv)
+    files = args.files or ["config/config.yaml"]
+    if args.results_dir and len(files) != 1:
+        parser.error("--results-dir takes exactly one FILE")
+    failed = 0
+    for name in files:
+        try:
+            check_config_file(name)
+            config = yaml.safe_load(Path(name).read_text(encoding="utf-8-sig"))
+            config = validate_config(config, source=name)
+        except InputError as error:
+            print(error, file=sys.stderr)
+            failed += 1
+        else:
+            print(f"results/{config['study']['name']}" if args.results_dir else f"{name}: ok")
+    return 1 if failed else 0
+
+if __name__ == "__main__":
+    sys.exit(main())

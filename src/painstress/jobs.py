@@ -1,4 +1,8 @@
-"""Running workflow scripts: logging to the rule's log, and clear errors for bad input."""
+"""Running workflow scripts: logging to the rule's log, and clear errors for bad input.
+
+Light to import (no pandas): ``workflow/startup/sitecustomize.py``, run as every Python
+job starts, imports it for :data:`INTERRUPTED` when Ctrl-C stops a job still starting.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,52 @@ import sys
 import traceback
 from pathlib import Path
 
-from painstress import InputError
-from painstress.files import NO_ROOM, OutputError, output_error
+from painstress import InputError, OutputError
+
+# What a job stopped by Ctrl-C says, whether it was starting or running.
+INTERRUPTED = ("interrupted (Ctrl-C): this job's outputs were not written; run the workflow "
+               "again to finish it")
+# What a run stopped by Ctrl-C says last (the Snakefile's onerror).
+RUN_INTERRUPTED = ("Interrupted (Ctrl-C): the jobs that were running stopped and left no "
+                   "outputs; finished results are kept. Run the same command again to resume.")
+
+
+def start_jobs_quietly(startup: str | Path) -> None:
+    """Put folder ``startup`` first on PYTHONPATH, which every job's Python inherits: its
+    ``sitecustomize.py`` makes Ctrl-C during a job's start-up (Snakemake's preamble, the
+    script's imports, before :func:`run_script` can catch it) end the job with the line
+    :data:`INTERRUPTED` instead of a traceback."""
+    import os
+
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if str(startup) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(startup), *paths])
+
+
+def watch_ctrl_c() -> list[int]:
+    """A list that gets an entry when this process receives Ctrl-C (SIGINT), which still
+    raises KeyboardInterrupt as before (Snakemake stops its jobs on it). Does nothing
+    outside the main thread or when SIGINT is not Python's default handler."""
+    import signal
+    import threading
+
+    seen: list[int] = []
+
+    def handler(signum, frame):
+        seen.append(signum)
+        signal.default_int_handler(signum, frame)
+
+    if (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+        signal.signal(signal.SIGINT, handler)
+    return seen
 
 
 def _log_handlers(log_path: str | None) -> list[logging.Handler]:
     """stderr, and the rule's log file; a log that cannot be created (full disk, read-only
     folder) is an OutputError naming it."""
+    from painstress.files import output_error
+
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path:
         try:
@@ -32,6 +75,8 @@ def _clear_error(exc: BaseException) -> Exception | None:
     """The one-line error for ``exc`` if it is one a user can act on without a traceback:
     bad input, an output that cannot be written, a full disk or unwritable folder met by
     any library (a figure, a notebook)."""
+    from painstress.files import NO_ROOM, output_error
+
     if isinstance(exc, (InputError, OutputError)):
         return exc
     if isinstance(exc, OSError) and exc.filename and exc.errno in NO_ROOM + (errno.EROFS,):
@@ -58,8 +103,7 @@ def run_script(main, snakemake) -> None:
     try:
         main(snakemake)
     except KeyboardInterrupt:
-        logging.error("interrupted (Ctrl-C): this job's outputs were not written; run the "
-                      "workflow again to finish it")
+        logging.error(INTERRUPTED)
         sys.exit(130)
     except Exception as exc:
         error = _clear_error(exc)

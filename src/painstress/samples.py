@@ -15,10 +15,10 @@ import logging
 import re
 from pathlib import Path
 
-import pandas as pd
-
-from painstress import InputError
+from painstress import InputError, lazy_module
 from painstress.data.ncbi_files import SeriesMatrix
+
+pd = lazy_module("pandas")
 
 REQUIRED_FACTORS = ("region", "group")
 log = logging.getLogger(__name__)
@@ -39,16 +39,97 @@ def all_factors(factors: dict[str, dict[str, str]], datasets: dict | None) -> di
     return merged
 
 
-def contrast_samples(sheet: pd.DataFrame, contrast: dict, region: str) -> pd.DataFrame:
-    """Rows of ``sheet`` a contrast uses in ``region``: its two groups, only its dataset
-    (``contrast["dataset"]``) and only the levels in ``contrast["where"]``, when given."""
+def contrast_datasets(contrast: dict) -> list[str]:
+    """A contrast's ``dataset``: one name, or names in order of preference, as a list
+    ([] when the contrast names none)."""
+    dataset = contrast.get("dataset")
+    if not dataset:
+        return []
+    return [dataset] if isinstance(dataset, str) else list(dataset)
+
+
+# A dataset can give a contrast's arm in a region when it holds this many samples of each
+# group there: the fewest with which DESeq2 can estimate a dispersion.
+ARM_MIN_SAMPLES = 2
+
+
+def _candidates(sheet: pd.DataFrame, contrast: dict, region: str) -> pd.DataFrame:
+    """Rows of ``region`` in the contrast's two groups and its ``where`` levels."""
     keep = (sheet["region"] == region) & sheet["group"].isin([contrast["test"],
                                                               contrast["reference"]])
-    if contrast.get("dataset"):
-        keep &= sheet["dataset"] == contrast["dataset"]
     for factor, level in (contrast.get("where") or {}).items():
         keep &= sheet[factor] == level if factor in sheet.columns else False
     return sheet[keep]
+
+
+def choose_dataset(sheet: pd.DataFrame, contrast: dict, region: str) -> str | None:
+    """The dataset a contrast takes its samples from in ``region``.
+
+    ``dataset: name`` is that dataset; ``dataset: [a, b, …]`` (order of preference) is the
+    first that holds at least :data:`ARM_MIN_SAMPLES` samples of both groups in ``region``,
+    or None when none does (the contrast has no arm there and is not fitted there); no
+    ``dataset``: None (every dataset's samples are used).
+    """
+    if isinstance(contrast.get("dataset"), str):
+        return contrast["dataset"]
+    rows = _candidates(sheet, contrast, region)
+    for dataset in contrast_datasets(contrast):
+        groups = rows.loc[rows["dataset"] == dataset, "group"]
+        if all((groups == g).sum() >= ARM_MIN_SAMPLES
+               for g in (contrast["test"], contrast["reference"])):
+            return dataset
+    return None
+
+
+def contrast_samples(sheet: pd.DataFrame, contrast: dict, region: str) -> pd.DataFrame:
+    """Rows of ``sheet`` a contrast uses in ``region``: its two groups, only the levels in
+    ``contrast["where"]`` when given, and only the dataset :func:`choose_dataset` gives
+    (none for a list of datasets none of which holds both groups there)."""
+    rows = _candidates(sheet, contrast, region)
+    if contrast.get("dataset"):
+        rows = rows[rows["dataset"] == choose_dataset(sheet, contrast, region)]
+    return rows
+
+
+def contrast_arms(sheet: pd.DataFrame, contrasts: list[dict],
+                  origins: dict[str, str] | None = None) -> pd.DataFrame:
+    """Where every contrast takes its samples from, per region (``arms.tsv``).
+
+    One row per contrast and region of ``contrast["regions"]``: the dataset and the GEO
+    series of its samples (the sheet's ``series`` column, when it has one), how many
+    samples per group, ``origin`` (``origins``: dataset -> "this study" or the other
+    study's citation) and a ``note`` that says when the first dataset named was passed
+    over, or when no dataset holds both groups (``dataset`` empty: not fitted there).
+    """
+    rows = []
+    for contrast in contrasts:
+        test, reference = contrast["test"], contrast["reference"]
+        named = contrast_datasets(contrast)
+        for region in contrast["regions"]:
+            used = contrast_samples(sheet, contrast, region)
+            datasets = sorted(used["dataset"].unique())
+            dataset = ",".join(datasets)
+            if not datasets and isinstance(contrast.get("dataset"), list):
+                note = (f"no arm: none of {', '.join(named)} holds >= {ARM_MIN_SAMPLES} "
+                        f"{test} and >= {ARM_MIN_SAMPLES} {reference} samples in {region}; "
+                        "not fitted there")
+            elif len(named) > 1 and dataset != named[0]:
+                passed = named[:named.index(dataset)]
+                note = (f"fallback: {', '.join(passed)} holds fewer than {ARM_MIN_SAMPLES} "
+                        f"{test} or {reference} samples in {region}")
+            else:
+                note = ""
+            series = (sorted(used["series"].dropna().astype(str).unique())
+                      if "series" in used.columns else [])
+            rows.append({"contrast": contrast["name"], "region": region, "dataset": dataset,
+                         "series": ",".join(series),
+                         "n_test": int((used["group"] == test).sum()),
+                         "n_reference": int((used["group"] == reference).sum()),
+                         "origin": "; ".join(dict.fromkeys(
+                             (origins or {}).get(d, "") for d in datasets)),
+                         "note": note})
+    return pd.DataFrame(rows, columns=["contrast", "region", "dataset", "series", "n_test",
+                                       "n_reference", "origin", "note"])
 
 
 def _describe(sample: pd.Series, fields: list[str]) -> str:
@@ -67,7 +148,8 @@ def infer_sample_sheet(matrices: dict[str, SeriesMatrix],
                        datasets: dict | None = None) -> pd.DataFrame:
     """Assign every sample of every dataset one level of every factor.
 
-    ``matrices`` maps dataset name -> parsed series matrix. ``factors`` maps factor ->
+    ``matrices`` maps dataset name -> parsed series matrix (or a list of them, for a
+    dataset that pools several series). ``factors`` maps factor ->
     {level: regex}; a level matches when its regex is found (case-insensitive) in the
     sample's ``fields`` (series-matrix columns such as ``characteristics_ch1``).
     ``datasets`` (config ``datasets``, optional): a dataset's ``factors`` replace (or add)
@@ -80,7 +162,10 @@ def infer_sample_sheet(matrices: dict[str, SeriesMatrix],
     datasets = datasets or {}
     columns = list(all_factors(factors, datasets))
     rows, problems = [], []
-    for dataset, matrix in matrices.items():
+    # a dataset may pool several series (all of its PMID's): a list of matrices
+    pairs = [(dataset, matrix) for dataset, found in matrices.items()
+             for matrix in (found if isinstance(found, list) else [found])]
+    for dataset, matrix in pairs:
         spec = datasets.get(dataset) or {}
         compiled = _compile(dataset_factors(factors, spec))
         exclude = re.compile(spec["exclude"], re.IGNORECASE) if spec.get("exclude") else None
@@ -176,10 +261,16 @@ def _separator_hint(line: str) -> str:
     return ""
 
 
-def check_sample_sheet_file(path: str | Path) -> pd.DataFrame:
+def check_sample_sheet_file(path: str | Path, factors: dict[str, dict[str, str]] | None = None,
+                            datasets: dict | None = None) -> pd.DataFrame:
     """What can be checked of a user's sample sheet before any job runs (without the
     counts): it reads (:func:`read_sample_sheet`) and has the columns sample, region and
-    group with a value on every line. The full check is :func:`validate_sample_sheet`."""
+    group with a value on every line; given the config's ``factors`` (and ``datasets``),
+    every line's checks of :func:`validate_sample_sheet` that need no counts too: every
+    factor has its column, each sample is listed once, every value is a configured level
+    (of the sample's dataset, when the sheet has a ``dataset`` column that names one of
+    ``datasets``). What needs the counts (every sample in them, replicates per contrast) is
+    left to :func:`validate_sample_sheet`."""
     sheet = read_sample_sheet(path)
     missing = [c for c in ("sample", "region", "group") if c not in sheet.columns]
     if missing:
@@ -189,7 +280,67 @@ def check_sample_sheet_file(path: str | Path) -> pd.DataFrame:
         empty = sheet.index[sheet[column].astype(str).str.strip() == ""]
         if len(empty):
             raise InputError(f"{path}: line {empty[0]}: no {column}; every sample needs one.")
+    if factors is None:
+        return sheet
+
+    def fail(msg: str) -> None:
+        raise InputError(f"{path}: {msg}")
+
+    datasets = datasets or {}
+    _check_rows(sheet, factors, datasets, fail, _file_line)
+    if _per_dataset(datasets) and "dataset" in sheet.columns:
+        unknown = sheet[~sheet["dataset"].isin(list(datasets))]
+        if len(unknown):
+            idx = unknown.index[0]
+            fail(f"line {idx}: sample {sheet.at[idx, 'sample']} has dataset "
+                 f"{sheet.at[idx, 'dataset']!r}, which is not a dataset of the config "
+                 f"({', '.join(datasets)}).")
+        _check_dataset_levels(sheet, factors, datasets, fail, _file_line)
     return sheet
+
+
+def _file_line(idx) -> str:
+    return f"line {idx}"
+
+
+def _per_dataset(datasets: dict) -> bool:
+    """Whether some dataset has factor levels of its own."""
+    return any((spec or {}).get("factors") for spec in datasets.values())
+
+
+def _check_rows(sheet: pd.DataFrame, factors: dict, datasets: dict, fail, line) -> None:
+    """The checks of a sheet that need neither counts nor datasets: a column for every
+    factor, each sample once and, when no dataset has levels of its own, every value one
+    of its factor's levels."""
+    every = all_factors(factors, datasets)
+    missing = [c for c in ("sample", *every) if c not in sheet.columns]
+    if missing:
+        fail(f"missing column(s): {', '.join(missing)} "
+             f"(expected: sample, dataset, {', '.join(every)}).")
+    duplicated = sheet["sample"][sheet["sample"].duplicated()]
+    if len(duplicated):
+        fail(f"sample {duplicated.iloc[0]} is listed more than once "
+             f"({line(duplicated.index[0])}).")
+    if not _per_dataset(datasets):  # one set of levels for all
+        _check_levels(sheet, factors, None, fail, line)
+
+
+def _check_dataset_levels(sheet: pd.DataFrame, factors: dict, datasets: dict, fail,
+                          line) -> None:
+    """Every value a level of its factor for the sample's dataset (column ``dataset``),
+    and empty for a factor the dataset lacks."""
+    every = all_factors(factors, datasets)
+    for dataset, rows in sheet.groupby("dataset", sort=False):
+        own = dataset_factors(factors, datasets.get(dataset))
+        _check_levels(rows, own, datasets.get(dataset), fail, line)
+        for factor in [f for f in every if f not in own]:
+            filled = rows[rows[factor].fillna("") != ""]
+            if len(filled):
+                idx = filled.index[0]
+                fail(f"{line(idx)}: sample {sheet.at[idx, 'sample']} of dataset {dataset} "
+                     f"has {factor} {sheet.at[idx, factor]!r}, but that dataset has no "
+                     f"factor {factor} (leave it empty, or add it to config "
+                     f"'datasets.{dataset}.factors').")
 
 
 def validate_sample_sheet(sheet: pd.DataFrame, *, source: str,
@@ -209,7 +360,9 @@ def validate_sample_sheet(sheet: pd.DataFrame, *, source: str,
     ``datasets`` (config ``datasets``, optional): per-dataset factors (see
     :func:`dataset_factors`); a factor a dataset lacks must be empty for its samples.
     A contrast's samples are those of :func:`contrast_samples` (its ``dataset`` and
-    ``where``, when given).
+    ``where``, when given); a contrast naming datasets in order of preference is checked
+    in the regions where one of them holds both groups (the others have no arm:
+    :func:`contrast_arms`), and refused when that is none of its regions.
     """
     def fail(msg: str) -> None:
         raise InputError(f"{source}: {msg}")
@@ -220,17 +373,7 @@ def validate_sample_sheet(sheet: pd.DataFrame, *, source: str,
     sheet = sheet.copy()
     datasets = datasets or {}
     every = all_factors(factors, datasets)
-    missing = [c for c in ("sample", *every) if c not in sheet.columns]
-    if missing:
-        fail(f"missing column(s): {', '.join(missing)} "
-             f"(expected: sample, dataset, {', '.join(every)}).")
-    duplicated = sheet["sample"][sheet["sample"].duplicated()]
-    if len(duplicated):
-        fail(f"sample {duplicated.iloc[0]} is listed more than once "
-             f"({line(duplicated.index[0])}).")
-    per_dataset = any((spec or {}).get("factors") for spec in datasets.values())
-    if not per_dataset:  # one set of levels for all: checked first, as it always was
-        _check_levels(sheet, factors, None, fail, line)
+    _check_rows(sheet, factors, datasets, fail, line)
 
     where = {s: d for d, samples in dataset_samples.items() for s in samples}
     for idx, sample in sheet["sample"].items():
@@ -246,22 +389,19 @@ def validate_sample_sheet(sheet: pd.DataFrame, *, source: str,
              f"{sheet.at[idx, 'dataset']!r} but its counts are in "
              f"{where[sheet.at[idx, 'sample']]!r}.")
 
-    if per_dataset:
-        for dataset, rows in sheet.groupby("dataset", sort=False):
-            own = dataset_factors(factors, datasets.get(dataset))
-            _check_levels(rows, own, datasets.get(dataset), fail, line)
-            lacking = [f for f in every if f not in own]
-            for factor in lacking:
-                filled = rows[rows[factor].fillna("") != ""]
-                if len(filled):
-                    idx = filled.index[0]
-                    fail(f"{line(idx)}: sample {sheet.at[idx, 'sample']} of dataset {dataset} "
-                         f"has {factor} {sheet.at[idx, factor]!r}, but that dataset has no "
-                         f"factor {factor} (leave it empty, or add it to config "
-                         f"'datasets.{dataset}.factors').")
+    if _per_dataset(datasets):
+        _check_dataset_levels(sheet, factors, datasets, fail, line)
 
     for contrast in contrasts:
-        for region in contrast["regions"]:
+        chooses = isinstance(contrast.get("dataset"), list)
+        arms = [r for r in contrast["regions"] if len(contrast_samples(sheet, contrast, r))]
+        if chooses and not arms:
+            fail(f"contrast {contrast['name']}: none of the datasets "
+                 f"{', '.join(contrast['dataset'])} holds >= {ARM_MIN_SAMPLES} "
+                 f"{contrast['test']} and >= {ARM_MIN_SAMPLES} {contrast['reference']} "
+                 f"samples in any of its regions ({', '.join(contrast['regions'])}). Check "
+                 "the group patterns (config 'samples.factors') against the samples' text.")
+        for region in (arms if chooses else contrast["regions"]):  # no arm: arms.tsv says so
             used = contrast_samples(sheet, contrast, region)
             for group in (contrast["test"], contrast["reference"]):
                 n = int((used["group"] == group).sum())

@@ -1,17 +1,30 @@
 # Paths, names and target lists: the one place that knows where every file lives.
+import csv
+import glob
 import os
 import re
 
 from snakemake import __version__ as SNAKEMAKE_VERSION
+from snakemake.utils import validate
 
 from painstress.compare.overlap import DEFINITIONS
 from painstress.data import ncbi_files
+from painstress.data.reads import TOOLS as READS_TOOLS
+from painstress.data.count_files import GENE_INFO_FILE
 from painstress.jobs import offline_missing
-from painstress.config import organism_of
-from painstress.samples import all_factors, check_sample_sheet_file, dataset_factors
+from painstress.config import NoOutputSettings, organism_of, schema_file
+from painstress.samples import (
+    all_factors,
+    check_sample_sheet_file,
+    contrast_datasets,
+    dataset_factors,
+)
 
 STUDY = config["study"]["name"]
 ORGANISM = config["study"]["organism"]
+# How to reach NCBI: params of the network rules that a change does not rerun (no output
+# depends on it: painstress.config.NO_OUTPUT_KEYS).
+NCBI_SETTINGS = NoOutputSettings(config["ncbi"])
 RESULTS = f"results/{STUDY}"
 RESOURCES = f"resources/{STUDY}"
 LOGS = f"{RESULTS}/logs"
@@ -30,6 +43,25 @@ QC_REGIONS = [
     )
 ]
 CONTRASTS = {c["name"]: c for c in config["contrasts"]}
+# A contrast naming datasets in order of preference (dataset: [pain, stress]) takes each
+# region's samples from the first dataset holding both groups there; rule contrast_arms
+# writes that choice to arms.tsv. A region where none does has no arm: once arms.tsv says
+# so, it is left out of the contrast's fits and of the overlap (`make run` writes arms.tsv
+# first). The sheet check and arms.tsv itself always see every region asked for.
+ARMS = f"{RESULTS}/arms.tsv"
+CANDIDATE_CONTRASTS = [dict(c) for c in config["contrasts"]]
+if Path(ARMS).is_file():
+    with open(ARMS, newline="", encoding="utf-8") as _arms:
+        _no_arm = {
+            (row["contrast"], row["region"])
+            for row in csv.DictReader(_arms, delimiter="\t")
+            if not row["dataset"]
+        }
+    for _contrast in CONTRASTS.values():
+        if isinstance(_contrast.get("dataset"), list):
+            _contrast["regions"] = [
+                r for r in _contrast["regions"] if (_contrast["name"], r) not in _no_arm
+            ]
 PAIN_CONTRAST, STRESS_CONTRAST = config["overlap"]["pain"], config["overlap"]["stress"]
 # Regions where both overlap contrasts are fitted.
 OVERLAP_REGIONS = [
@@ -44,7 +76,7 @@ CONTRAST_SIGNATURES = {n: s["contrast"] for n, s in SIGNATURES.items() if "contr
 HUMAN_SIGNATURES = {
     n: c
     for n, c in CONTRAST_SIGNATURES.items()
-    if DATASET_ORGANISM.get(CONTRASTS[c].get("dataset")) == "Homo sapiens"
+    if any(DATASET_ORGANISM[d] == "Homo sapiens" for d in contrast_datasets(CONTRASTS[c]))
 }
 NCBI_GENE = f"{RESOURCES}/ncbi_gene"
 # Curated public sources (config genesets: URL each), cached under resources/ by file name.
@@ -96,19 +128,140 @@ def series_files(series, platform=None, organism=ORGANISM):
     }
 
 
-def resolved_datasets():
-    """Dataset -> series and platform, as decided by checkpoint resolve_datasets."""
-    import pandas as pd
+def checkpoint_table(path):
+    """A table a checkpoint wrote, one dict per row, every value text as written: read with
+    csv, as Snakemake's own environment may have no pandas (rules run with --sdm conda)."""
+    with open(path, newline="", encoding="utf-8") as table:
+        return list(csv.DictReader(table, delimiter="\t", restval=""))
 
-    path = checkpoints.resolve_datasets.get().output.datasets
-    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False).set_index("dataset")
+
+def resolved_datasets(dataset=None):
+    """One row per dataset and series (dataset, series, platform, …), as decided by
+    checkpoint resolve_datasets (of ``dataset`` only, if given); a dataset resolved from its
+    PMID may pool several series."""
+    rows = checkpoint_table(checkpoints.resolve_datasets.get().output.datasets)
+    return [row for row in rows if dataset is None or row["dataset"] == dataset]
+
+
+def dataset_series_files(dataset, kind):
+    """A dataset's files of ``kind`` (counts, annotation or series_matrix), one per series;
+    counts not NCBI's have their own files (counts.smk: own_count_files)."""
+    rows = resolved_datasets(dataset)
+    own = own_count_files(dataset, kind, rows)
+    if own is not None:
+        return own
+    return [
+        series_files(row["series"], row["platform"] or None, DATASET_ORGANISM[dataset])[kind]
+        for row in rows
+    ]
+
+
+def pooled_counts(dataset):
+    """The counts of a dataset of several series, joined by sample (rule pool_counts)."""
+    return f"{RESULTS}/counts/{dataset}.pooled_series.tsv.gz"
+
+
+# Counts that are not NCBI's (counts.smk): the user's files, the authors' supplementary files.
+COUNTS = f"{RESULTS}/counts"
+FILE_DATASETS = [d for d, s in config["datasets"].items() if isinstance(s["counts"], dict)]
+SUPPLEMENTARY_DATASETS = [
+    d for d, s in config["datasets"].items() if s["counts"] in ("supplementary", "auto")
+]
+
+
+def gene_info_input(dataset):
+    """NCBI Gene's table of the dataset's organism: fetched online; offline (and in the
+    demo) used when placed by hand, else symbols stay empty (GeneIDs need no mapping)."""
+    path = f"{NCBI_GENE}/{GENE_INFO_FILE[DATASET_ORGANISM[dataset]]}"
+    online = config["source"] == "geo" and not config["offline"]
+    return [path] if online or Path(path).is_file() else []
+
+
+def metadata_input(dataset):
+    metadata = config["datasets"][dataset].get("metadata")
+    return [metadata["file"]] if metadata else []
+
+
+def count_file_list(path):
+    """The files a count path stands for (a file, a folder of files or of salmon/kallisto
+    sample folders, a glob pattern): a change to any reruns the dataset's counts."""
+    if any(c in path for c in "*?["):
+        return sorted(glob.glob(path))
+    if Path(path).is_dir():
+        return sorted(
+            str(p)
+            for p in [*Path(path).glob("*"), *Path(path).glob("*/quant.sf")]
+            + [*Path(path).glob("*/abundance.tsv")]
+            if p.is_file() and not p.name.startswith(".")
+        )
+    return [path]
+
+
+def dataset_count_inputs(wildcards):
+    dataset = wildcards.dataset
+    counts = config["datasets"][dataset]["counts"]
+    metadata = metadata_input(dataset)
+    return {
+        "files": count_file_list(counts["file"]),
+        "metadata": metadata,
+        "series_matrix": [] if metadata else [geo_series_matrix(dataset)],
+        "gene_info": gene_info_input(dataset),
+        "tx2gene": [counts["tx2gene"]] if counts.get("tx2gene") else [],
+        "gtf": [counts["gtf"]] if counts.get("gtf") else [],
+    }
+
+
+def geo_series_matrix(dataset):
+    """The GEO series matrix of a dataset's one series (a sample table does not replace it
+    here: the supplementary files are the series')."""
+    rows = resolved_datasets(dataset)
+    if len(rows) != 1 or not rows[0]["series"]:
+        raise WorkflowError(
+            f"dataset {dataset}: its counts come from a file or the supplementary files of "
+            f"one GEO series, but it has {len(rows)} ({', '.join(r['series'] for r in rows)}); "
+            f"pin the series (datasets.{dataset}.geo) or give a sample table (metadata)"
+        )
+    row = rows[0]
+    return series_files(row["series"], row["platform"] or None, DATASET_ORGANISM[dataset])[
+        "series_matrix"
+    ]
+
+
+def count_source(rows):
+    """ncbi, supplementary or file: the dataset's counts source as resolve_datasets decided."""
+    return rows[0].get("counts", "ncbi") if rows else "ncbi"
+
+
+def own_count_files(dataset, kind, rows):
+    """The files this file's rules give a dataset (its ``rows`` of datasets.tsv), or None
+    when they are its series' NCBI files: counts and annotation of a dataset whose counts
+    are not NCBI's, and the sample table that replaces the series matrices."""
+    metadata = metadata_input(dataset)
+    if kind == "series_matrix":
+        return metadata or None
+    return None if count_source(rows) == "ncbi" else [f"{COUNTS}/{dataset}/{kind}.tsv.gz"]
+
+
+def datasets_by_source(ncbi):
+    """Datasets whose counts are NCBI's (``ncbi=True``) or come from this file's rules."""
+    rows = resolved_datasets()
+    return [
+        d
+        for d in config["datasets"]
+        if (count_source([r for r in rows if r["dataset"] == d]) == "ncbi") == ncbi
+    ]
 
 
 def dataset_file(dataset, kind):
     """The one accessor of a dataset's files: ``kind`` is counts, annotation or
-    series_matrix."""
-    row = resolved_datasets().loc[dataset]
-    return series_files(row["series"], row["platform"] or None, DATASET_ORGANISM[dataset])[kind]
+    series_matrix. A dataset of several series has one counts table (pooled_counts);
+    its series matrices and annotations are per series (dataset_series_files)."""
+    files = dataset_series_files(dataset, kind)
+    if len(files) == 1:
+        return files[0]
+    if kind == "counts":
+        return pooled_counts(dataset)
+    raise WorkflowError(f"dataset {dataset} has {len(files)} series: use dataset_series_files")
 
 
 def dataset_files(kind, datasets=None):
@@ -116,18 +269,32 @@ def dataset_files(kind, datasets=None):
     return lambda wildcards: [dataset_file(d, kind) for d in (datasets or config["datasets"])]
 
 
+def series_files_of_datasets(kind):
+    """Input function: every series' file of ``kind``, dataset by dataset (config order)."""
+    return lambda wildcards: [
+        path for d in config["datasets"] for path in dataset_series_files(d, kind)
+    ]
+
+
+def series_datasets():
+    """Params function: the dataset of each series matrix of
+    series_files_of_datasets("series_matrix"), in order."""
+    return lambda wildcards: [
+        d for d in config["datasets"] for _ in dataset_series_files(d, "series_matrix")
+    ]
+
+
 def counts_series_matrix(organism):
     """Input function of the fetch_counts rules: the series matrix that a series' counts
     are checked against (of a mixed human/mouse series, the one of ``organism``'s dataset)."""
 
     def series_matrix(wildcards):
-        table = resolved_datasets()
-        mine = table.index.map(DATASET_ORGANISM) == organism
-        rows = table[(table["series"] == wildcards.series) & mine]
-        dataset = (
-            rows.index[0] if len(rows) else table.index[table["series"] == wildcards.series][0]
-        )
-        return dataset_file(dataset, "series_matrix")
+        rows = [r for r in resolved_datasets() if r["series"] == wildcards.series]
+        mine = [r for r in rows if DATASET_ORGANISM.get(r["dataset"]) == organism]
+        row = (mine or rows)[0]
+        return series_files(
+            row["series"], row["platform"] or None, DATASET_ORGANISM[row["dataset"]]
+        )["series_matrix"]
 
     return series_matrix
 
@@ -237,6 +404,7 @@ NOTEBOOKS = ["01_data_and_samples", "02_differential_expression", "03_pain_stres
 # The report's table pages: page name -> (TSV under results/<study>/, title).
 REPORT_TABLES = {
     "samples": ("samples.tsv", "Sample sheet"),
+    "arms": ("arms.tsv", "Where each contrast takes its samples from, per region"),
     "de_summary": ("de/summary.tsv", "Differential expression: one row per fit"),
     "overlap_stats": ("overlap/overlap_stats.tsv", "Pain and stress overlap statistics"),
     "shared_genes": ("overlap/shared_genes.tsv", "Genes shared by pain and stress"),
@@ -286,6 +454,7 @@ REPORT_TABLES = {
 def all_targets():
     targets = [
         f"{RESULTS}/samples.tsv",
+        ARMS,
         *de_targets(),
         f"{RESULTS}/de/summary.tsv",
         *figure_targets(),
@@ -331,17 +500,24 @@ def input_files(resolved=True):
     checkpoint), NCBI Gene's files and the curated sources in use."""
     if resolved:
         files = [
-            dataset_file(d, kind)
+            path
             for d in config["datasets"]
             for kind in ("series_matrix", "counts", "annotation")
+            for path in dataset_series_files(d, kind)
+            if path.startswith(f"{RESOURCES}/")  # not the user's files, nor tables made of them
         ]
+        files += [path for d in datasets_by_source(ncbi=False) for path in gene_info_input(d)]
     else:
         files = [
             path
             for d, spec in config["datasets"].items()
-            for path in series_files(
+            if spec.get("geo")
+            for kind, path in series_files(
                 spec["geo"], spec.get("platform"), DATASET_ORGANISM[d]
-            ).values()
+            ).items()
+            # a dataset of the user's counts needs its series matrix only without a table
+            if spec["counts"] in ("auto", "ncbi")
+            or (kind == "series_matrix" and not spec.get("metadata"))
         ]
     if FILE_SIGNATURES or HUMAN_SIGNATURES:
         files += [f"{NCBI_GENE}/gene_orthologs.gz", f"{NCBI_GENE}/Homo_sapiens.gene_info.gz"]
@@ -353,6 +529,67 @@ def input_files(resolved=True):
 def data_files():
     """Input function: every input file, for the methods' table of sources."""
     return input_files(resolved=True)
+
+
+def benchmark_every_rule():
+    """Give each of this workflow's rules that declares no benchmark directive one, at
+    benchmarks/<rule>/<wildcards>.tsv (wall, CPU, memory per job; bench/workflow_cost reads
+    them). Called once after the last rule is defined (end of report.smk)."""
+    for each in list(workflow.rules):
+        if each.norun or each.benchmark or not Path(each.snakefile).is_relative_to(WORKFLOW_DIR):
+            continue
+        name = ".".join(f"{{{w}}}" for w in sorted(each.wildcard_names)) or "job"
+        each.benchmark_modifier = workflow.modifier.path_modifier  # what `benchmark:` sets
+        each.benchmark = f"{RESULTS}/benchmarks/{each.name}/{name}.tsv"
+
+
+# Counts from reads (reads.smk): datasets with `counts: reads`, and where their files go.
+READS_DATASETS = [d for d, s in config["datasets"].items() if s.get("counts") == "reads"]
+READS = f"{RESULTS}/reads"
+RUNS = f"{RESULTS}/runs.tsv"
+FASTQ = f"{RESOURCES}/fastq"
+SIMULATED_READS = config["source"] == "simulate"
+READS_CONFIG = config["reads"]
+REFERENCE = (
+    f"{RESOURCES}/reference/simulated"
+    if SIMULATED_READS
+    else f"resources/reference/{READS_CONFIG['reference']['name']}"
+)
+SALMON_INDEX = f"{REFERENCE}/salmon_index_k{READS_CONFIG['reference']['kmer']}"
+READS_GENE_INFO = (
+    f"{RESOURCES}/reads/simulated/Mus_musculus.gene_info.gz"
+    if SIMULATED_READS
+    else f"{NCBI_GENE}/Mus_musculus.gene_info.gz"
+)
+
+
+def runs_table():
+    """The run table (checkpoint read_runs): run -> its row."""
+    return {row["run"]: row for row in checkpoint_table(checkpoints.read_runs.get().output[0])}
+
+
+def run_fastqs(wildcards):
+    """A run's FASTQ files: one (single-end) or _1 and _2 (paired)."""
+    if runs_table()[wildcards.run]["layout"] == "PAIRED":
+        return [f"{FASTQ}/{wildcards.run}_{mate}.fastq.gz" for mate in (1, 2)]
+    return [f"{FASTQ}/{wildcards.run}.fastq.gz"]
+
+
+def dataset_quants(wildcards):
+    return [
+        f"{READS}/salmon/{run}/quant.sf"
+        for run, row in runs_table().items()
+        if row["dataset"] == wildcards.dataset
+    ]
+
+
+def tool_check(names):
+    """Shell lines that stop with the install command when a program is missing."""
+    return "; ".join(
+        f"command -v {name} > /dev/null || {{ echo 'ERROR counts from reads need {name}: "
+        f"{READS_TOOLS[name]}. Nothing was downloaded.' >&2; exit 1; }}"
+        for name in names
+    )
 
 
 # Offline, every input is the user's: all must be there before any job starts (one message
@@ -373,10 +610,15 @@ if config["offline"] and config["source"] != "simulate":
         )
 
 
-# The user's sample sheet is read before any job starts, so a broken one stops the run
-# before the sample_sheet job would replace the last good samples.tsv.
+# The user's sample sheet is read and checked line by line before any job starts (what
+# needs the counts: rule check_sample_sheet), so a broken one stops the run before the
+# sample_sheet job would replace the last good samples.tsv.
 if SAMPLE_SHEET and Path(SAMPLE_SHEET).is_file():
     try:
-        check_sample_sheet_file(SAMPLE_SHEET)
+        _sheet = check_sample_sheet_file(
+            SAMPLE_SHEET, config["samples"]["factors"], config["datasets"]
+        )
     except InputError as error:
         raise WorkflowError(str(error)) from None
+    # The sheet's JSON Schema (for tools and documentation) holds too.
+    validate(_sheet, str(schema_file("samples")), set_default=False)

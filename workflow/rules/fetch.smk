@@ -27,9 +27,34 @@ checkpoint resolve_datasets:
         datasets=config["datasets"],
         pmid=config["study"].get("pmid"),
         organism=ORGANISM,
-        ncbi=config["ncbi"],
+        ncbi=NCBI_SETTINGS,
     script:
         "../scripts/resolve_datasets.py"
+
+
+# A dataset resolved from its PMID may pool several series: their counts, joined by sample
+# into one table (genes: those every series has; painstress.data.ncbi_fetch.join_series_counts).
+rule pool_counts:
+    input:
+        counts=lambda wildcards: dataset_series_files(wildcards.dataset, "counts"),
+    output:
+        pooled_counts("{dataset}"),
+    log:
+        f"{LOGS}/pool_counts/{{dataset}}.log",
+    wildcard_constraints:
+        dataset="|".join(config["datasets"]),
+    conda:
+        "../../envs/painstress.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        series=lambda wildcards: [
+            Path(path).parent.name for path in dataset_series_files(wildcards.dataset, "counts")
+        ],
+    script:
+        "../scripts/pool_counts.py"
 
 
 if config["source"] == "simulate":
@@ -86,7 +111,7 @@ else:
             "../../envs/painstress.yaml"
         params:
             offline=config["offline"],
-            ncbi=config["ncbi"],
+            ncbi=NCBI_SETTINGS,
         script:
             "../scripts/fetch_series_matrix.py"
 
@@ -121,7 +146,7 @@ else:
                 "../../envs/painstress.yaml"
             params:
                 offline=config["offline"],
-                ncbi=config["ncbi"],
+                ncbi=NCBI_SETTINGS,
                 organism=_organism,
                 kind="counts",
             script:
@@ -141,7 +166,7 @@ else:
                 "../../envs/painstress.yaml"
             params:
                 offline=config["offline"],
-                ncbi=config["ncbi"],
+                ncbi=NCBI_SETTINGS,
                 organism=_organism,
                 kind="annotation",
             script:
@@ -163,7 +188,7 @@ else:
             url=lambda wildcards: GENESET_URLS[wildcards.file][1],
             kind=lambda wildcards: GENESET_URLS[wildcards.file][0],
             offline=config["offline"],
-            ncbi=config["ncbi"],
+            ncbi=NCBI_SETTINGS,
         script:
             "../scripts/fetch_geneset.py"
 
@@ -173,13 +198,13 @@ else:
         log:
             f"{LOGS}/fetch/ncbi_gene/{{file}}.log",
         wildcard_constraints:
-            file="gene_orthologs[.]gz|Homo_sapiens[.]gene_info[.]gz",
+            file="gene_orthologs[.]gz|(Homo_sapiens|Mus_musculus)[.]gene_info[.]gz",
         localrule: True
         conda:
             "../../envs/painstress.yaml"
         params:
             offline=config["offline"],
-            ncbi=config["ncbi"],
+            ncbi=NCBI_SETTINGS,
         script:
             "../scripts/fetch_ncbi_gene.py"
 
@@ -192,6 +217,6 @@ else:
             "../../envs/painstress.yaml"
         params:
             notes=lambda wildcards: sorted(Path(RESOURCES).glob("*/*.provenance.json")),
-            ncbi=config["ncbi"],
+            ncbi=NCBI_SETTINGS,
         script:
             "../scripts/check_remote.py"

@@ -38,6 +38,10 @@ rule overlap:
     params:
         regions=OVERLAP_REGIONS,
         thresholds=config["de"]["thresholds"],
+        reported=config["overlap"]["reported"],
+        permutations=config["overlap"]["permutations"],
+        expression_bins=config["overlap"]["expression_bins"],
+        seed=config["overlap"]["seed"],
     script:
         "../scripts/overlap.py"
 

@@ -5,12 +5,15 @@
 
 rule pathway_sets:
     input:
-        lambda wildcards: [
+        files=lambda wildcards: [
             GENESET_FILES[key] for c in PATHWAY_COLLECTIONS for key in PATHWAY_SOURCES[c]
         ],
+        genes=f"{RESULTS}/genes.tsv",
     output:
         sets=f"{RESULTS}/pathways/gene_sets.tsv.gz",
         sources=f"{RESULTS}/pathways/sources.tsv",
+        # per collection: genes, how many are the study's (checked against min_mapped)
+        collections=f"{RESULTS}/pathways/collections.tsv",
     log:
         f"{LOGS}/pathway_sets.log",
     conda:
@@ -22,6 +25,7 @@ rule pathway_sets:
     params:
         collections=PATHWAY_COLLECTIONS,
         sources={c: [GENESET_FILES[key] for key in PATHWAY_SOURCES[c]] for c in PATHWAY_COLLECTIONS},
+        min_mapped=config["pathways"]["min_mapped"],
     script:
         "../scripts/pathway_sets.py"
 

@@ -29,6 +29,7 @@ if FILE_SIGNATURES:
         params:
             names=list(FILE_SIGNATURES),
             one_to_one=config["signatures"]["one_to_one"],
+            min_mapped=config["signatures"]["min_mapped"],
         script:
             "../scripts/signature_sets.py"
 
@@ -104,6 +105,7 @@ rule signature_tests:
         overlap_regions=OVERLAP_REGIONS,
         contrast_tables=[(name, region) for name, region, _ in contrast_signature_tables()],
         order=list(SIGNATURES),
+        pathway_padj=config["pathways"]["padj"],
     script:
         "../scripts/signature_tests.py"
 
@@ -132,6 +134,8 @@ rule rrho2:
         runtime=10,
     params:
         step=config["signatures"]["rrho_step"],
+        permutations=config["overlap"]["permutations"],
+        seed=config["overlap"]["seed"],
         pain=PAIN_CONTRAST,
         stress=STRESS_CONTRAST,
     script:
@@ -196,5 +200,6 @@ rule curated_signature:
         runtime=20,
     params:
         kind=lambda wildcards: CURATED_SIGNATURES[wildcards.name],
+        spec=lambda wildcards: SIGNATURES[wildcards.name],
     script:
         "../scripts/curated_signature.py"

@@ -7,13 +7,13 @@ from painstress.summary import answer_page
 
 def main(snakemake):
     inputs, params = snakemake.input, snakemake.params
-    config = snakemake.config  # free text (title, wording) is read here, not passed as params
-    page = answer_page(study=config["study"], pain=params.pain, stress=params.stress,
+    page = answer_page(study=params.study, pain=params.pain, stress=params.stress,
                        summary=read_tsv(inputs.summary), stats=read_tsv(inputs.stats),
                        genes=read_tsv(inputs.genes, dtype={"symbol": str}),
                        tests=read_tsv(inputs.tests),
                        themes=read_tsv(inputs.themes[0]) if inputs.themes else None,
-                       reported=config["overlap"].get("reported"))
+                       reported=params.reported,
+                       arms=read_tsv(inputs.arms, dtype=str))
     write_text(page, snakemake.output[0])
 
 

@@ -1,4 +1,5 @@
-"""Report downloaded files that changed on the server since they were fetched."""
+"""Report downloaded files that changed on the server since they were fetched; each answer
+is also kept beside its file for the methods (rule check_remote)."""
 import logging
 
 import pandas as pd
@@ -11,7 +12,7 @@ from painstress.jobs import run_script
 def main(snakemake):
     client, _ = ncbi_fetch.connect(snakemake.params.ncbi)
     table = pd.DataFrame(check_remote(client, snakemake.params.notes),
-                         columns=["file", "status", "detail"])
+                         columns=["file", "status", "detail", "checked"])
     logging.info("remote check of %d downloaded files:\n%s", len(table),
                  table.to_string(index=False))
 

@@ -8,11 +8,7 @@ from painstress.jobs import run_script
 
 
 def main(snakemake):
-    # the spec (with its free-text citation) from the config, not from params, which the
-    # report lists
-    spec = next(s for s in snakemake.config["signatures"]["sets"]
-                if s["name"] == snakemake.wildcards.name)
-    kind, files = snakemake.params.kind, list(snakemake.input)
+    spec, kind, files = snakemake.params.spec, snakemake.params.kind, list(snakemake.input)
     settings = spec[kind]
     got = "; ".join(provenance_note(path) for path in files)
     if kind == "gwas_catalog":

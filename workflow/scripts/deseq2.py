@@ -15,7 +15,8 @@ def main(snakemake):
         snakemake.input.samples, snakemake.input.genes,
         dict(zip(snakemake.params.datasets, snakemake.input.counts)), region=region,
         contrast=contrast, settings=snakemake.params.de, n_cpus=snakemake.threads)
-    summary = {"contrast": contrast["name"], "dataset": dataset, **analysis.summary}
+    summary = {"contrast": contrast["name"], "dataset": dataset,
+               "series": analysis.summary.pop("series"), **analysis.summary}
     logging.info("%s", summary)
     write_tsv(analysis.results, snakemake.output.table)
     write_tsv(pd.DataFrame([summary]), snakemake.output.summary)

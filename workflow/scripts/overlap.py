@@ -8,17 +8,20 @@ from painstress.jobs import run_script
 
 
 def main(snakemake):
+    params = snakemake.params
+
     def de(path):
         return read_tsv(path, dtype={"symbol": str})
 
     pairs = {region: (de(pain), de(stress)) for region, pain, stress in
-             zip(snakemake.params.regions, snakemake.input.pain, snakemake.input.stress)}
-    genes, stats = overlap.overlap_tables(pairs)
+             zip(params.regions, snakemake.input.pain, snakemake.input.stress)}
+    genes, stats = overlap.overlap_tables(pairs, permutations=params.permutations,
+                                          bins=params.expression_bins, seed=params.seed)
     logging.info("overlap statistics:\n%s", stats.to_string(index=False))
     write_tsv(genes, snakemake.output.genes)
     write_tsv(stats, snakemake.output.stats)
-    summary = overlap.shared_count_summary(stats, Thresholds(**snakemake.params.thresholds),
-                                           snakemake.config["overlap"].get("reported"))
+    summary = overlap.shared_count_summary(stats, Thresholds(**params.thresholds),
+                                           params.reported)
     logging.info("shared genes:\n%s", summary.to_string(index=False))
     write_tsv(summary, snakemake.output.summary)
 

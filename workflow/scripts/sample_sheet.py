@@ -4,7 +4,7 @@ import logging
 import pandas as pd
 
 from painstress import InputError, samples
-from painstress.data import ncbi_files
+from painstress.data import count_files, ncbi_files
 from painstress.files import write_tsv
 from painstress.jobs import run_script
 
@@ -12,14 +12,22 @@ from painstress.jobs import run_script
 def main(snakemake):
     inp, par = snakemake.input, snakemake.params
     datasets = par.datasets
-    matrices = dict(zip(datasets, map(ncbi_files.read_series_matrix, inp.series_matrix)))
+    # a dataset may pool several series: its matrices in a list, its counts joined
+    matrices = {d: [] for d in datasets}
+    for dataset, path in zip(par.matrix_datasets, inp.series_matrix):
+        metadata = par.dataset_settings[dataset].get("metadata")  # a sample table instead
+        matrices[dataset].append(count_files.sample_table_matrix(path, metadata["id_column"])
+                                 if metadata else ncbi_files.read_series_matrix(path))
     counts = dict(zip(datasets, map(ncbi_files.read_ncbi_counts, inp.counts)))
-    for dataset, matrix in matrices.items():
-        extra = sorted(set(counts[dataset].columns) - set(matrix.samples.index))
+    series_of = {sample: matrix.accession for found in matrices.values() for matrix in found
+                 for sample in matrix.samples.index}
+    for dataset, found in matrices.items():
+        extra = sorted(set(counts[dataset].columns) - {s for m in found for s in m.samples.index})
         if extra:
             raise InputError(
                 f"{inp.counts[datasets.index(dataset)]}: columns {', '.join(extra[:5])} are "
-                f"not samples of {matrix.path} (counts and series matrix of different series?).")
+                f"not samples of {', '.join(str(m.path) for m in found)} (counts and series "
+                "matrix of different series?).")
 
     if inp.user_sheet:
         source = inp.user_sheet[0]
@@ -33,8 +41,12 @@ def main(snakemake):
         sheet, source=source, factors=par.factors, contrasts=par.contrasts,
         dataset_samples={d: list(c.columns) for d, c in counts.items()},
         min_replicates=par.min_replicates, datasets=par.dataset_settings)
+    # the GEO series of each GSM (where its counts are), after the factors
+    sheet = sheet.drop(columns="series", errors="ignore")
+    sheet.insert(sheet.columns.get_loc("title") if "title" in sheet else sheet.shape[1],
+                 "series", sheet["sample"].map(series_of))
     logging.info("%d samples:\n%s", len(sheet),
-                 sheet.groupby(["dataset", "region", "group"]).size().to_string())
+                 sheet.groupby(["dataset", "series", "region", "group"]).size().to_string())
 
     # Every dataset's genes, each with its organism (human and mouse GeneIDs never clash;
     # the organism column keeps mouse-only readers, e.g. signature mapping, off human genes).

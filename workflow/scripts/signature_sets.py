@@ -23,6 +23,7 @@ def main(snakemake):
                                                one_to_one=params.one_to_one, **human)
         for sig in found:  # one signature keeps the config's name; several get it as prefix
             sig.name = name if len(found) == 1 else f"{name}_{sig.name}"
+            signatures.check_mapping(sig, params.min_mapped)
         tables.append(signatures.signature_table(found).assign(set=name))
         reports.append(signatures.mapping_report(found).assign(set=name))
     report = pd.concat(reports, ignore_index=True)

@@ -37,7 +37,8 @@ def main(snakemake):
     pairs = {region: (pain[region], de(stress[region])) for region in params.overlap_regions}
     genes = overlap.pain_stress_genes(pairs, params.names, overlap.memberships(signatures))
     if snakemake.input.ora:  # each gene's top significant ORA terms
-        top = pathways.gene_pathways(read_tsv(snakemake.input.ora[0], dtype={"term": str}))
+        top = pathways.gene_pathways(read_tsv(snakemake.input.ora[0], dtype={"term": str}),
+                                       padj_threshold=params.pathway_padj)
         genes["top_pathways"] = genes["symbol"].map(top).fillna("")
     logging.info("%d genes shared in at least one region", len(genes))
     write_tsv(genes, snakemake.output.genes)

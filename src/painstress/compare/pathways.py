@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from painstress import InputError
 from painstress.compare.overlap import paired_table
 from painstress.data import genesets
 
@@ -101,6 +102,51 @@ def collections_from_table(table: pd.DataFrame
         collections.setdefault(collection, {})[term] = set(genes["symbol"].astype(str))
     names = dict(zip(table["term"], table["name"]))
     return collections, names
+
+
+MAPPING_COLUMNS = ["collection", "files", "detail", "n_sets", "n_genes", "n_mapped",
+                   "mapping_rate", "symbols"]
+
+
+def collection_mapping(collections: dict[str, dict[str, set[str]]], universe: set[str],
+                       files: dict[str, list[str]],
+                       details: dict[str, str] | None = None) -> pd.DataFrame:
+    """How well each collection's genes match the study's genes (:data:`MAPPING_COLUMNS`).
+
+    In: collections as read (before any size limit); ``universe``: the study's gene
+    symbols; ``files``: collection -> its source file names; ``details``: collection ->
+    what was read from them (e.g. GO's term and annotation counts). Out: one row per
+    collection: its files (``; ``-joined), detail, sets, distinct genes, genes among the
+    study's, their share and what the symbols look like
+    (:func:`painstress.data.genesets.symbol_style`).
+    """
+    details = details or {}
+    rows = []
+    for collection, sets in collections.items():
+        genes = set().union(*sets.values()) if sets else set()
+        mapped = len(genes & universe)
+        rows.append([collection, "; ".join(files.get(collection, [])),
+                     details.get(collection, ""), len(sets), len(genes), mapped,
+                     mapped / len(genes) if genes else 0.0, genesets.symbol_style(genes)])
+    return pd.DataFrame(rows, columns=MAPPING_COLUMNS)
+
+
+def check_mapping(mapping: pd.DataFrame, collections: dict[str, dict[str, set[str]]],
+                  universe: set[str], min_mapped: float) -> None:
+    """InputError for the first collection of :func:`collection_mapping`'s table with fewer
+    than ``min_mapped`` of its genes among the study's (a collection of another organism
+    or another id type would otherwise give no test at all and no warning)."""
+    for row in mapping.itertuples(index=False):
+        if row.mapping_rate >= min_mapped:
+            continue
+        genes = set().union(*collections[row.collection].values())
+        hint = genesets.style_hint(genes, universe, "collection")
+        raise InputError(
+            f"{row.files}: only {row.n_mapped} of the {row.n_genes} genes of the "
+            f"{row.collection} collection ({row.mapping_rate:.0%}) are genes of this study "
+            f"(pathways.min_mapped: {min_mapped:g}); {hint}. Give the collection of the "
+            "study's organism with gene symbols (MSigDB mouse: *.Mm.symbols.gmt; GO: the "
+            "organism's GAF), or lower pathways.min_mapped if so few are expected.")
 
 
 def gene_pathways(ora: pd.DataFrame, padj_threshold: float = 0.05, max_terms: int = 3,

@@ -29,6 +29,15 @@ description; no code was taken from the (GPL) R packages.
   holds ``-log10 p`` (one-sided, over-enrichment only; 0 means no excess overlap).
   Cell p-values are per-cell and uncorrected: the map's maximum is a search over the
   grid, not a p-value for the whole comparison.
+* The quadrant p (``pvalue_permutation``, when ``permutations`` > 0) corrects for that
+  search: B's gene labels are shuffled (each list keeps its scores, so the grid and every
+  tail size stay the same and only the overlaps change), and the p is the share of
+  shuffles whose best cell in that quadrant reaches the observed best ``-log10 p``,
+  ``(1 + #null >= observed) / (1 + permutations)``. A cell's ``-log10 p`` grows with its
+  overlap, so each cell is given the smallest overlap that would reach the observed
+  maximum (found once, by bisection) and a shuffle only needs its overlap counts.
+
+How this differs from the RRHO2 R package, and why, is written down in docs/rrho2.md.
 
 The four quadrants, laid out as in Cahill 2018 Fig. 1 (A on the x axis from its up end
 at the left to its down end at the right; B on the y axis from its up end at the
@@ -57,11 +66,12 @@ QUADRANTS = ("up_up", "down_down", "up_down", "down_up")
 MIN_GENES = 5
 # below this, sf's double loses digits (and reaches 0); recompute those cells in log space
 _TINY_P = 1e-280
-BEST_COLUMNS = ["quadrant", "tail_a", "tail_b", "index_a", "index_b", "threshold_a",
-                "threshold_b", "n_a", "n_b", "overlap", "expected", "neg_log10_p", "genes"]
-TABLE_COLUMNS = ["quadrant", "tail_a", "tail_b", "threshold_a", "threshold_b", "n_a", "n_b",
-                 "overlap", "expected", "neg_log10_p", "GeneID", "score_a", "score_b",
-                 "rank_a", "rank_b"]
+# shuffles of B per batch, so a batch's overlap grids stay within a few million cells
+_BATCH_CELLS = 2_000_000
+CELL_COLUMNS = ["quadrant", "tail_a", "tail_b", "threshold_a", "threshold_b", "n_a", "n_b",
+                "overlap", "expected", "neg_log10_p", "pvalue_permutation", "n_permutations"]
+BEST_COLUMNS = [*CELL_COLUMNS[:3], "index_a", "index_b", *CELL_COLUMNS[3:], "genes"]
+TABLE_COLUMNS = [*CELL_COLUMNS, "GeneID", "score_a", "score_b", "rank_a", "rank_b"]
 
 
 def signed_scores(de: pd.DataFrame) -> pd.Series:
@@ -229,7 +239,8 @@ def _neg_log10_sf(k: np.ndarray, n: int, x: np.ndarray, y: np.ndarray) -> np.nda
     return np.maximum(out, 0.0)  # -0.0 and rounding just above p = 1
 
 
-def rrho2(scores_a: pd.Series, scores_b: pd.Series, step: int | None = None) -> RRHO2Result:
+def rrho2(scores_a: pd.Series, scores_b: pd.Series, step: int | None = None, *,
+          permutations: int = 0, seed: int | None = 0) -> RRHO2Result:
     """Genes in both series only. Ranks: most up first, most down last.
 
     ``scores_a`` and ``scores_b`` are signed scores indexed by GeneID (as from
@@ -238,8 +249,11 @@ def rrho2(scores_a: pd.Series, scores_b: pd.Series, step: int | None = None) -> 
     :class:`RRHO2Result`; see the module docstring for the method and the class for the
     layout of the map. The best cell of a quadrant has its largest ``-log10 p``; among
     equal values, the one with the fewest genes in its two tails (nearest the corner),
-    then the smaller A tail. Raises ValueError on duplicated or missing GeneIDs, NaN scores,
-    fewer than :data:`MIN_GENES` common genes, or a list with no up or no down genes.
+    then the smaller A tail. With ``permutations`` > 0, each quadrant's best cell gets an
+    empirical p from that many shuffles of B's gene labels (``seed`` makes them
+    reproducible); otherwise ``pvalue_permutation`` is NaN. Raises ValueError on duplicated
+    or missing GeneIDs, NaN scores, fewer than :data:`MIN_GENES` common genes, or a list
+    with no up or no down genes.
     """
     a, b = _validate(scores_a, scores_b)
     n = len(a)
@@ -255,26 +269,10 @@ def rrho2(scores_a: pd.Series, scores_b: pd.Series, step: int | None = None) -> 
     cuts_a, tails_a = _tails(up_a, down_a, n, step)
     cuts_b, tails_b = _tails(up_b, down_b, n, step)
 
-    # F[i, j] = genes ranked before cut i in A and before cut j in B: a 2-D histogram of
-    # the rank pairs over the cut edges, summed from the corner. Every tail/tail count
-    # follows from F and the tail sizes by inclusion-exclusion.
-    rank_a = pd.Series(np.arange(n), index=ranking_a)
     rank_b = pd.Series(np.arange(n), index=ranking_b).loc[ranking_a].to_numpy()
-    edges_a = np.unique(np.concatenate([[0, n], cuts_a]))
-    edges_b = np.unique(np.concatenate([[0, n], cuts_b]))
-    hist, _, _ = np.histogram2d(rank_a.to_numpy(), rank_b, bins=[edges_a, edges_b])
-    corner = np.zeros((len(edges_a), len(edges_b)))
-    corner[1:, 1:] = hist.cumsum(axis=0).cumsum(axis=1)
-    both_before = corner[np.searchsorted(edges_a, cuts_a)][:, np.searchsorted(edges_b, cuts_b)]
-    before_a, before_b = cuts_a[:, None], cuts_b[None, :]
-    down_a_tail, down_b_tail = (tails_a == "down")[:, None], (tails_b == "down")[None, :]
-    overlap = np.select(
-        [~down_a_tail & ~down_b_tail, ~down_a_tail & down_b_tail,
-         down_a_tail & ~down_b_tail],
-        [both_before, before_a - both_before, before_b - both_before],
-        default=n - before_a - before_b + both_before).astype(np.int64)
-    size_a = np.where(down_a_tail, n - before_a, before_a) * np.ones_like(before_b)
-    size_b = np.where(down_b_tail, n - before_b, before_b) * np.ones_like(before_a)
+    grid = _Grid(cuts_a, tails_a, cuts_b, tails_b, n)
+    overlap = grid.overlaps(rank_b[None, :])[0]
+    size_a, size_b = grid.size_a, grid.size_b
     log_p = _neg_log10_sf(overlap.ravel(), n, size_a.ravel(),
                           size_b.ravel()).reshape(overlap.shape)
 
@@ -284,7 +282,154 @@ def rrho2(scores_a: pd.Series, scores_b: pd.Series, step: int | None = None) -> 
         n_up_b=up_b, n_down_b=down_b, ranking_a=ranking_a, ranking_b=ranking_b,
         scores_a=a, scores_b=b, best=pd.DataFrame(columns=BEST_COLUMNS))
     result.best = _best_cells(result, size_a, size_b)
+    result.best["pvalue_permutation"] = (
+        _quadrant_pvalues(result, grid, permutations, seed) if permutations else np.nan)
+    result.best["n_permutations"] = permutations
     return result
+
+
+class _Grid:
+    """The tail/tail layout of a map: overlap counts of every cell for any ranking of B."""
+
+    def __init__(self, cuts_a, tails_a, cuts_b, tails_b, n: int):
+        self.n = n
+        edges_a = np.unique(np.concatenate([[0, n], cuts_a]))
+        edges_b = np.unique(np.concatenate([[0, n], cuts_b]))
+        self.shape = (len(edges_a) - 1, len(edges_b) - 1)
+        self.at_a, self.at_b = np.searchsorted(edges_a, cuts_a), np.searchsorted(edges_b, cuts_b)
+        # the histogram bin of every rank along each list
+        self.bin_a = np.searchsorted(edges_a, np.arange(n), side="right") - 1
+        self.bin_b = np.searchsorted(edges_b, np.arange(n), side="right") - 1
+        self.before_a, self.before_b = cuts_a[:, None], cuts_b[None, :]
+        self.down_a, self.down_b = (tails_a == "down")[:, None], (tails_b == "down")[None, :]
+        self.size_a = np.where(self.down_a, n - self.before_a, self.before_a) \
+            * np.ones_like(self.before_b)
+        self.size_b = np.where(self.down_b, n - self.before_b, self.before_b) \
+            * np.ones_like(self.before_a)
+
+    def overlaps(self, rank_b: np.ndarray) -> np.ndarray:
+        """(rankings x A tails x B tails) overlap counts; ``rank_b[k, i]`` is B's rank of A's
+        ``i``-th gene in ranking ``k``.
+
+        F[i, j] = genes ranked before cut i in A and before cut j in B: a 2-D histogram of
+        the rank pairs over the cut edges, summed from the corner. Every tail/tail count
+        follows from F and the tail sizes by inclusion-exclusion.
+        """
+        batch = len(rank_b)
+        cells = self.shape[0] * self.shape[1]
+        flat = (np.arange(batch)[:, None] * cells + self.bin_a[None, :] * self.shape[1]
+                + self.bin_b[rank_b])
+        hist = np.bincount(flat.ravel(), minlength=batch * cells).reshape(batch, *self.shape)
+        corner = np.zeros((batch, self.shape[0] + 1, self.shape[1] + 1), dtype=np.int64)
+        corner[:, 1:, 1:] = hist.cumsum(axis=1).cumsum(axis=2)
+        both = corner[:, self.at_a][:, :, self.at_b]
+        a, b, up_a, up_b = self.before_a, self.before_b, ~self.down_a, ~self.down_b
+        return np.select([up_a & up_b, up_a & ~up_b, ~up_a & up_b],
+                         [both, a - both, b - both],
+                         default=self.n - a - b + both).astype(np.int64)
+
+
+def _quadrant_blocks(result: RRHO2Result) -> dict[str, tuple[slice, slice]]:
+    ua, ub = result.n_up_cells_a, result.n_up_cells_b
+    return {"up_up": (slice(0, ua), slice(0, ub)),
+            "down_down": (slice(ua, None), slice(ub, None)),
+            "up_down": (slice(0, ua), slice(ub, None)),
+            "down_up": (slice(ua, None), slice(0, ub))}
+
+
+def _least_overlap_reaching(level: float, n: int, x: np.ndarray, y: np.ndarray,
+                            hi: np.ndarray) -> np.ndarray:
+    """Per cell (``x`` and ``y`` genes in its tails), the smallest overlap whose
+    ``-log10 P(X >= k)`` reaches ``level`` > 0, given an overlap ``hi`` that does.
+
+    Bisection on k, which the p-value falls with, started from a bracket that costs only
+    pmf evaluations: above the mode, ``pmf(k) <= P(X >= k) <= pmf(k) / (1 - r)`` with
+    ``r = pmf(k + 1) / pmf(k)`` (the tail's ratios shrink, so a geometric series bounds it).
+    """
+    mode = np.floor((x + 1.0) * (y + 1.0) / (n + 2.0)).astype(np.int64)
+    top = np.minimum(x, y).astype(np.int64)
+
+    def neg_log10_pmf(k):
+        return -stats.hypergeom.logpmf(k, n, x, y) / math.log(10)
+
+    def neg_log10_tail_bound(k):
+        ratio = (x - k) * (y - k) / ((k + 1.0) * (n - x - y + k + 1.0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return neg_log10_pmf(k) + np.log10(np.clip(1 - ratio, 0, 1))
+
+    def first_reaching(value):  # smallest k in [mode, top + 1] with value(k) >= level
+        lo, up = mode - 1, top + 1
+        while (open_ := up - lo > 1).any():
+            mid = (lo + up) // 2
+            reaches = value(np.minimum(mid, top)) >= level
+            up = np.where(open_ & reaches, mid, up)
+            lo = np.where(open_ & ~reaches, mid, lo)
+        return up
+
+    # below the first k whose pmf alone is that small, P(X >= k) is larger (if above the
+    # mode; at the mode, no lower bound: start from 0); from the first k whose geometric
+    # bound is, P(X >= k) is smaller
+    below = first_reaching(neg_log10_pmf) - 1
+    lo = np.where(below >= mode, below, 0)
+    hi = np.minimum(hi.astype(np.int64), first_reaching(neg_log10_tail_bound))
+    lo = np.minimum(lo, hi - 1)
+    while (open_ := hi - lo > 1).any():
+        mid = (lo + hi)[open_] // 2
+        reaches = _neg_log10_sf(mid, n, x[open_], y[open_]) >= level
+        hi[open_] = np.where(reaches, mid, hi[open_])
+        lo[open_] = np.where(reaches, lo[open_], mid)
+    return hi
+
+
+def _shuffled_overlaps(grid: _Grid, permutations: int, seed: int | None):
+    """Overlap grids of ``permutations`` shuffles of B's gene labels, in batches; the same
+    shuffles on every call with the same seed."""
+    rng = np.random.default_rng(seed)
+    batch = max(1, _BATCH_CELLS // max(grid.n, grid.size_a.size))
+    for start in range(0, permutations, batch):
+        size = min(batch, permutations - start)
+        yield grid.overlaps(rng.permuted(np.broadcast_to(np.arange(grid.n), (size, grid.n)),
+                                         axis=1))
+
+
+def _quadrant_pvalues(result: RRHO2Result, grid: _Grid, permutations: int,
+                      seed: int | None) -> np.ndarray:
+    """Empirical p of each quadrant's best ``-log10 p`` under shuffles of B's gene labels,
+    in the order of ``result.best``.
+
+    Two passes over the same shuffles: the first finds each cell's largest shuffled
+    overlap, so that only the cells some shuffle could push to the observed best need
+    their threshold (the least overlap reaching it); the second counts the shuffles that
+    reach it in any cell of the quadrant.
+    """
+    blocks = _quadrant_blocks(result)
+    observed = result.best.set_index("quadrant")["neg_log10_p"]
+    highest = np.zeros(grid.size_a.shape, dtype=np.int64)
+    for overlaps in _shuffled_overlaps(grid, permutations, seed):
+        np.maximum(highest, overlaps.max(axis=0), out=highest)
+    need = {}
+    for quadrant, block in blocks.items():
+        if observed[quadrant] <= 0:
+            continue  # no excess overlap anywhere: every shuffle matches it
+        # a little slack, so that the observed cell itself counts as reaching its value
+        level = observed[quadrant] - 1e-9 * max(1.0, observed[quadrant])
+        x, y, top = grid.size_a[block], grid.size_b[block], highest[block]
+        # -log10 pmf(k) bounds -log10 P(X >= k) from above: a cheap first sieve
+        maybe = -stats.hypergeom.logpmf(top, grid.n, x, y) / math.log(10) >= level
+        maybe[maybe] = _neg_log10_sf(top[maybe], grid.n, x[maybe], y[maybe]) >= level
+        threshold = np.minimum(x, y).astype(np.int64) + 1  # out of reach
+        threshold[maybe] = _least_overlap_reaching(level, grid.n, x[maybe], y[maybe],
+                                                   top[maybe])
+        need[quadrant] = threshold
+    reached = dict.fromkeys(need, 0)
+    if need:
+        for overlaps in _shuffled_overlaps(grid, permutations, seed):
+            for quadrant, threshold in need.items():
+                rows, cols = blocks[quadrant]
+                reached[quadrant] += int((overlaps[:, rows, cols] >= threshold)
+                                         .any(axis=(1, 2)).sum())
+    return np.array([(1 + reached[q]) / (1 + permutations) if q in need else 1.0
+                     for q in result.best["quadrant"]])
 
 
 def _tail_genes(ranking: pd.Index, cut: int, tail: str) -> pd.Index:
@@ -292,11 +437,7 @@ def _tail_genes(ranking: pd.Index, cut: int, tail: str) -> pd.Index:
 
 
 def _best_cells(result: RRHO2Result, size_a: np.ndarray, size_b: np.ndarray) -> pd.DataFrame:
-    ua, ub = result.n_up_cells_a, result.n_up_cells_b
-    blocks = {"up_up": (slice(0, ua), slice(0, ub)),
-              "down_down": (slice(ua, None), slice(ub, None)),
-              "up_down": (slice(0, ua), slice(ub, None)),
-              "down_up": (slice(ua, None), slice(0, ub))}
+    blocks = _quadrant_blocks(result)
     n = result.n_genes
     pos_a = pd.Series(np.arange(n), index=result.ranking_a)
     pos_b = pd.Series(np.arange(n), index=result.ranking_b)
@@ -345,7 +486,7 @@ def rrho2_table(result: RRHO2Result) -> pd.DataFrame:
     for _, cell in result.best.iterrows():
         genes = list(cell["genes"])
         frame = pd.DataFrame({"GeneID": genes or [pd.NA]})
-        for column in TABLE_COLUMNS[:10]:
+        for column in CELL_COLUMNS:
             frame[column] = cell[column]
         if genes:
             frame["score_a"] = result.scores_a.loc[genes].to_numpy()

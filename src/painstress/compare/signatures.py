@@ -54,7 +54,7 @@ import pandas as pd
 
 from painstress import InputError
 from painstress.compare.orthologs import UNMAPPED_REASONS, map_to_mouse
-from painstress.data.genesets import parse_gmt_line
+from painstress.data.genesets import STYLE_TEXT, parse_gmt_line, symbol_style
 from painstress.files import FLOAT_FORMAT, read_text, refuse_html, write_text
 
 HEADER_KEYS = ("source", "citation", "organism", "id_type", "name", "description")
@@ -71,7 +71,8 @@ HEADER_LINE = re.compile(r"^#\s*([A-Za-z_][A-Za-z0-9_]*)\s*:(?!//)\s*(.*?)\s*$")
 GENE_COLUMNS = ["GeneID", "symbol", "direction", "score"]
 META_COLUMNS = ["file", "format", "source", "citation", "organism", "id_type",
                 "description", "one_to_one", "n_input", "n_mapped", "mapping_rate",
-                "n_unmapped", *[f"n_{r}" for r in UNMAPPED_REASONS], "n_conflicting",
+                "mapped_share", "symbols", "n_unmapped", *[f"n_{r}" for r in UNMAPPED_REASONS],
+                "n_conflicting",
                 "n_genes", "n_up", "n_down", "n_undirected", "unmapped_examples"]
 
 
@@ -360,7 +361,11 @@ def _map(path: Path, raw: _Raw, settings: dict, *, mouse_genes, orthologs, human
             "citation": settings["citation"], "organism": settings["organism"],
             "id_type": settings["id_type"], "description": description,
             "one_to_one": bool(one_to_one),
-            **{k: report[k] for k in ("n_input", "n_mapped", "mapping_rate", "n_unmapped")},
+            **{k: report[k] for k in ("n_input", "n_mapped", "mapping_rate")},
+            "mapped_share": mapped_share(report, settings["organism"]),
+            "symbols": (symbol_style(str(e.gene) for e in entries)
+                        if settings["id_type"] == "symbol" else "GeneIDs"),
+            "n_unmapped": report["n_unmapped"],
             **{f"n_{r}": report[f"n_{r}"] for r in UNMAPPED_REASONS},
             "n_conflicting": len(conflicting), "n_genes": len(genes),
             "n_up": int((genes["direction"] > 0).sum()),
@@ -368,6 +373,38 @@ def _map(path: Path, raw: _Raw, settings: dict, *, mouse_genes, orthologs, human
             "n_undirected": int((genes["direction"] == 0).sum()),
             "unmapped_examples": "; ".join(report["unmapped_examples"])}
     return Signature(name=raw.name, genes=genes, meta=meta)
+
+
+def mapped_share(report: dict, organism: str) -> float:
+    """The share of a signature's genes that map to the study's mouse genes, leaving out
+    human genes without any mouse ortholog (often non-coding GWAS genes, which no file of
+    the right kind could map); what :func:`check_mapping` holds against its threshold."""
+    possible = report["n_input"] - (report["n_no_ortholog"] if organism == "human" else 0)
+    return report["n_mapped"] / possible if possible else 0.0
+
+
+def check_mapping(signature: Signature, min_mapped: float) -> None:
+    """InputError when fewer than ``min_mapped`` of ``signature``'s genes map
+    (:func:`mapped_share`), naming its file, its source and what its symbols look like:
+    a list of the wrong organism or id type maps to almost nothing, and a few genes
+    mapped by chance would otherwise pass for the signature."""
+    meta = signature.meta
+    if meta["mapped_share"] >= min_mapped:
+        return
+    style, organism = meta["symbols"], meta["organism"]
+    look = STYLE_TEXT.get(style, f"{meta['id_type']}s")
+    if style in ("human", "mouse") and style != organism:
+        look += f", but the file says organism {organism}"
+    examples = f"; unmapped e.g. {meta['unmapped_examples']}" if meta["unmapped_examples"] \
+        else ""
+    raise InputError(
+        f"{meta['file']}: signature {signature.name!r}: only {meta['n_mapped']} of its "
+        f"{meta['n_input']} {organism} genes ({meta['mapped_share']:.0%}) map to the study's "
+        f"mouse genes (signatures.min_mapped: {min_mapped:g}); {look}{examples}. Source: "
+        f"{meta['source']}. Check that the file is of the organism its '# organism:' line "
+        "says (human lists are mapped through orthologs) and has gene symbols or NCBI "
+        "GeneIDs as its '# id_type:' says; lower signatures.min_mapped if so few are "
+        "expected.")
 
 
 def read_signature_file(path: str | Path, *, mouse_genes: pd.DataFrame,

@@ -2,9 +2,13 @@
 
 Every reader takes the file as downloaded: plain, gzip (decided by the first bytes, not the
 name) or, where said, a ZIP holding one file; CRLF line ends are accepted; a web page saved
-in place of the file is refused. Problems raise :class:`painstress.InputError` naming the
-file, the line or column, and what to do. The functions are pure (paths in, tables out);
-the signatures they make are written by
+in place of the file is refused. Every file must be whole before it is used: its last line
+ends with a line break (a copy cut off mid-line is refused), every row has its format's
+column count, an OBO file starts with ``format-version:``, ends with a complete stanza,
+names no ``is_a`` parent it does not define and has no ``is_a`` cycle, a GAF says
+``!gaf-version:``, a ZIP holds its TSV. Problems raise :class:`painstress.InputError`
+naming the file, the line or column, and what to do. The functions are pure (paths in,
+tables out); the signatures they make are written by
 :func:`painstress.compare.signatures.write_signature_file`.
 
 Sources and what is read from them
@@ -85,12 +89,12 @@ log = logging.getLogger(__name__)
 __all__ = [
     "Ontology", "read_gwas_catalog", "parse_mapped_genes", "gwas_signature",
     "read_mgi_genepheno", "mgi_signature", "read_obo", "term_names", "read_gaf",
-    "go_gene_sets", "jensen_signature", "read_gmt",
+    "go_gene_sets", "jensen_signature", "read_gmt", "symbol_style", "style_hint",
 ]
 
 # ------------------------------------------------------------------ reading lines
 
-ZIP_MAGIC = b"PK\x03\x04"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a ZIP with members, an empty ZIP
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 20
 
@@ -111,8 +115,13 @@ def _binary(path: Path) -> Iterator[IO[bytes]]:
                                  "Delete it and fetch it again.") from exc
             members = [m for m in archive.infolist()
                        if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
+            tables = [m for m in members if m.filename.lower().endswith(".tsv")]
+            names = ", ".join(m.filename for m in members) or "nothing"
+            if not tables:  # e.g. a README or an error page zipped in place of the table
+                raise InputError(f"{path}: the ZIP holds no TSV (it holds {names}); a ZIP "
+                                 "here must hold one .tsv table. Download it again or give "
+                                 "the table itself.")
             if len(members) != 1:
-                names = ", ".join(m.filename for m in members) or "nothing"
                 raise InputError(f"{path}: a ZIP archive here must hold exactly one file; it "
                                  f"holds {names}. Unpack it and give the table itself.")
             yield stack.enter_context(archive.open(members[0]))
@@ -126,25 +135,26 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, text) for each line of ``path``, without its CR/LF.
 
     Splits on LF only (a stray vertical tab or form feed inside a field stays in it).
-    Raises InputError for a web page, bytes that are not UTF-8, or a truncated archive.
+    Raises InputError for a web page, bytes that are not UTF-8, a truncated archive, or a
+    last line without its line break (every source file ends with one: a file cut off
+    mid-line would otherwise give a short last row that may still look valid).
     """
     try:
         with _binary(path) as raw:
             buffer = raw.read(4096)
             refuse_html(path, buffer.decode("utf-8", errors="replace"))
-            number = 0
-            while True:
-                chunk = raw.read(CHUNK)
-                if not chunk:
-                    break
-                buffer += chunk
+            number, chunk = 0, buffer
+            while chunk:
                 *complete, buffer = buffer.split(b"\n")
                 for line in complete:
                     number += 1
                     yield number, _decode(path, line, number)
-            for line in buffer.split(b"\n"):
-                number += 1
-                yield number, _decode(path, line, number)
+                chunk = raw.read(CHUNK)
+                buffer += chunk
+            if buffer:
+                raise InputError(f"{path}: line {number + 1}: the last line ends without a "
+                                 "line break: the file looks truncated (cut off mid-line). "
+                                 "Delete it and download it again.")
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
         raise InputError(f"{path}: cannot be read to the end ({exc}); a truncated "
                          "download? Delete it and fetch it again.") from exc
@@ -199,7 +209,7 @@ def read_gwas_catalog(path: str | Path) -> pd.DataFrame:
             _check_gwas_header(path, number, header)
             continue
         if not text:
-            continue  # the empty string after the last LF
+            continue  # an empty line
         fields = text.split("\t")
         if len(fields) != len(header):
             raise InputError(f"{path}: line {number}: {len(fields)} tab-separated fields, "
@@ -432,12 +442,18 @@ class Ontology:
 
 
 def read_obo(path: str | Path) -> Ontology:
-    """Read an OBO ontology (go-basic.obo, mp.obo; plain or gzip) with obonet.
+    """Read an OBO ontology (go-basic.obo, mp.obo; plain or gzip) with obonet, checked
+    whole before use.
 
-    Out: an :class:`Ontology`. Raises InputError for a web page, a file without
-    ``[Term]`` stanzas, or an OBO file obonet cannot parse.
+    Out: an :class:`Ontology`; its term counts are logged. Raises InputError for a web
+    page, a file without ``[Term]`` stanzas, a header that does not start with
+    ``format-version:``, a file that looks truncated (its last line without a line break,
+    its last stanza without ``id:`` and ``name:``, or an ``is_a`` parent without its own
+    stanza), an ``is_a`` cycle (an ontology is a DAG; the message names the terms on
+    it), or an OBO file obonet cannot parse.
     """
-    import obonet  # imported here: only the gene-set rules need it
+    import networkx as nx  # imported here: only the gene-set rules need these
+    import obonet
 
     path = Path(path)
     text = read_text(path)
@@ -447,10 +463,29 @@ def read_obo(path: str | Path) -> Ontology:
         raise InputError(f"{path}: no [Term] stanza: not an OBO ontology file (expected "
                          "e.g. go-basic.obo or mp.obo; first line should be "
                          "'format-version: 1.2').")
+    _check_obo_whole(path, text)
     try:
         graph = obonet.read_obo(io.StringIO(text), ignore_obsolete=False)
     except (ValueError, KeyError, IndexError) as exc:
         raise InputError(f"{path}: cannot be parsed as OBO ({exc}).") from exc
+    is_a = nx.DiGraph((child, parent) for child, parent, relation in graph.edges(keys=True)
+                      if relation == "is_a")
+    missing = sorted(term for term in is_a if not graph.nodes[term])  # named, not defined
+    if missing:  # every is_a parent of go-basic.obo and mp.obo has its own stanza
+        child = next(iter(is_a.predecessors(missing[0])))
+        raise InputError(f"{path}: {len(missing)} is_a parent(s) without their own [Term] "
+                         f"stanza (e.g. {missing[0]}, parent of {child}): the file looks "
+                         "truncated or is not the whole ontology. Delete it and download "
+                         "it again.")
+    try:
+        cycle = nx.find_cycle(is_a)
+    except nx.NetworkXNoCycle:
+        cycle = []
+    if cycle:
+        terms = " is_a ".join([child for child, _ in cycle] + [cycle[0][0]])
+        raise InputError(f"{path}: the is_a relations have a cycle ({terms}); an ontology "
+                         "must be a directed acyclic graph. The file is damaged or was "
+                         "edited: download it again.")
     names: dict[str, str] = {}
     namespaces: dict[str, str] = {}
     obsolete: dict[str, str] = {}
@@ -474,9 +509,30 @@ def read_obo(path: str | Path) -> Ontology:
     parents: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for child, parent, relation in graph.edges(keys=True):
         parents[child].append((relation, parent))
-    return Ontology(path=str(path), names=names, namespaces=namespaces,
+    onto = Ontology(path=str(path), names=names, namespaces=namespaces,
                     parents=dict(parents), obsolete=obsolete, alt_ids=alt_ids,
                     data_version=str(graph.graph.get("data-version", "")))
+    log.info("%s: data-version %s, %d live terms, %d obsolete, %d is_a edges", path.name,
+             onto.data_version or "unknown", len(names), len(obsolete), is_a.number_of_edges())
+    return onto
+
+
+def _check_obo_whole(path: Path, text: str) -> None:
+    """InputError unless ``text`` starts with the OBO header's ``format-version:`` and
+    ends with a complete stanza (a line break, and ``id:`` and ``name:`` in the last
+    stanza): what is left of a download or copy that was cut off."""
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    if not first.startswith("format-version:"):
+        raise InputError(f"{path}: the OBO header must start with 'format-version:' (found "
+                         f"{first[:60]!r}): not an OBO file, or its start is missing. "
+                         "Download it again.")
+    last = text.rstrip("\n").rsplit("\n[", 1)[-1].split("\n")  # ["Term]", "id: …", …]
+    tags = {line.split(":", 1)[0] for line in last[1:]}
+    if not text.endswith("\n") or not {"id", "name"} <= tags:
+        ident = next((line for line in last if line.startswith("id:")), "no id")
+        raise InputError(f"{path}: the last stanza ([{last[0]} {ident}) is incomplete: the "
+                         "file looks truncated (cut off mid-stanza). Delete it and download "
+                         "it again.")
 
 
 def _ontology(obo: str | Path | Ontology) -> Ontology:
@@ -621,18 +677,30 @@ GO_ID = re.compile(r"^GO:\d{7}$")
 GO_RELATIONS = ("is_a", "part_of")
 
 
+GAF_VERSION = re.compile(r"^!\s*gaf-version:\s*(\d+)(?:\.\d+)*\s*$")
+
+
 def read_gaf(path: str | Path) -> pd.DataFrame:
     """Read a GO annotation file (GAF 2.2/2.1/2.0, or 1.0), e.g. ``mgi.gaf.gz``.
 
     Out: the 17 GAF columns (names in :data:`GAF_COLUMNS`; GAF 1.0's missing last two
-    are empty) as text, plus ``line``. ``!`` lines are the header. Raises InputError
-    naming the line when a row has fewer than 15 fields, no GO id in column 5 or an
-    aspect other than P/F/C in column 9.
+    are empty) as text, plus ``line``. ``!`` lines are the header, which must say
+    ``!gaf-version:`` before the first row; every row must then have the version's
+    column count (17 from 2.0 on, 15 in 1.0). Raises InputError naming the line when a
+    row has another column count, no GO id in column 5 or an aspect other than P/F/C in
+    column 9, when the version line is missing, and (:func:`_lines`) when the last line
+    is cut off.
     """
     path = Path(path)
     rows: list[list[str]] = []
+    n_columns = 0  # from the !gaf-version: line
     for number, text in _lines(path):
-        if not text.strip() or text.startswith("!"):
+        if not text.strip():
+            continue
+        if text.startswith("!"):
+            version = GAF_VERSION.match(text.strip())
+            if version and not rows:
+                n_columns = 15 if version.group(1) == "1" else 17
             continue
         fields = text.split("\t")
         if len(fields) < 15 or not GO_ID.match(fields[4].strip()) \
@@ -641,7 +709,15 @@ def read_gaf(path: str | Path) -> pd.DataFrame:
                              "tab-separated columns with a GO id in column 5 and P/F/C in "
                              f"column 9; found {len(fields)} field(s)). Give a GAF file such "
                              "as mgi.gaf.gz.")
-        fields = [f.strip() for f in fields[:17]] + [""] * (17 - min(len(fields), 17))
+        if not n_columns:
+            raise InputError(f"{path}: no '!gaf-version:' header line before the first row "
+                             f"(line {number}): the file's start is missing or it is not a "
+                             "GO annotation file. Download it again (e.g. mgi.gaf.gz).")
+        if len(fields) != n_columns:
+            raise InputError(f"{path}: line {number}: {len(fields)} tab-separated columns; "
+                             f"this GAF version has {n_columns} on every row. The file is "
+                             "damaged or was cut off: download it again.")
+        fields = [f.strip() for f in fields] + [""] * (17 - len(fields))
         rows.append(fields + [number])
     if not rows:
         raise InputError(f"{path}: no annotation rows; expected a GAF file (mgi.gaf.gz).")
@@ -810,13 +886,39 @@ def _jensen_rows(path: Path) -> Iterator[tuple[list[str], float]]:
 
 
 def _check_jensen(path: str | Path) -> None:
-    """A DISEASES channel file: at least one row, its first rows (up to 1,000) well formed."""
-    path, rows = Path(path), 0
-    for rows, _ in enumerate(_jensen_rows(path), 1):
-        if rows >= 1000:  # the layout is clear by then
-            return
-    if not rows:
+    """A DISEASES channel file: at least one row, every row well formed, read to the end
+    (a download cut off shows only there)."""
+    path = Path(path)
+    if not sum(1 for _ in _jensen_rows(path)):
         raise InputError(f"{path}: no rows; expected a DISEASES file (an empty download?).")
+
+
+# ------------------------------------------------------------------ which organism
+
+
+def symbol_style(symbols: Iterable[str]) -> str:
+    """What organism gene symbols look like, from their case: ``human`` when at least 80 %
+    of those with letters are all upper case (``CRHR1``, HGNC style), ``mouse`` when at
+    least 80 % have lower-case letters (``Crhr1``, MGI/RGD style), else ``unclear``."""
+    lettered = [s for s in symbols if any(c.isalpha() for c in s)]
+    if not lettered:
+        return "unclear"
+    upper = sum(s == s.upper() for s in lettered) / len(lettered)
+    return "human" if upper >= 0.8 else "mouse" if upper <= 0.2 else "unclear"
+
+
+STYLE_TEXT = {"human": "upper-case symbols: looks human",
+              "mouse": "capitalised symbols: looks mouse (or rat)",
+              "unclear": "symbols of mixed case: organism unclear"}
+
+
+def style_hint(symbols: Iterable[str], study_symbols: Iterable[str], what: str) -> str:
+    """``upper-case symbols: looks human; a mouse collection is needed`` (``what``:
+    collection) and the like: what ``symbols`` look like next to the study's own genes,
+    for mapping errors."""
+    theirs, ours = symbol_style(symbols), symbol_style(study_symbols)
+    needed = f"; a {ours} {what} is needed" if ours != "unclear" and theirs != ours else ""
+    return STYLE_TEXT[theirs] + needed
 
 
 # How a download of each source is checked before it is trusted: read it as the workflow will

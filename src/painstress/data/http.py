@@ -6,8 +6,13 @@
 * :func:`download` streams to a temporary name in the destination folder, checks the
   size against ``Content-Length``, runs the caller's validation (gzip integrity, expected
   header, no HTML page), and only then renames the file into place, writing its
-  provenance (URL, size, sha256, HTTP date, time fetched) beside it as ``<file>.provenance.json``.
-  A failed download leaves nothing that a re-run would trust.
+  provenance (URL, the redirects that led there, size, sha256, ETag, Last-Modified, HTTP
+  date, time fetched) beside it as ``<file>.provenance.json``. A file fetched again that
+  differs from the copy recorded before is logged, and the record keeps the earlier copy's
+  checksum. A failed download leaves nothing that a re-run would trust.
+* :func:`check_remote` asks the server whether cached files changed since they were fetched
+  (ETag, Last-Modified, size) and keeps the answer beside each file as
+  ``<file>.remote.json``; the cached copy stays in use until the user deletes it.
 """
 
 from __future__ import annotations
@@ -31,8 +36,8 @@ from urllib3 import exceptions as urllib3_errors
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from painstress import InputError, __version__
-from painstress.files import make_folder, output_error, remove_stale_parts
+from painstress import InputError, OutputError, __version__
+from painstress.files import make_folder, output_error, remove_stale_parts, write_text
 
 log = logging.getLogger(__name__)
 RETRY_STATUS = (429, 500, 502, 503, 504)
@@ -156,6 +161,12 @@ def provenance_path(path: str | Path) -> Path:
     return path.with_name(path.name + ".provenance.json")
 
 
+def remote_check_path(path: str | Path) -> Path:
+    """Where :func:`check_remote` keeps its last answer about a downloaded file."""
+    path = Path(path)
+    return path.with_name(path.name + ".remote.json")
+
+
 def provenance_record(path: str | Path) -> dict:
     """A downloaded file's provenance (url, size, sha256, fetched, …); for a file without a
     record (the demo's, or placed by hand), the file name and its sha256 only."""
@@ -167,6 +178,30 @@ def provenance_record(path: str | Path) -> dict:
             "sha256": sha256_of(path)}
 
 
+def provenance_summary(path: str | Path) -> dict:
+    """What the methods say about one input file: ``url`` (final address; or that it was
+    simulated or placed by hand), ``redirects`` (``via <url> (301), …``), ``downloaded``
+    (date), ``sha256`` (whole), ``server`` (the last :func:`check_remote` answer, or that the
+    copy replaced a different earlier one, or ``not checked``)."""
+    path = Path(path)
+    record = provenance_record(path)
+    hops = ", ".join(f"{h['url']} ({h['status']})" for h in record.get("redirects") or [])
+    server = "not checked" if record["url"] else ""
+    check = remote_check_path(path)
+    if check.is_file():
+        answer = json.loads(check.read_text())
+        server = f"{answer['status']} (checked {answer.get('checked', '')[:10]})"
+        if answer["status"] == "changed":
+            server += f": {answer['detail']}; the cached copy was used"
+    if record.get("replaces"):
+        earlier = record["replaces"]
+        server += (f"; replaced a different copy fetched {str(earlier.get('fetched'))[:10]} "
+                   f"(sha256 {earlier.get('sha256')})")
+    return {"url": record["url"] or "simulated or placed by hand",
+            "redirects": f"via {hops}" if hops else "", "downloaded": record["fetched"][:10],
+            "sha256": record["sha256"], "server": server}
+
+
 def provenance_note(path: str | Path) -> str:
     """``<file> from <url>, downloaded <date>`` from a file's provenance record, for captions
     and file headers; a file without one (the demo's, or placed by hand) says so."""
@@ -176,6 +211,15 @@ def provenance_note(path: str | Path) -> str:
         return f"{path.name}, no download record (simulated demo file or placed by hand)"
     record = json.loads(note.read_text())
     return f"{path.name} from {record['url']}, downloaded {record['fetched'][:10]}"
+
+
+def _earlier_record(dest: Path) -> dict | None:
+    """The provenance of a copy of ``dest`` fetched before (kept when the file was deleted
+    to fetch it again), or None; an unreadable record counts as none."""
+    try:
+        return json.loads(provenance_path(dest).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _progress(total: int | None, name: str):
@@ -196,6 +240,7 @@ def download(client: Client, url: str, dest: str | Path,
     dest = Path(dest)
     make_folder(dest.parent, dest)
     remove_stale_parts(dest)  # a part left by a killed download is never trusted
+    previous = _earlier_record(dest)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
     note = provenance_path(dest).with_name(f".{dest.name}.{os.getpid()}.json.part")
     started = time.monotonic()
@@ -227,9 +272,21 @@ def download(client: Client, url: str, dest: str | Path,
             raise FetchError(f"{response.url} was downloaded but is not usable: "
                              f"{str(exc).replace(str(tmp), dest.name)}") from exc
         record = {"url": response.url, "file": dest.name, "size": size,
-                  "sha256": sha256_of(tmp), "http_date": response.headers.get("Date"),
+                  "sha256": sha256_of(tmp),
+                  # every hop before the final URL, e.g. a PURL's 302 to the release
+                  "redirects": [{"url": hop.url, "status": hop.status_code}
+                                for hop in response.history],
+                  "http_date": response.headers.get("Date"),
                   "last_modified": response.headers.get("Last-Modified"),
+                  "etag": response.headers.get("ETag"),
                   "fetched": datetime.now(UTC).isoformat(timespec="seconds")}
+        if previous and previous.get("sha256") != record["sha256"]:
+            record["replaces"] = {k: previous.get(k) for k in
+                                  ("sha256", "size", "fetched", "etag", "last_modified")}
+            log.warning("%s differs from the copy fetched %s (sha256 %s… -> %s…, %s -> %d "
+                        "bytes): the source changed", dest.name, previous.get("fetched"),
+                        str(previous.get("sha256"))[:12], record["sha256"][:12],
+                        previous.get("size"), size)
         # provenance first: a run cut off between the two renames leaves no data file,
         # so the next run fetches again instead of trusting an unrecorded file
         note.write_text(json.dumps(record, indent=2) + "\n")
@@ -252,28 +309,49 @@ def download(client: Client, url: str, dest: str | Path,
 def check_remote(client: Client, notes: list[Path]) -> list[dict]:
     """Compare downloaded files with the server's current copies, without downloading.
 
-    For each ``*.provenance.json`` in ``notes``: a HEAD request; a different
-    ``Content-Length`` or ``Last-Modified`` means the remote file changed since it was
-    fetched. Returns one record per file with ``status`` changed / unchanged / unknown.
+    For each ``*.provenance.json`` in ``notes``: a HEAD request to the recorded (final)
+    URL; a different ``ETag``, ``Last-Modified`` or ``Content-Length`` means the remote
+    file changed since it was fetched. Returns one record per file (``file``, ``status``
+    changed / unchanged / unknown, ``detail``, ``checked``), logs the changed ones and
+    writes each record beside its file (:func:`remote_check_path`) for the methods.
     """
     rows = []
     for note in notes:
         record = json.loads(Path(note).read_text())
+        checked = datetime.now(UTC).isoformat(timespec="seconds")
         try:
             head = client.get(record["url"], method="HEAD").headers
         except FetchError as exc:
-            rows.append({"file": record["file"], "status": "unknown", "detail": str(exc)})
-            continue
-        size, modified = head.get("Content-Length"), head.get("Last-Modified")
-        changes = []
-        if size is not None and int(size) != record["size"]:
-            changes.append(f"size {record['size']} -> {size}")
-        if modified and record.get("last_modified") and modified != record["last_modified"]:
-            changes.append(f"Last-Modified {record['last_modified']} -> {modified}")
-        status = "changed" if changes else ("unchanged" if size or modified else "unknown")
-        rows.append({"file": record["file"], "status": status,
-                     "detail": "; ".join(changes) or f"fetched {record['fetched']}"})
-        if changes:
-            log.warning("%s changed on the server since it was fetched (%s); delete it "
-                        "to fetch the new version", record["file"], "; ".join(changes))
+            row = {"file": record["file"], "status": "unknown", "detail": str(exc)}
+        else:
+            row = _compare(record, head)
+        row["checked"] = checked
+        rows.append(row)
+        if row["status"] == "changed":
+            log.warning("%s changed on the server since it was fetched (%s); the cached copy "
+                        "is still used: delete it to fetch the new version", record["file"],
+                        row["detail"])
+        data = Path(note).with_name(record["file"])
+        try:
+            write_text(json.dumps(row, indent=2) + "\n", remote_check_path(data))
+        except OutputError as exc:  # a read-only cache: the log still says it
+            log.warning("%s", exc)
     return rows
+
+
+def _compare(record: dict, head) -> dict:
+    """changed / unchanged / unknown from a HEAD answer's validators against a record."""
+    seen = {"ETag": ("etag", head.get("ETag")),
+            "Last-Modified": ("last_modified", head.get("Last-Modified")),
+            "size": ("size", head.get("Content-Length"))}
+    changes, compared = [], 0
+    for label, (key, now) in seen.items():
+        then = record.get(key)
+        if now is None or then is None:
+            continue
+        compared += 1
+        if str(now) != str(then):
+            changes.append(f"{label} {then} -> {now}")
+    status = "changed" if changes else ("unchanged" if compared else "unknown")
+    return {"file": record["file"], "status": status,
+            "detail": "; ".join(changes) or f"fetched {record['fetched']}"}

@@ -131,18 +131,34 @@ def resolution_table(records: list[dict], organism: str) -> pd.DataFrame:
                                        "n_samples", "via", "kept", "reason"])
 
 
+DATASET_COLUMNS = ["dataset", "series", "platform", "organism", "how", "origin"]
+
+
+def dataset_origin(spec: dict, study_pmid: int | None) -> str:
+    """Whose samples a dataset holds, in words: "this study", or "another study" with the
+    dataset's ``citation`` and ``paradigm`` (config). A dataset is another study's when it
+    has a ``citation`` or a ``pmid`` of its own that is not the study's."""
+    if not spec.get("citation") and spec.get("pmid", study_pmid) == study_pmid:
+        return f"this study (PMID {study_pmid})" if study_pmid else "this study"
+    about = "; ".join(spec[key] for key in ("citation", "paradigm") if spec.get(key))
+    return "another study" + (f": {about}" if about else "")
+
+
 def assign_datasets(datasets: dict, resolutions: dict, default_pmid: int | None,
                     organism: str = "Mus musculus") -> pd.DataFrame:
-    """Decide the series of every dataset.
+    """Decide the series of every dataset: one row per dataset and series.
 
     ``datasets``: config ``datasets`` (name -> {geo?, platform?, pmid?, organism?}).
     ``resolutions``: (PMID, organism) -> :func:`resolution_table` of its linked series
     for that organism (a plain PMID key stands for any organism).
     ``organism``: the organism of datasets without their own (``study.organism``); the
     result's ``organism`` column says each dataset's.
-    A pinned series must be linked to its dataset's PMID (unless that PMID is null);
-    an unpinned dataset takes the one kept series of its PMID that no other dataset
-    uses. Anything else is an error that lists the candidates.
+    A pinned series must be linked to its dataset's PMID (unless that PMID is null).
+    An unpinned dataset takes every kept series of its PMID that no other dataset uses
+    (a study that split its samples over several series, or a SuperSeries' SubSeries):
+    their samples are pooled into one dataset, the sample sheet records each sample's
+    series. No series left is an error that lists what was considered.
+    ``origin`` says whose samples they are (:func:`dataset_origin`).
     """
     rows, used = [], set()
     for spec in datasets.values():
@@ -153,15 +169,15 @@ def assign_datasets(datasets: dict, resolutions: dict, default_pmid: int | None,
         own = spec.get("organism") or organism
         table = resolutions.get((pmid, own), resolutions.get(pmid)) if pmid else None
         if spec.get("geo"):
-            series = spec["geo"]
+            series = [spec["geo"]]
             if table is None:
                 how = "pinned in config (no PMID to check against)"
-            elif series in set(table["series"]):
+            elif spec["geo"] in set(table["series"]):
                 how = f"pinned in config; linked to PMID {pmid}"
             else:
                 linked = ", ".join(table["series"]) or "none"
                 raise FetchError(
-                    f"config datasets.{name}.geo = {series} is not linked to PMID {pmid} "
+                    f"config datasets.{name}.geo = {spec['geo']} is not linked to PMID {pmid} "
                     f"in PubMed (linked series: {linked}). Check the accession; if it is "
                     f"right (e.g. data from another paper), set datasets.{name}.pmid to that "
                     "paper's PMID, or to null to skip the check.")
@@ -169,20 +185,45 @@ def assign_datasets(datasets: dict, resolutions: dict, default_pmid: int | None,
             if table is None:
                 raise FetchError(f"config datasets.{name} has neither 'geo' nor a PMID to "
                                  "resolve it from; pin it with geo: GSE….")
-            candidates = [s for s in table.loc[table["kept"], "series"] if s not in used]
-            if len(candidates) != 1:
+            kept = list(table.loc[table["kept"], "series"])
+            series = [s for s in kept if s not in used]
+            if not series:
                 shown = table.to_string(index=False, columns=["series", "taxon", "type",
                                                               "kept", "reason"])
+                taken = f" ({', '.join(kept)} already used by other datasets)" if kept else ""
                 raise FetchError(
-                    f"PMID {pmid} gives {len(candidates)} candidate series for dataset "
-                    f"{name!r} ({', '.join(candidates) or 'none'}); pin the right one in "
-                    f"config (datasets.{name}.geo). Series considered:\n{shown}")
-            series = candidates[0]
-            used.add(series)
-            how = f"resolved from PMID {pmid}"
-        rows.append({"dataset": name, "series": series,
-                     "platform": spec.get("platform") or "", "organism": own, "how": how})
-    return pd.DataFrame(rows, columns=["dataset", "series", "platform", "organism", "how"])
+                    f"PMID {pmid} gives 0 candidate series for dataset {name!r}{taken}; "
+                    f"pin the right one in config (datasets.{name}.geo). "
+                    f"Series considered:\n{shown}")
+            used.update(series)
+            how = f"resolved from PMID {pmid}" + (
+                f" (one of {len(series)} series, pooled)" if len(series) > 1 else "")
+        origin = dataset_origin(spec, default_pmid)
+        rows += [{"dataset": name, "series": s, "platform": spec.get("platform") or "",
+                  "organism": own, "how": how, "origin": origin} for s in series]
+    return pd.DataFrame(rows, columns=DATASET_COLUMNS)
+
+
+def join_series_counts(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, int]:
+    """One counts table from the NCBI counts of several series of one dataset (series ->
+    genes × samples, index GeneID), joined by sample.
+
+    Genes: the inner join, i.e. the GeneIDs every series has. NCBI computes all series of
+    a genome build against one annotation, so they share their GeneIDs and nothing is lost;
+    a gene missing from one series has no count there (not a count of zero), so it cannot
+    be tested on that series' samples. Returns (table, number of genes left out); a sample
+    in two series is an :class:`InputError`.
+    """
+    seen: dict[str, str] = {}
+    for series, table in tables.items():
+        for sample in table.columns:
+            if sample in seen:
+                raise InputError(f"sample {sample} is in the counts of both {seen[sample]} "
+                                 f"and {series}; a sample belongs to one series.")
+            seen[sample] = series
+    joined = pd.concat(list(tables.values()), axis=1, join="inner")  # first series' order
+    every = set().union(*(set(t.index) for t in tables.values()))
+    return joined, len(every) - len(joined)
 
 
 # ---------------------------------------------------------------- files of a series
@@ -326,10 +367,12 @@ def fetch_counts(client: Client, endpoints: Endpoints, series: str, organism: st
             f"GEO has no NCBI-computed RNA-seq counts for {series}: its download page "
             f"{download_page_url(endpoints, series)} links none, and {names['counts']} could "
             f"not be fetched ({exc}).\n"
-            "  This workflow does not substitute other data. Alternatives:\n"
-            f"    - the authors' supplementary files:\n      {supplementary}\n"
-            "    - quantify the reads from SRA yourself and provide counts in NCBI's "
-            "format (config/README.md, offline mode).") from exc
+            "  This workflow does not substitute other data unasked (datasets.<name>.counts "
+            "is ncbi). Alternatives (config/README.md, 'Counts from anywhere'):\n"
+            f"    - the authors' supplementary files (counts: supplementary, or auto):\n"
+            f"      {supplementary}\n"
+            "    - quantify the reads from SRA yourself and give your counts "
+            "(counts: {file: …}, with a sample table as metadata).") from exc
 
 
 def fetch_annotation(client: Client, endpoints: Endpoints, series: str, organism: str,
@@ -343,6 +386,8 @@ def fetch_annotation(client: Client, endpoints: Endpoints, series: str, organism
 NCBI_GENE_FILES = {  # file name -> path under NCBI Gene's DATA/ folder
     "gene_orthologs.gz": "gene_orthologs.gz",
     "Homo_sapiens.gene_info.gz": "GENE_INFO/Mammalia/Homo_sapiens.gene_info.gz",
+    # gene IDs of a user's or the authors' counts -> GeneIDs (painstress.data.count_files)
+    "Mus_musculus.gene_info.gz": "GENE_INFO/Mammalia/Mus_musculus.gene_info.gz",
 }
 
 
@@ -350,7 +395,9 @@ def fetch_ncbi_gene(client: Client, gene_url: str, name: str, dest) -> dict:
     """Download one of NCBI Gene's files (:data:`NCBI_GENE_FILES`: ortholog pairs, the
     human gene table), checked by parsing it as :mod:`painstress.compare.orthologs` will."""
     from painstress.compare import orthologs
+    from painstress.data.count_files import read_gene_info
 
     check = {"gene_orthologs.gz": orthologs.read_gene_orthologs,
-             "Homo_sapiens.gene_info.gz": orthologs.read_gene_info}[name]
+             "Homo_sapiens.gene_info.gz": orthologs.read_gene_info,
+             "Mus_musculus.gene_info.gz": read_gene_info}[name]
     return download(client, f"{gene_url.rstrip('/')}/{NCBI_GENE_FILES[name]}", dest, check)

@@ -21,17 +21,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from painstress import InputError
+from painstress import InputError, lazy_module
 from painstress.files import read_text, refuse_html
 
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+
 GSM_PATTERN = re.compile(r"^GSM\d+$")
+SAMPLE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SERIES_MATRIX_BEGIN = "!series_matrix_table_begin"
 
 
-INT64_MAX = int(np.iinfo(np.int64).max)
+INT64_MAX = 2**63 - 1  # the largest int64 count (np.iinfo(np.int64).max)
 
 
 def _read_table_text(path: Path) -> tuple[str, list[int]]:
@@ -98,10 +99,11 @@ def read_ncbi_counts(path: str | Path) -> pd.DataFrame:
     samples = header[1:]
     if not samples:
         raise InputError(f"{path}: line {lines[0]} has no sample columns after 'GeneID'.")
-    bad = [s for s in samples if not GSM_PATTERN.match(s)]
+    # GSM accessions in NCBI's files; a user's own counts keep their sample names
+    bad = [s for s in samples if not SAMPLE_PATTERN.match(s)]
     if bad:
-        raise InputError(f"{path}: sample columns must be GSM accessions; "
-                         f"not GSM: {', '.join(bad[:5])}.")
+        raise InputError(f"{path}: sample columns must be GSM accessions or plain sample "
+                         f"names (letters, digits, . _ -); not so: {', '.join(bad[:5])}.")
     dup = sorted({s for s in samples if samples.count(s) > 1})
     if dup:
         raise InputError(f"{path}: duplicated sample columns: {', '.join(dup)}.")

@@ -20,10 +20,10 @@ import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
+from painstress import InputError, lazy_module
 
-from painstress import InputError
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 RESULT_COLUMNS = ["GeneID", "symbol", "baseMean", "log2FoldChange", "lfcSE", "stat",
                   "pvalue", "padj", "log2FoldChange_shrunk", "sig_paper", "sig_modern"]
@@ -69,13 +69,16 @@ def new_data_set(counts: pd.DataFrame, metadata: pd.DataFrame, design: str, *,
                  engine: str = "painstress", n_cpus: int = 1):
     """A pydeseq2 ``DeseqDataSet`` with ``engine``'s inference: ``painstress`` fits every
     gene at once (:class:`painstress.de.engine.AllGenesInference` in
-    :class:`~painstress.de.engine.AllGenesDataSet`, single-threaded); ``pydeseq2`` is
-    stock pydeseq2 (one scipy optimisation per gene, ``n_cpus`` joblib workers).
-    Build and use it inside :func:`quiet_single_thread`."""
+    :class:`~painstress.de.pydeseq2_adapter.AllGenesDataSet`, single-threaded); ``pydeseq2``
+    is stock pydeseq2 (one scipy optimisation per gene, ``n_cpus`` joblib workers). Either
+    way the installed pydeseq2 must be a tested one (:mod:`painstress.de.pydeseq2_adapter`
+    checks it on import). Build and use it inside :func:`quiet_single_thread`."""
+    from painstress.de import pydeseq2_adapter
+
     if engine == "painstress":
-        from painstress.de.engine import AllGenesDataSet as DataSet
         from painstress.de.engine import AllGenesInference
 
+        DataSet = pydeseq2_adapter.AllGenesDataSet
         inference = AllGenesInference()
     elif engine == "pydeseq2":
         from pydeseq2.dds import DeseqDataSet as DataSet
@@ -287,18 +290,20 @@ def dispersion_table(fitted: Fit, symbols: pd.Series) -> pd.DataFrame:
     (pydeseq2 keeps no MAP for it). So final = MAP for every gene but the outliers, where
     final = gene-wise.
     """
+    from painstress.de import pydeseq2_adapter
+
     dds = fitted.dds
     var = dds.var
     genewise = var["genewise_dispersions"].to_numpy(float)
     trend = var["fitted_dispersions"].to_numpy(float)
     final = var["dispersions"].to_numpy(float)
     shrunk = var["MAP_dispersions"].to_numpy(float).copy()
-    outlier = var["_outlier_genes"].to_numpy(bool).copy()
+    outlier = pydeseq2_adapter.outlier_genes(dds)
     if "refitted" in var:  # pydeseq2's outlier rule (fit_MAP_dispersions) on the refit
         refitted = var["refitted"].to_numpy(bool)
         with np.errstate(divide="ignore", invalid="ignore"):
-            above = np.log(genewise) > (np.log(trend)
-                                        + 2 * np.sqrt(float(dds.uns["_squared_logres"])))
+            above = np.log(genewise) > (
+                np.log(trend) + 2 * np.sqrt(pydeseq2_adapter.squared_log_residuals(dds)))
         outlier[refitted] = above[refitted]
         shrunk[refitted] = np.where(outlier[refitted], np.nan, final[refitted])
     gene_ids = var.index.astype(np.int64)
@@ -363,20 +368,34 @@ def analyse_configured(samples_path, genes_path, counts_by_dataset: dict, *, reg
                        n_cpus: int = 1) -> tuple[ContrastAnalysis, str]:
     """:func:`analyse_contrast` on the workflow's files, as rules ``deseq2`` and
     ``parity_ours`` run it: the sample sheet, the gene table, and the counts file of the
-    contrast's one dataset (``counts_by_dataset``: dataset -> path). Returns the analysis
-    and the dataset's name."""
+    contrast's one dataset in ``region`` (``counts_by_dataset``: dataset -> path; a contrast
+    naming datasets in order of preference takes the first holding both groups there,
+    :func:`painstress.samples.choose_dataset`). Returns the analysis, whose summary names
+    the GEO ``series`` of the fitted samples, and the dataset's name."""
     from painstress.data import ncbi_files
     from painstress.files import read_tsv
-    from painstress.samples import contrast_samples
+    from painstress.samples import ARM_MIN_SAMPLES, contrast_datasets, contrast_samples
 
     sheet = read_tsv(samples_path, dtype=str)
+    chosen = contrast_samples(sheet, contrast, region)
+    if chosen.empty:  # a list of datasets none of which holds both groups here
+        raise InputError(
+            f"contrast {contrast['name']} has no samples in region {region}: none of the "
+            f"datasets {', '.join(contrast_datasets(contrast))} holds >= {ARM_MIN_SAMPLES} "
+            f"{contrast['test']} and >= {ARM_MIN_SAMPLES} {contrast['reference']} samples "
+            "there (arms.tsv records it). Run the workflow again: it then leaves this region "
+            "out of the contrast (`make run` does so from the start).")
     # one dataset per contrast: checked with the sheet
-    (dataset,) = contrast_samples(sheet, contrast, region)["dataset"].unique()
+    (dataset,) = chosen["dataset"].unique()
     counts = ncbi_files.read_ncbi_counts(counts_by_dataset[dataset])
     genes = read_tsv(genes_path, dtype={"symbol": str}).fillna("")
     analysis = analyse_contrast(counts, sheet, region=region,
                                 symbols=genes.set_index("GeneID")["symbol"], n_cpus=n_cpus,
                                 **configured(settings, contrast))
+    # the GEO series the fitted samples come from (a dataset may pool several)
+    fitted = chosen[chosen["sample"].isin(analysis.model.groups.index)]
+    analysis.summary["series"] = ",".join(sorted(
+        fitted["series"].dropna().astype(str).unique()) if "series" in fitted else [])
     return analysis, dataset
 
 

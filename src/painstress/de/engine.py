@@ -26,23 +26,24 @@ Genes whose batched solve does not converge (IRLS diverging, a non-finite deriva
 shrinkage fit that does not settle) get pydeseq2's own per-gene solver for that gene, which
 ends in DESeq2's grid search. :attr:`AllGenesInference.fallbacks` counts them per step, so
 the caller can report them; nothing is replaced silently.
+
+This module uses pydeseq2's public API only; the one orchestration step it speeds up
+(the trend's gene choice, :class:`painstress.de.pydeseq2_adapter.AllGenesDataSet`) is in
+:mod:`painstress.de.pydeseq2_adapter` with every other use of pydeseq2's private names.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pydeseq2 import utils as pyd_utils
-from pydeseq2.dds import DeseqDataSet
-from pydeseq2.default_inference import DefaultInference
+from pydeseq2.inference import Inference
 from scipy.special import digamma, expit
 from scipy.stats import norm
 
-ENGINE_NAME = "painstress all-genes engine"
 # Above this 1/α, ψ(y + 1/α) − ψ(1/α) comes from the asymptotic series (see digamma_difference).
 _SERIES_FROM = 1e4
 _DISPERSION_TOL = 1e-10     # on log α
@@ -343,21 +344,29 @@ def gamma_identity_glm(x: np.ndarray, y: np.ndarray, start: np.ndarray,
 # ----------------------------------------------------------------------------- the engine
 
 
-class AllGenesInference(DefaultInference):
+class AllGenesInference(Inference):
     """pydeseq2 ``Inference`` whose per-gene fits run over all genes at once.
 
-    Drop-in for ``DefaultInference`` in ``DeseqDataSet(..., inference=...)`` and
-    ``DeseqStats(..., inference=...)``. Single-threaded numpy: ``n_cpus`` is accepted for
-    the interface and unused. ``fallbacks`` counts, per step, the genes handed to
-    pydeseq2's per-gene solver because the batched solve did not converge.
+    In place of ``DefaultInference`` in ``DeseqDataSet(..., inference=...)`` and
+    ``DeseqStats(..., inference=...)``. It implements pydeseq2's abstract ``Inference``
+    (not ``DefaultInference``), so a method pydeseq2 adds to it stops instantiation here
+    instead of quietly running per gene. Single-threaded numpy: ``n_cpus`` is kept for
+    the interface (pydeseq2 may set it) and unused. ``fallbacks`` counts, per step, the
+    genes handed to pydeseq2's per-gene solver because the batched solve did not converge.
     """
 
     def __init__(self, n_cpus: int | None = 1, min_disp: float = 1e-8):
-        super().__init__(n_cpus=1)
+        self.n_cpus = 1
         self.min_disp = min_disp  # DeseqDataSet's min_disp (for the trend's gene choice)
         self.fallbacks: Counter = Counter()
 
-    # rough and moment dispersions are already vectorised in pydeseq2 (inherited)
+    # rough and moment dispersions: pydeseq2's own functions, already vectorised
+
+    def fit_rough_dispersions(self, normed_counts, design_matrix):  # noqa: D102
+        return pyd_utils.fit_rough_dispersions(normed_counts, design_matrix)
+
+    def fit_moments_dispersions(self, normed_counts, size_factors):  # noqa: D102
+        return pyd_utils.fit_moments_dispersions(normed_counts, size_factors)
 
     def lin_reg_mu(self, counts, size_factors, design_matrix, min_mu):  # noqa: D102
         normed = counts / size_factors[:, None]
@@ -526,48 +535,3 @@ class AllGenesInference(DefaultInference):
             beta[gene], inv_hessians[gene], converged[gene] = b, inv_h, ok
         self.fallbacks["LFC shrinkage"] += int(failed.size)
         return beta, inv_hessians, converged
-
-
-class AllGenesDataSet(DeseqDataSet):
-    """pydeseq2's ``DeseqDataSet`` with one orchestration step vectorised.
-
-    ``_fit_parametric_dispersion_trend`` checks gene by gene (pandas ``.loc`` per gene,
-    ~0.3 s for 20,000 genes, as long as every dispersion step of our engine together)
-    that ``1/mean`` is finite; here that check is one mask. Everything else, including
-    the outlier-dropping loop around the trend fit, is pydeseq2's own code path.
-    """
-
-    def _fit_parametric_dispersion_trend(self, vst: bool = False):
-        disp_param_name = "vst_genewise_dispersions" if vst else "genewise_dispersions"
-        if disp_param_name not in self.var:
-            self.fit_genewise_dispersions(vst)
-        genes = self.non_zero_genes
-        targets = self.var.loc[genes, disp_param_name].copy()
-        covariates = 1 / self.var.loc[genes, "_normed_means"]
-        finite = np.isfinite(covariates.to_numpy(float))
-        targets, covariates = targets[finite], covariates[finite]
-
-        old_coeffs, coeffs = np.array([0.1, 0.1]), np.array([1.0, 1.0])
-        while (coeffs > 1e-10).all() and (np.log(np.abs(coeffs / old_coeffs)) ** 2).sum() >= 1e-6:
-            old_coeffs = coeffs
-            coeffs, predictions, converged = self.inference.dispersion_trend_gamma_glm(
-                covariates, targets)
-            coeffs = np.asarray(coeffs, float)
-            if not converged or (coeffs <= 1e-10).any():
-                warnings.warn("The dispersion trend curve fitting did not converge. "
-                              "Switching to a mean-based dispersion trend.", UserWarning,
-                              stacklevel=2)
-                self._fit_mean_dispersion_trend(vst)
-                return
-            ratios = targets.to_numpy(float) / predictions
-            keep = (ratios >= 1e-4) & (ratios < 15)
-            targets, covariates = targets[keep], covariates[keep]
-
-        if vst:
-            self.uns["vst_trend_coeffs"] = pd.Series(coeffs, index=["a0", "a1"])
-        else:
-            self.uns["trend_coeffs"] = pd.Series(coeffs, index=["a0", "a1"])
-            self.var["fitted_dispersions"] = np.full(self.n_vars, np.nan)
-            self.uns["disp_function_type"] = "parametric"
-            self.var.loc[self.var["non_zero"], "fitted_dispersions"] = self.disp_function(
-                self.var.loc[self.var["non_zero"], "_normed_means"])

@@ -24,11 +24,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-from scipy import stats
-
+from painstress import lazy_module
 from painstress.de.deseq2 import Thresholds, significance
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+stats = lazy_module("scipy.stats")
 
 R_INSTALL_HINT = (
     "R DESeq2 is needed for the parity check and was not found. Install it with one of: "
@@ -57,6 +58,9 @@ FOCUS_PADJ = 0.1
 DEFAULT_THRESHOLDS = Thresholds()  # the config's defaults
 DISPERSION_KINDS = ("genewise", "fitted", "MAP", "final")
 FIT_NUMBERS = ("trend_asymptDisp", "trend_extraPois", "prior_disp_var", "replaced_genes")
+# Prefix of the figures against R's results() at the workflow's alpha (config
+# de.thresholds.modern_padj), not R's default 0.1.
+SAME_ALPHA = "same_alpha_"
 
 
 # --------------------------------------------------------------------------------------
@@ -241,10 +245,6 @@ def check_bounds(figures: dict, bounds: dict) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------
-# Our side: the workflow's DE call, keeping what it fitted
-
-
-# --------------------------------------------------------------------------------------
 # Files both sides share
 
 
@@ -334,12 +334,13 @@ def r_results_at(r: dict, alpha: str) -> pd.DataFrame:
 
 def compare_all(ours_fit: dict, r: dict, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> dict:
     """Every parity figure for one matrix: results against R with results()'s default
-    alpha (keys as :func:`compare_results`) and against R with the workflow's alpha
-    (same keys prefixed ``alpha05_``), and the fits (:func:`compare_fits`)."""
+    alpha (keys as :func:`compare_results`) and against R with the alpha our side used,
+    ``thresholds.modern_padj`` (same keys prefixed :data:`SAME_ALPHA`), and the fits
+    (:func:`compare_fits`)."""
     figures = compare_results(ours_fit["results"], r_results_at(r, "default"),
                               thresholds=thresholds)
     same_alpha = compare_results(ours_fit["results"], r_results_at(r, "workflow"),
                                  thresholds=thresholds)
-    figures.update({f"alpha05_{k}": v for k, v in same_alpha.items()})
+    figures.update({f"{SAME_ALPHA}{k}": v for k, v in same_alpha.items()})
     figures.update(compare_fits(ours_fit, r))
     return figures

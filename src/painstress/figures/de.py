@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from painstress.de.deseq2 import DISPERSION_COLUMNS as DISPERSION_TABLE
-from painstress.figures.style import GREY, OKABE_ITO
+from painstress.figures.style import GREY, LABEL_CHARS, OKABE_ITO, plain
 
 # what the dispersion plot reads of the DE step's dispersion table (after GeneID, symbol)
 DISPERSION_COLUMNS = DISPERSION_TABLE[2:]
@@ -74,11 +74,11 @@ def volcano(de: pd.DataFrame, *, title: str, thresholds, n_labels: int = 10) -> 
                edgecolors="k", linewidths=0.7, zorder=3)
     ax.set_xlabel("log2 fold change")
     ax.set_ylabel("−log10 p-value")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(plain(title), fontsize=10)
     ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0,
               frameon=False, markerscale=2.5)
     ax.margins(x=0.08, y=0.08)  # room for labels of the most extreme genes
-    names = [s if isinstance(s, str) and s else str(g)
+    names = [plain(s, LABEL_CHARS) if isinstance(s, str) and s else str(g)
              for s, g in zip(top["symbol"], top["GeneID"])]
     texts = [ax.text(x, yy, name, fontsize=7.5, zorder=4) for x, yy, name in
              zip(top["log2FoldChange"], y[top.index], names)]
@@ -165,7 +165,7 @@ def dispersion_plot(dispersions: pd.DataFrame, *, title: str) -> plt.Figure:
                 transform=ax.transAxes)
     ax.set_xlabel("mean of normalised counts")
     ax.set_ylabel("dispersion")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(plain(title), fontsize=10)
     handles, labels = ax.get_legend_handles_labels()
     if left_out:
         handles.append(plt.Line2D([], [], ls="none"))
@@ -193,7 +193,7 @@ def ma_plot(de: pd.DataFrame, *, title: str, thresholds) -> plt.Figure:
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8,
                frameon=False, markerscale=3)
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(plain(title), fontsize=10)
     return fig
 
 
@@ -205,6 +205,6 @@ def pvalue_histogram(de: pd.DataFrame, *, title: str) -> plt.Figure:
     ax.axhline(len(p) / 20, ls="--", lw=0.8, c="k", label="expected if no gene changed")
     ax.set_xlabel("p-value")
     ax.set_ylabel("genes")
-    ax.set_title(title, fontsize=9)
+    ax.set_title(plain(title), fontsize=9)
     ax.legend(fontsize=7, frameon=False)
     return fig

@@ -10,7 +10,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from painstress import InputError
-from painstress.figures.style import GREY, OKABE_ITO
+from painstress.figures.style import GREY, LABEL_CHARS, OKABE_ITO, plain
 
 PSEUDOCOUNT = 0.5  # as plotCounts: zero counts stay on a log axis
 MIN_SPAN = 6.0  # a row's y axis spans at least this factor, so it has labelled ticks
@@ -82,7 +82,8 @@ def gene_counts_panel(normalised: dict[tuple[str, str], pd.DataFrame], sheet: pd
     Out: a grid, one row per gene and one column per (region, model): the reference then
     the test group, each sample a jittered point at count + 0.5 on a log axis (so zero
     counts show, at 0.5), a black bar at each group's median; panels of one gene share
-    the y axis. A gene missing from a table gets an empty panel saying so.
+    the y axis, labelled with the gene's symbol (its GeneID if none) in bold. A gene
+    missing from a table gets an empty panel saying so.
     """
     keys = list(normalised)
     matrices = {key: _matrix(table) for key, table in normalised.items()}
@@ -102,14 +103,16 @@ def gene_counts_panel(normalised: dict[tuple[str, str], pd.DataFrame], sheet: pd
             test, reference = groups[model]
             matrix = matrices[key]
             if row == 0:
-                ax.set_title(f"{region} · {model}\n{test} vs {reference}", fontsize=9)
+                region_, model_, test_, reference_ = (plain(v, LABEL_CHARS) for v in
+                                                      (region, model, test, reference))
+                ax.set_title(f"{region_} · {model_}\n{test_} vs {reference_}", fontsize=9)
             ax.set_xticks([0, 1])
             ax.set_xlim(-0.6, 1.6)
             ax.set_yscale("log")
             members = [[s for s in matrix.columns if group_of.get(s) == group]
                        for group in (reference, test)]
-            ax.set_xticklabels([f"{g}\n(n={len(m)})" for g, m in zip((reference, test),
-                                                                     members)], fontsize=8)
+            ax.set_xticklabels([f"{plain(g, LABEL_CHARS)}\n(n={len(m)})"
+                                for g, m in zip((reference, test), members)], fontsize=8)
             if gene_id not in matrix.index:
                 ax.text(0.5, 0.5, "not in table\n(filtered out)", ha="center", va="center",
                         fontsize=7, color="0.4", transform=ax.transAxes)
@@ -126,17 +129,17 @@ def gene_counts_panel(normalised: dict[tuple[str, str], pd.DataFrame], sheet: pd
                 ax.hlines(np.median(points), x - 0.3, x + 0.3, colors="k", lw=1.6, zorder=4)
         _count_axis(axes[row][0], np.concatenate(drawn) if drawn else np.array([]))
         name = symbol if isinstance(symbol, str) and symbol else str(gene_id)
-        axes[row][0].set_ylabel(f"$\\bf{{{_mathtext(name)}}}$\ncount + 0.5", fontsize=8)
+        axes[row][0].set_ylabel(plain(name, LABEL_CHARS), fontsize=8, fontweight="bold")
         if row < nrows - 1:  # x labels only under the last row
             for ax in axes[row]:
                 ax.tick_params(axis="x", labelbottom=False)
     handles = [Line2D([], [], ls="none", marker="o", markerfacecolor=colours[g],
-                      markeredgecolor="k", markeredgewidth=0.4, markersize=6, label=g)
-               for g in order]
+                      markeredgecolor="k", markeredgewidth=0.4, markersize=6,
+                      label=plain(g, LABEL_CHARS)) for g in order]
     handles.append(Line2D([], [], c="k", lw=1.6, label="group median"))
     fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
-    fig.suptitle(f"{title}\nnormalised counts (counts / size factor) + 0.5, log scale",
-                 fontsize=10)
+    fig.suptitle(f"{plain(title)}\nnormalised counts (counts / size factor) + 0.5, log "
+                 "scale; one row per gene", fontsize=10)
     return fig
 
 
@@ -158,16 +161,3 @@ def _count_axis(ax, values: np.ndarray) -> None:
         other.tick_params(axis="y", labelsize=7.5)
         other.grid(axis="y", which="major", lw=0.4, color=GREY, alpha=0.7)
         other.set_axisbelow(True)
-
-
-def _mathtext(text: str) -> str:
-    """``text`` safe inside a bold mathtext label (spaces and specials escaped)."""
-    out = []
-    for char in str(text):
-        if char in "\\{}$^_%&#~":
-            out.append("\\" + char if char not in "\\~" else " ")
-        elif char == " ":
-            out.append("\\ ")
-        else:
-            out.append(char)
-    return "".join(out)

@@ -7,13 +7,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from painstress.figures.style import GREY, OKABE_ITO
+from painstress.figures.style import GREY, LABEL_CHARS, OKABE_ITO, plain
 
 
 def overlap_counts(stats_table: pd.DataFrame, *, title: str) -> plt.Figure:
-    """Same- vs opposite-direction genes per region, observed and expected, per definition."""
+    """Same- vs opposite-direction genes per region, observed and expected, per definition,
+    with both tests of ``overlap_stats.tsv`` named: direction (are genes significant in
+    both changed the same way more often than the lists' up/down balance predicts?) and
+    co-significance (more same-direction genes than independent lists would share?)."""
     definitions = list(dict.fromkeys(stats_table["definition"]))
-    fig, axes = plt.subplots(1, len(definitions), figsize=(5 * len(definitions), 4.2),
+    fig, axes = plt.subplots(1, len(definitions), figsize=(5.5 * len(definitions), 4.6),
                              squeeze=False)
     for ax, definition in zip(axes[0], definitions):
         rows = stats_table[stats_table["definition"] == definition].reset_index(drop=True)
@@ -23,17 +26,23 @@ def overlap_counts(stats_table: pd.DataFrame, *, title: str) -> plt.Figure:
         ax.bar(x + 0.2, rows["n_opposite_direction"], 0.4, color=OKABE_ITO[5],
                label="opposite direction")
         ax.scatter(x - 0.2, rows["expected_same_direction"], marker="_", s=300, c="k",
-                   label="expected same (independent lists)", zorder=3)
+                   label="expected same: independent lists (co-significance test)", zorder=3)
+        ax.scatter(x - 0.2, rows["expected_same_given_both"], marker="o", s=18, c="k",
+                   label="expected same: of the genes significant in both, by the lists'\n"
+                         "up/down balance (direction test)", zorder=3)
         for i, row in rows.iterrows():
-            ax.annotate(f"p={row['pvalue']:.1g}\npadj={row['padj']:.1g}",
-                        (i - 0.2, row["n_same_direction"]), ha="center", va="bottom",
-                        fontsize=7, xytext=(0, 2), textcoords="offset points")
-        ax.set_xticks(x, rows["region"])
+            top = max(row["n_same_direction"], row["n_opposite_direction"])
+            ax.annotate(f"dir. {row['direction_padj']:.1g}\nco-sig. {row['padj']:.1g}",
+                        (i, top), ha="center", va="bottom",
+                        fontsize=6.5, xytext=(0, 2), textcoords="offset points")
+        ax.set_xlabel("above the bars: padj of the direction (dir.) and co-significance "
+                      "(co-sig.) tests", fontsize=7)
+        ax.set_xticks(x, [plain(region, LABEL_CHARS) for region in rows["region"]])
         ax.set_ylabel("genes significant in both pain and stress")
-        ax.set_title(f"{definition} definition", fontsize=9)
+        ax.set_title(f"{plain(definition, LABEL_CHARS)} definition", fontsize=9)
         ax.margins(y=0.2)
     axes[0][0].legend(fontsize=7, frameon=False, loc="upper left")
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(plain(title), fontsize=10)
     return fig
 
 
@@ -55,10 +64,10 @@ def fold_change_scatter(paired: pd.DataFrame, shared: pd.DataFrame, *, title: st
     ax.axvline(0, lw=0.6, c="k")
     pearson = stats.pearsonr(x, y).statistic if len(both) > 2 else np.nan
     spearman = stats.spearmanr(x, y).statistic if len(both) > 2 else np.nan
-    ax.set_xlabel(f"log2 fold change, {pain_label}")
-    ax.set_ylabel(f"log2 fold change, {stress_label}")
-    ax.set_title(f"{title}\nall genes: Pearson r = {pearson:.2f}, Spearman ρ = {spearman:.2f}",
-                 fontsize=9)
+    ax.set_xlabel(f"log2 fold change, {plain(pain_label, LABEL_CHARS)}")
+    ax.set_ylabel(f"log2 fold change, {plain(stress_label, LABEL_CHARS)}")
+    ax.set_title(f"{plain(title)}\nall genes: Pearson r = {pearson:.2f}, "
+                 f"Spearman ρ = {spearman:.2f}", fontsize=9)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
     return fig
 
@@ -75,14 +84,15 @@ def shared_upset(shared: pd.DataFrame, *, title: str, regions: list[str],
     membership = (genes.assign(present=True)
                   .pivot_table(index=["GeneID", "direction"], columns="region",
                                values="present", aggfunc="any", fill_value=False)
-                  .reindex(columns=regions, fill_value=False).astype(bool))
+                  .reindex(columns=regions, fill_value=False).astype(bool)
+                  .rename(columns=plain))  # upsetplot draws the region names
     fig = plt.figure(figsize=(8, 4.8))
     if membership.empty:
         ax = fig.add_subplot()
-        ax.text(0.5, 0.5, f"no shared genes ({definition} definition)", ha="center")
+        ax.text(0.5, 0.5, f"no shared genes ({plain(definition)} definition)", ha="center")
         ax.set_axis_off()
     else:
-        data = membership.reset_index().set_index(regions)
+        data = membership.reset_index().set_index(list(membership.columns))
         with warnings.catch_warnings():  # upsetplot 0.9 uses pandas idioms pandas 2.3 flags
             warnings.simplefilter("ignore", FutureWarning)
             # show_counts=True fails with matplotlib 3.11 (upsetplot 0.9.0); counts are
@@ -100,8 +110,8 @@ def shared_upset(shared: pd.DataFrame, *, title: str, regions: list[str],
             bars.annotate(str(int(size)), (x, size), ha="center", va="bottom", fontsize=8,
                           xytext=(0, 2), textcoords="offset points")
         bars.margins(y=0.15)
-    fig.suptitle(f"{title}: genes shared by pain and stress, by region "
-                 f"({definition} definition, {membership.shape[0]} gene-direction pairs)",
+    fig.suptitle(f"{plain(title)}: genes shared by pain and stress, by region "
+                 f"({plain(definition)} definition, {membership.shape[0]} gene-direction pairs)",
                  fontsize=10)
     return fig
 
@@ -119,18 +129,19 @@ def shared_gene_heatmap(vst: pd.DataFrame, sheet: pd.DataFrame, shared: pd.DataF
     if not genes:
         ax.text(0.5, 0.5, "no shared genes in this region", ha="center", va="center")
         ax.set_axis_off()
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(plain(title), fontsize=10)
         return fig
     values = vst.loc[genes, samples]
     centred = values.sub(values.mean(axis=1), axis=0)
     limit = float(np.nanmax(np.abs(centred.to_numpy()))) or 1.0
     image = ax.imshow(centred, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
     symbols = shared.drop_duplicates("GeneID").set_index("GeneID")["symbol"]
-    ax.set_yticks(range(len(genes)), [symbols.get(g) or str(g) for g in genes], fontsize=7)
-    ax.set_xticks(range(len(samples)), [f"{rows.at[s, 'group']}" for s in samples],
+    ax.set_yticks(range(len(genes)), [plain(symbols.get(g), LABEL_CHARS) or str(g)
+                                          for g in genes], fontsize=7)
+    ax.set_xticks(range(len(samples)), [plain(rows.at[s, "group"], LABEL_CHARS) for s in samples],
                   rotation=90, fontsize=7)
     fig.colorbar(image, ax=ax, shrink=0.7, label="VST, centred per gene")
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(plain(title), fontsize=10)
     return fig
 
 
@@ -172,20 +183,23 @@ def rrho2_map(result, *, title: str, label_a: str, label_b: str) -> plt.Figure:
         ax.plot(*centre, marker="s", ms=12, mfc="none", mec=OKABE_ITO[7], mew=0.9)
         text = (f"{names[cell['quadrant']]}\nbest cell: {int(cell['overlap'])} genes "
                 f"({cell['expected']:.0f} expected)\n"
-                f"−log10 p = {cell['neg_log10_p']:.1f}")
+                f"−log10 p = {cell['neg_log10_p']:.1f}"
+                + ("" if pd.isna(cell["pvalue_permutation"]) else
+                   f"\nquadrant p = {cell['pvalue_permutation']:.2g} "
+                   f"({int(cell['n_permutations'])} shuffles)"))
         ax.annotate(text, xy=centre, xytext=(mid_a[cell["tail_a"]], mid_b[cell["tail_b"]]),
                     ha="center", va="center", fontsize=7.5,
                     bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "none",
                           "alpha": 0.85},
                     arrowprops={"arrowstyle": "-", "color": OKABE_ITO[7], "lw": 0.8,
                                 "shrinkB": 7})
-    ax.set_xlabel(f"{label_a} rank (up → down), {result.n_up_a} up | "
+    ax.set_xlabel(f"{plain(label_a, LABEL_CHARS)} rank (up → down), {result.n_up_a} up | "
                   f"{result.n_down_a} down")
-    ax.set_ylabel(f"{label_b} rank (up → down), {result.n_up_b} up | "
+    ax.set_ylabel(f"{plain(label_b, LABEL_CHARS)} rank (up → down), {result.n_up_b} up | "
                   f"{result.n_down_b} down")
-    ax.set_title(f"{title}\n{n} genes in both lists, step {result.step}", fontsize=10)
+    ax.set_title(f"{plain(title)}\n{n} genes in both lists, step {result.step}", fontsize=10)
     fig.colorbar(image, ax=ax, shrink=0.8,
-                 label="−log10 hypergeometric p (one-sided, per cell)")
+                 label="−log10 hypergeometric p (one-sided, per cell, uncorrected)")
     return fig
 
 

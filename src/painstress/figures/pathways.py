@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from painstress.figures.style import GREY, OKABE_ITO
+from painstress.figures.style import GREY, LABEL_CHARS, OKABE_ITO, plain
 
 # the columns that make one analysis (one gene list / one ranked contrast)
 _CONTEXT = {"ora": ["definition", "region", "direction"], "gsea": ["contrast", "region"]}
@@ -63,8 +63,8 @@ def pathway_dotplot(table: pd.DataFrame, *, title: str, top_n: int = 20,
         return _empty(title, len(table), padj_threshold, analysis)
 
     several = shown["collection"].nunique() > 1 or table["collection"].nunique() > 1
-    labels = [_label(row["name"], label_width, max_lines,
-                     f" [{row['collection']}]" if several else "")
+    labels = [plain(_label(row["name"], label_width, max_lines))
+              + (f" [{plain(row['collection'], LABEL_CHARS)}]" if several else "")
               for _, row in shown.iterrows()]
     lines = max(label.count("\n") + 1 for label in labels)
     row_height = 0.2 + 0.15 * (lines - 1)  # inches per term, enough for its label lines
@@ -101,7 +101,7 @@ def pathway_dotplot(table: pd.DataFrame, *, title: str, top_n: int = 20,
                for v in _legend_values(top)]
     fig.legend(handles=handles, title=size_title, loc="outside lower center", ncols=3,
                fontsize=8, title_fontsize=8, frameon=False)
-    fig.suptitle(f"{title}\ntop {len(shown)} of {len(passing)} terms with padj < "
+    fig.suptitle(f"{plain(title)}\ntop {len(shown)} of {len(passing)} terms with padj < "
                  f"{padj_threshold:g} ({len(table)} tested)", fontsize=10)
     return fig
 
@@ -112,5 +112,5 @@ def _empty(title: str, n_tested: int, padj_threshold: float, analysis: str) -> p
     ax.text(0.5, 0.5, f"no term passes padj < {padj_threshold:g}\n"
             f"({n_tested} terms tested, {kind})", ha="center", va="center", fontsize=10)
     ax.set_axis_off()
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(plain(title), fontsize=10)
     return fig

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from painstress.figures.style import GREY, OKABE_ITO, group_colours
+from painstress.figures.style import GREY, LABEL_CHARS, OKABE_ITO, group_colours, plain
 
 MAX_LEVELS = 12  # a sheet column with more levels is not a factor to colour by
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p"]
@@ -33,14 +33,15 @@ def library_sizes(counts: pd.Series, sheet: pd.DataFrame, *, title: str,
         rows["order"] = rows["group"].map({g: i for i, g in enumerate(group_order)})
         rows = rows.sort_values(["order", "total"])
         ax.bar(range(len(rows)), rows["total"] / 1e6, color=rows["group"].map(colours))
-        ax.set_xticks(range(len(rows)), rows.index, rotation=90, fontsize=6)
-        ax.set_title(region, fontsize=9)
+        ax.set_xticks(range(len(rows)), [plain(s, LABEL_CHARS) for s in rows.index],
+                      rotation=90, fontsize=6)
+        ax.set_title(plain(region, LABEL_CHARS), fontsize=9)
     axes[0][0].set_ylabel("reads counted (millions)")
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[g]) for g in group_order
                if g in set(data["group"])]
-    fig.legend(handles, [g for g in group_order if g in set(data["group"])],
+    fig.legend(handles, [plain(g, LABEL_CHARS) for g in group_order if g in set(data["group"])],
                loc="outside right upper", fontsize=8, frameon=False)
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(plain(title), fontsize=10)
     return fig
 
 
@@ -95,15 +96,16 @@ def count_distributions(raw: pd.DataFrame, normalised: pd.DataFrame, sheet: pd.D
     medians = np.nanmedian(np.log2(normalised[samples].to_numpy(dtype=float) + 1.0), axis=0)
     axes[1].axhline(float(np.median(medians)), ls="--", lw=0.8, c="k",
                     label="median of sample medians")
-    axes[1].set_xticks(range(len(samples)), samples, rotation=90,
+    axes[1].set_xticks(range(len(samples)), [plain(s, LABEL_CHARS) for s in samples], rotation=90,
                        fontsize=7 if len(samples) <= 40 else 5)
     axes[1].set_xlim(-0.6, len(samples) - 0.4)
     present = [g for g in colours if g in set(groups)]
     handles = [Patch(facecolor=colours[g], edgecolor="black", linewidth=0.6,
-                     label=f"{g} (n={int((groups == g).sum())})") for g in present]
+                     label=f"{plain(g, LABEL_CHARS)} (n={int((groups == g).sum())})")
+               for g in present]
     handles.append(Line2D([], [], ls="--", lw=0.8, c="k", label="median of sample medians"))
     fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(plain(title), fontsize=10)
     return fig
 
 
@@ -188,10 +190,11 @@ def pca(vst: pd.DataFrame, sheet: pd.DataFrame, *, title: str, group_order: list
             colour = GREY if level == MISSING else palette[i % len(palette)]
             ax.scatter(scores.loc[mask, "PC1"], scores.loc[mask, "PC2"], c=colour, s=42,
                        marker=MARKERS[i % len(MARKERS)], edgecolors="k", linewidths=0.5,
-                       label=f"{level} (n={int(mask.sum())})", zorder=3)
-        ax.set_title(f"by {factor}", fontsize=9, loc="left")
-        ax.legend(fontsize=7.5, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  borderaxespad=0, handletextpad=0.3)
+                       label=f"{plain(level, LABEL_CHARS)} (n={int(mask.sum())})", zorder=3)
+        ax.set_title(f"by {plain(factor, LABEL_CHARS)}", fontsize=9, loc="left")
+        # handles given, so that a level starting with '_' is not dropped from the legend
+        ax.legend(handles=ax.collections, fontsize=7.5, frameon=False, loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0), borderaxespad=0, handletextpad=0.3)
         ax.axhline(0, lw=0.5, c=GREY, zorder=1)
         ax.axvline(0, lw=0.5, c=GREY, zorder=1)
         ax.set_xlabel(f"PC1 ({explained[0]:.0%} of variance)")
@@ -199,8 +202,9 @@ def pca(vst: pd.DataFrame, sheet: pd.DataFrame, *, title: str, group_order: list
         ax.tick_params(labelbottom=True, labelleft=True)  # shared axes would hide them
     for ax in axes.flat[len(factors):]:
         ax.remove()
-    note = "; ".join(f"{c} = {v}" for c, v in constant.items())
-    fig.suptitle(title + (f"\nsame in every sample: {note}" if note else ""), fontsize=10)
+    note = "; ".join(f"{plain(c, LABEL_CHARS)} = {plain(v, LABEL_CHARS)}"
+                     for c, v in constant.items())
+    fig.suptitle(plain(title) + (f"\nsame in every sample: {note}" if note else ""), fontsize=10)
     return fig
 
 
@@ -232,7 +236,8 @@ def sample_distances(vst: pd.DataFrame, sheet: pd.DataFrame, *, title: str,
                    for i, r in enumerate(sorted(set(regions), key=_level_key))}
         strips["region"] = regions.map(palette)
         legend.append(("region", palette, regions))
-    labels = [f"{n} ({g})" for n, g in zip(names, groups)]
+    labels = [f"{plain(n, LABEL_CHARS)} ({plain(g, LABEL_CHARS)})"  # seaborn draws them
+              for n, g in zip(names, groups)]
     matrix = pd.DataFrame(squareform(condensed), index=labels, columns=labels)
     strip_table = pd.DataFrame({k: v.to_numpy() for k, v in strips.items()}, index=labels)
     n = len(names)
@@ -257,7 +262,7 @@ def sample_distances(vst: pd.DataFrame, sheet: pd.DataFrame, *, title: str,
     for name, palette, values in legend:
         handles.append(Patch(facecolor="none", edgecolor="none", label=name))
         handles += [Patch(facecolor=palette[v], edgecolor="black", linewidth=0.5,
-                          label=f"  {v} (n={int((values == v).sum())})")
+                          label=f"  {plain(v, LABEL_CHARS)} (n={int((values == v).sum())})")
                     for v in palette if v in set(values)]
     # Legend and colour bar go right of the row labels, whose width depends on the names.
     fig = grid.figure
@@ -272,5 +277,5 @@ def sample_distances(vst: pd.DataFrame, sheet: pd.DataFrame, *, title: str,
     fig.colorbar(heatmap.collections[0], cax=cax)
     cax.set_ylabel("Euclidean distance (VST)\nbetween two samples", fontsize=8)
     cax.tick_params(labelsize=7)
-    fig.suptitle(title, fontsize=10, y=1.01)
+    fig.suptitle(plain(title), fontsize=10, y=1.01)
     return fig

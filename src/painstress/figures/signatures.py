@@ -8,6 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from painstress.figures.style import LABEL_CHARS, plain
+
 
 def signature_heatmap(tests: pd.DataFrame, *, title: str, signature_order: list[str],
                       region_order: list[str]) -> plt.Figure:
@@ -40,14 +42,16 @@ def signature_heatmap(tests: pd.DataFrame, *, title: str, signature_order: list[
                         color="white" if grid[i, j] > 0.6 * vmax else "black")
         image = ax.imshow(np.ma.masked_invalid(grid), cmap="Blues", vmin=0, vmax=vmax,
                           aspect="auto")
-        ax.set_xticks(range(len(columns)), columns, rotation=30, ha="right", fontsize=8)
+        ax.set_xticks(range(len(columns)), [plain(name, LABEL_CHARS) for name in columns],
+                      rotation=30, ha="right", fontsize=8)
         ax.set_yticks(range(len(region_order)),
-                      region_order if ax is axes[0][0] else [""] * len(region_order))
-        ax.set_title(f"{definition} definition", fontsize=9)
+                      [plain(region, LABEL_CHARS) if ax is axes[0][0] else ""
+                       for region in region_order])
+        ax.set_title(f"{plain(definition, LABEL_CHARS)} definition", fontsize=9)
         ax.set_facecolor("#EEEEEE")  # grey: the signature does not cover that region
         for side in ("top", "right"):
             ax.spines[side].set_visible(True)
     fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8,
                  label=f"−log10 padj (BH over all tests; ≥ {vmax:g} saturates)")
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(plain(title), fontsize=10)
     return fig

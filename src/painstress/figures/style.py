@@ -4,6 +4,10 @@ Every figure function in this package takes tables as the workflow writes them a
 a matplotlib Figure; :func:`save` writes it as PNG (for the report) and PDF (vector).
 Colours are the Okabe–Ito palette, which stays distinguishable with colour-vision
 deficiencies.
+
+Text from data (gene symbols, set and term names, sample names, levels, study titles)
+reaches matplotlib only through :func:`plain`, applied once to the final string where it is
+drawn: figure functions take plain text and escape it themselves, callers never do.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import matplotlib
 if "ipykernel" not in sys.modules:  # scripts and tests write files; notebooks keep inline
     matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
              "#CC79A7", "#000000"]
@@ -23,6 +28,27 @@ GREY = "#BBBBBB"
 plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150, "font.size": 10,
                      "axes.spines.top": False, "axes.spines.right": False,
                      "svg.hashsalt": "painstress", "pdf.compression": 6})
+
+
+LABEL_CHARS = 40  # a name on an axis or in a legend is cut to this many characters
+
+
+def plain(value, limit: int | None = None) -> str:
+    """``value`` as text that matplotlib draws exactly as written; with ``limit``, names
+    longer than that are cut to ``limit`` characters, the last one "…" (a name on an axis
+    or in a legend: :data:`LABEL_CHARS`; a longer one would squeeze the plot to nothing).
+
+    matplotlib reads a text with two unescaped ``$`` as mathtext (``$\\bf{x}$`` is drawn
+    bold, and a ``"``, ``#``, ``%`` or ``{`` inside fails to parse); ``\\$`` is drawn as ``$``
+    and keeps the text plain. Nothing else in a text is special (no format strings are
+    applied to labels). A missing value (None, NaN, NA) is "".
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value)
+    if limit is not None and len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return text.replace("$", r"\$")
 
 
 def save(fig: plt.Figure, png: str | Path, pdf: str | Path | None = None) -> None:

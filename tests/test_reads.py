@@ -1,0 +1,798 @@
+"""From reads to gene counts: transcript -> gene summaries (pytximport), the runs of a
+study (ENA filereport, SRA runinfo), FASTQ downloads checked by MD5, salmon on simulated
+reads. Fixture formats and sources: tests/data/reads/README.md."""
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from painstress import InputError
+from painstress.data import reads, transcripts
+
+DATA = Path(__file__).parent / "data" / "reads"
+REPO_CONFIG = Path(__file__).resolve().parents[1] / "config"
+SALMON_HEADER = "Name\tLength\tEffectiveLength\tTPM\tNumReads\n"
+
+
+def write_quant(path: Path, rows: list[tuple]) -> Path:
+    """A quant.sf in salmon's format (header and column order of salmon's docs)."""
+    path.write_text(SALMON_HEADER + "".join("\t".join(map(str, r)) + "\n" for r in rows))
+    return path
+
+
+# --- transcript -> gene -------------------------------------------------------------------
+
+def test_tx2gene_from_real_ensembl_gtf():
+    table = transcripts.tx2gene_from_gtf(DATA / "annotation.gtf")
+    expected = pd.read_csv(DATA / "transcript_to_gene_map.csv")
+    assert list(table.columns) == ["transcript_id", "gene_id"]
+    pd.testing.assert_frame_equal(
+        table.sort_values("transcript_id").reset_index(drop=True),
+        expected.sort_values("transcript_id").reset_index(drop=True))
+
+
+def test_tx2gene_strips_versions_and_reads_gzip_and_exon_only(tmp_path):
+    lines = [
+        '#!genome-build GRCm39',
+        'chr1\tHAVANA\texon\t10\t20\t.\t+\t.\tgene_id "ENSMUSG00000102693.2"; '
+        'transcript_id "ENSMUST00000193812.2"; exon_number 1;',
+        'chrY\tHAVANA\texon\t10\t20\t.\t+\t.\tgene_id "ENSG00000182378.14_PAR_Y"; '
+        'transcript_id "ENST00000381192.10_PAR_Y";',
+        'chr2\tsim\texon\t5\t9\t.\t-\t.\tgene_id "g1"; transcript_id "t1.1";',
+    ]
+    path = tmp_path / "gencode.gtf.gz"
+    with gzip.open(path, "wt") as fh:
+        fh.write("\n".join(lines) + "\n")
+    table = transcripts.tx2gene_from_gtf(path)
+    assert table.values.tolist() == [
+        ["ENSMUST00000193812", "ENSMUSG00000102693"],
+        ["ENST00000381192_PAR_Y", "ENSG00000182378_PAR_Y"],
+        ["t1.1", "g1"],  # not an Ensembl ID: kept as given
+    ]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("chr1\tsim\texon\t1\t2\n", "9 tab-separated fields"),
+    ('chr1\ts\tgene\t1\t2\t.\t+\t.\tgene_id "g";\n', "no transcript or exon lines"),
+    ('chr1\ts\texon\t1\t2\t.\t+\t.\tgene_id "g";\n', "without gene_id and transcript_id"),
+    ('chr1\ts\texon\t1\t2\t.\t+\t.\tgene_id "a"; transcript_id "t";\n'
+     'chr1\ts\texon\t3\t4\t.\t+\t.\tgene_id "b"; transcript_id "t";\n', "two genes"),
+])
+def test_tx2gene_bad_gtf(tmp_path, text, message):
+    path = tmp_path / "bad.gtf"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message) as error:
+        transcripts.tx2gene_from_gtf(path)
+    assert str(path) in str(error.value)
+
+
+# Hand-computed lengthScaledTPM (tximport's summarizeToGene + makeCountsFromAbundance):
+# gene A = a1 + a2, B = b1, C = c1 (c1 has TPM 0 in s1), D = d1 (TPM 0 everywhere).
+#   gene length per sample = TPM-weighted mean of effective lengths:
+#     s1: A (100*1000 + 300*2000)/400 = 1750, B 500, C unknown -> geometric mean of its
+#         known lengths (1200), D unknown everywhere -> mean of its transcripts' lengths
+#     s2: A (200*1000 + 200*2000)/400 = 1500, B 600, C 1200
+#   mean over samples: A 1625, B 550, C 1200
+#   TPM x mean length: s1 A 650000, B 330000, C 0 (sum 980000); s2 A 650000, B 330000,
+#   C 120000 (sum 1100000); rescaled to the NumReads totals 100 (s1) and 210 (s2).
+HAND_TX2GENE = pd.DataFrame({"transcript_id": ["a1", "a2", "b1", "c1", "d1"],
+                             "gene_id": ["A", "A", "B", "C", "D"]})
+HAND_EXPECTED = pd.DataFrame(
+    {"s1": [650000 * 100 / 980000, 330000 * 100 / 980000, 0.0, 0.0],
+     "s2": [650000 * 210 / 1100000, 330000 * 210 / 1100000, 120000 * 210 / 1100000, 0.0]},
+    index=pd.Index(["A", "B", "C", "D"], name="gene_id"))
+
+
+def hand_quants(tmp_path) -> dict[str, Path]:
+    # order in the file differs from the gene order, so a mix-up of rows shows
+    s1 = write_quant(tmp_path / "s1.sf", [("b1", 700, 500, 600, 30), ("c1", 1000, 800, 0, 0),
+                                           ("a1", 1200, 1000, 100, 10), ("d1", 900, 700, 0, 0),
+                                           ("a2", 2200, 2000, 300, 60)])
+    s2 = write_quant(tmp_path / "s2.sf", [("b1", 700, 600, 600, 140), ("c1", 1000, 1200, 100, 10),
+                                           ("a1", 1200, 1000, 200, 20), ("d1", 900, 700, 0, 0),
+                                           ("a2", 2200, 2000, 200, 40)])
+    return {"s1": s1, "s2": s2}
+
+
+def test_length_scaled_tpm_by_hand(tmp_path):
+    counts = transcripts.gene_counts_from_quant(hand_quants(tmp_path), HAND_TX2GENE, "salmon")
+    pd.testing.assert_frame_equal(counts, HAND_EXPECTED, rtol=1e-12)
+    # each sample keeps its total of estimated reads
+    assert counts.sum().tolist() == pytest.approx([100, 210])
+
+
+def test_real_salmon_files_match_r_tximport():
+    """Real salmon output (GENCODE mouse names with |-separated fields and versions),
+    against R tximport 1.26.1 on the same files (tests/data/reads/make_tximport_reference.R)."""
+    files = {"one": DATA / "Sample_1.sf", "two": DATA / "Sample_2.sf"}
+    fields = pd.read_csv(files["one"], sep="\t")["Name"].str.split("|")
+    tx2gene = pd.DataFrame({"transcript_id": fields.str[0], "gene_id": fields.str[1]}).map(
+        transcripts.strip_version)
+    counts = transcripts.gene_counts_from_quant(files, tx2gene, "salmon")
+    expected = pd.read_csv(DATA / "tximport_lengthScaledTPM.tsv", sep="\t", index_col=0)
+    assert counts.index.is_monotonic_increasing and counts.index.str.startswith("ENSMUSG").all()
+    pd.testing.assert_frame_equal(counts, expected, rtol=1e-9, atol=1e-9)
+    # each run keeps its estimated number of reads; genes sum their isoforms
+    reads = [pd.read_csv(p, sep="\t")["NumReads"].sum() for p in files.values()]
+    assert counts.sum().tolist() == pytest.approx(reads)
+    assert len(counts) == tx2gene["gene_id"].nunique() < len(tx2gene)
+
+
+def test_real_kallisto_files_same_as_salmon(tmp_path):
+    """kallisto's abundance.tsv and salmon's quant.sf carrying the same numbers give the
+    same gene counts (the kallisto files are real kallisto output)."""
+    kallisto = {"k1": DATA / "abundance_1.tsv", "k2": DATA / "abundance_2.tsv"}
+    salmon = {}
+    for name, path in kallisto.items():
+        table = pd.read_csv(path, sep="\t")
+        salmon[name] = write_quant(tmp_path / f"{name}.sf", table[
+            ["target_id", "length", "eff_length", "tpm", "est_counts"]].itertuples(index=False))
+    ids = pd.read_csv(kallisto["k1"], sep="\t")["target_id"].map(transcripts.strip_version)
+    # two made-up genes over the real transcripts: the first five and the rest
+    tx2gene = pd.DataFrame({"transcript_id": ids, "gene_id": ["G1"] * 5 + ["G2"] * (len(ids) - 5)})
+    from_kallisto = transcripts.gene_counts_from_quant(kallisto, tx2gene, "kallisto")
+    from_salmon = transcripts.gene_counts_from_quant(salmon, tx2gene, "salmon")
+    pd.testing.assert_frame_equal(from_kallisto, from_salmon)
+    assert from_kallisto.shape == (2, 2)
+
+
+def test_quant_errors(tmp_path):
+    files = hand_quants(tmp_path)
+    with pytest.raises(InputError, match="not a kallisto quantification file"):
+        transcripts.gene_counts_from_quant(files, HAND_TX2GENE, "kallisto")
+    with pytest.raises(InputError, match="does not exist"):
+        transcripts.gene_counts_from_quant({"x": tmp_path / "none.sf"}, HAND_TX2GENE)
+    other = HAND_TX2GENE.assign(transcript_id=["x1", "x2", "x3", "x4", "x5"])
+    with pytest.raises(InputError, match="none of the transcripts"):
+        transcripts.gene_counts_from_quant(files, other)
+
+
+def test_unknown_transcripts_left_out(tmp_path):
+    files = hand_quants(tmp_path)
+    partial = HAND_TX2GENE[~HAND_TX2GENE["gene_id"].isin(["C", "D"])]
+    counts = transcripts.gene_counts_from_quant(files, partial)
+    assert list(counts.index) == ["A", "B"]
+    assert np.isfinite(counts.values).all()
+
+
+# --- runs of a study ----------------------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "geo"
+PAIRED_ENA = {  # ENA's record of SRR16298157 (tests/data/reads/README.md)
+    "run": "SRR16298157", "layout": "PAIRED",
+    "fastq_url": "ftp.sra.ebi.ac.uk/vol1/fastq/SRR162/057/SRR16298157/SRR16298157_1.fastq.gz;"
+                 "ftp.sra.ebi.ac.uk/vol1/fastq/SRR162/057/SRR16298157/SRR16298157_2.fastq.gz",
+    "fastq_md5": "aaf5b365c1b45083c014baa35657b463;e80f09063bf017fa08b0dd881e840ed9"}
+
+
+def test_sample_experiments_from_real_series_matrix():
+    from painstress.data.ncbi_files import read_series_matrix
+
+    path = FIXTURES / "series_matrix" / "GSE99709_series_matrix.txt.gz"
+    if not path.is_file():
+        pytest.skip(f"real GEO fixtures not found at {path.parent}")
+    experiments = reads.sample_experiments(read_series_matrix(path))
+    assert experiments["GSM2650749"] == "SRX2885384"
+    assert experiments.str.fullmatch(r"SRX\d+").all() and len(experiments) == 12
+
+
+def test_real_ena_filereport_and_runinfo():
+    report = reads.parse_filereport((DATA / "ena_filereport_SRX6088086.tsv").read_text(), "f")
+    row = report.iloc[0]
+    assert (row["run"], row["experiment"], row["alias"], row["layout"], row["read_count"]) == (
+        "SRR9320616", "SRX6088086", "GSM3895942", "PAIRED", "120996825")
+    # paired, but ENA has one file only: refused with what to do
+    with pytest.raises(InputError, match="fasterq-dump"):
+        reads.fastq_files(row)
+    info = reads.parse_runinfo((DATA / "sra_runinfo_SRP290125.csv").read_text(), "r")
+    assert info["run"].tolist() == ["SRR12951718", "SRR12951719", "SRR12951720"]
+    assert set(info["layout"]) == {"SINGLE"} and info["read_count"].iloc[0] == "128538925"
+    with pytest.raises(InputError, match="not the expected report"):
+        reads.parse_filereport("run_accession\tfoo\nSRR1\tx\n", "f")
+    with pytest.raises(InputError, match="HTML"):
+        reads.parse_filereport("<!DOCTYPE html><html>busy</html>", "f")
+
+
+def test_fastq_files_of_paired_and_single_runs():
+    files = reads.fastq_files(pd.Series(PAIRED_ENA), "http://127.0.0.1:1")
+    assert [f[2] for f in files] == ["SRR16298157_1.fastq.gz", "SRR16298157_2.fastq.gz"]
+    assert files[0][0] == ("http://127.0.0.1:1/vol1/fastq/SRR162/057/SRR16298157/"
+                           "SRR16298157_1.fastq.gz")
+    assert files[1][1] == "e80f09063bf017fa08b0dd881e840ed9"
+    # ENA's third file of unpaired reads is left out
+    three = dict(PAIRED_ENA, fastq_url="ftp.sra.ebi.ac.uk/x/SRR1.fastq.gz;" + PAIRED_ENA[
+        "fastq_url"], fastq_md5="0;" + PAIRED_ENA["fastq_md5"])
+    assert [f[2] for f in reads.fastq_files(pd.Series(three))][0] == "SRR16298157_1.fastq.gz"
+    single = pd.Series({"run": "SRR1", "layout": "SINGLE", "fastq_md5": "ab",
+                        "fastq_url": "ftp.sra.ebi.ac.uk/vol1/fastq/SRR1/SRR1.fastq.gz"})
+    assert reads.fastq_files(single) == [
+        ("https://ftp.sra.ebi.ac.uk/vol1/fastq/SRR1/SRR1.fastq.gz", "ab", "SRR1.fastq.gz")]
+
+
+class ReadServer:
+    """ENA, NCBI E-utilities and FASTQ files on 127.0.0.1: ``files`` path -> bytes,
+    ``reports`` experiment -> filereport text; honours Range; ``cut`` paths break off
+    halfway once each. ``calls`` logs (path, Range header)."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs, urlsplit
+
+        self.files, self.reports, self.cut, self.calls = {}, {}, set(), []
+        self.runinfo, self.uids = "", []
+        state = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                url = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                state.calls.append((url.path, self.headers.get("Range")))
+                status, body = 200, state.files.get(url.path)
+                if url.path.endswith("/filereport"):
+                    body = state.reports.get(query["accession"], "").encode()
+                elif url.path.endswith("/esearch.fcgi"):
+                    import json
+                    body = json.dumps({"esearchresult": {"idlist": state.uids}}).encode()
+                elif url.path.endswith("/efetch.fcgi"):
+                    body = state.runinfo.encode()
+                if body is None:
+                    status, body = 404, b"not found"
+                start = 0
+                if self.headers.get("Range") and status == 200:
+                    start = int(self.headers["Range"].split("=")[1].rstrip("-"))
+                    status = 206
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body) - start))
+                if status == 206:
+                    self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+                self.end_headers()
+                if url.path in state.cut:
+                    state.cut.discard(url.path)
+                    self.wfile.write(body[start:start + (len(body) - start) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                self.wfile.write(body[start:])
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, args=(0.1,), daemon=True).start()
+        host, port = self.httpd.server_address[:2]
+        self.url = f"http://{host}:{port}"
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    running = ReadServer()
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def client():
+    from painstress.data.http import Client, HttpSettings
+
+    return Client(HttpSettings(connect_timeout=2, read_timeout=2, retries=1, backoff=0.01))
+
+
+def small_fastq(n: int = 200, seed: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    body = "".join(f"@r{i}\n{''.join(rng.choice(list('ACGT'), 50))}\n+\n{'I' * 50}\n"
+                   for i in range(n))
+    return gzip.compress(body.encode(), mtime=0)
+
+
+def md5(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.md5(data).hexdigest()
+
+
+SRA = "SRA: https://www.ncbi.nlm.nih.gov/sra?term="
+MATRIX = "\n".join([  # a series matrix's sample lines (GEO's layout), three samples
+    '!Series_title\t"three samples"', '!Series_geo_accession\t"GSE1"',
+    '!Sample_title\t"a"\t"b"\t"c"', '!Sample_geo_accession\t"GSM1"\t"GSM2"\t"GSM3"',
+    '!Sample_relation\t"BioSample: https://www.ncbi.nlm.nih.gov/biosample/SAMN1"\t'
+    '"BioSample: x"\t"BioSample: y"',
+    f'!Sample_relation\t"{SRA}SRX11"\t"{SRA}SRX12"\t"{SRA}SRX13"',
+    "!series_matrix_table_begin", '"ID_REF"\t"GSM1"\t"GSM2"\t"GSM3"',
+    "!series_matrix_table_end", ""])
+ENA_HEADER = "\t".join(reads.ENA_FIELDS)
+
+
+def ena_row(run, experiment, alias, layout, files: dict[str, bytes]) -> str:
+    folder = f"ftp.sra.ebi.ac.uk/vol1/fastq/{run[:6]}/00{run[-1]}/{run}"
+    return "\t".join([run, experiment, alias, layout, "200", "10000",
+                      ";".join(f"{folder}/{name}" for name in files),
+                      ";".join(md5(data) for data in files.values()),
+                      ";".join(str(len(data)) for data in files.values())])
+
+
+def serve_study(server) -> dict[str, bytes]:
+    """GSM1: one single-end run; GSM2: two runs (technical replicates); GSM3: paired."""
+    fastqs = {"SRR101.fastq.gz": small_fastq(seed=1), "SRR102.fastq.gz": small_fastq(seed=2),
+              "SRR103.fastq.gz": small_fastq(seed=3), "SRR104_1.fastq.gz": small_fastq(seed=4),
+              "SRR104_2.fastq.gz": small_fastq(seed=5)}
+    pick = lambda *names: {n: fastqs[n] for n in names}  # noqa: E731
+    server.reports = {
+        "SRX11": "\n".join([ENA_HEADER, ena_row("SRR101", "SRX11", "GSM1", "SINGLE",
+                                                pick("SRR101.fastq.gz"))]) + "\n",
+        "SRX12": "\n".join([ENA_HEADER,
+                            ena_row("SRR102", "SRX12", "GSM2", "SINGLE", pick("SRR102.fastq.gz")),
+                            ena_row("SRR103", "SRX12", "GSM2", "SINGLE", pick("SRR103.fastq.gz"))]
+                           ) + "\n",
+        "SRX13": "\n".join([ENA_HEADER, ena_row("SRR104", "SRX13", "GSM3", "PAIRED", pick(
+            "SRR104_1.fastq.gz", "SRR104_2.fastq.gz"))]) + "\n"}
+    for name, data in fastqs.items():
+        run = name.split("_")[0].split(".")[0]
+        server.files[f"/vol1/fastq/{run[:6]}/00{run[-1]}/{run}/{name}"] = data
+    return fastqs
+
+
+def matrix_file(tmp_path):
+    from painstress.data.ncbi_files import read_series_matrix
+
+    path = tmp_path / "GSE1_series_matrix.txt"
+    path.write_text(MATRIX)
+    return read_series_matrix(path)
+
+
+def test_runs_from_ena_on_loopback(tmp_path, server, client):
+    serve_study(server)
+    runs = reads.resolve_runs(matrix_file(tmp_path), client, ena_url=server.url,
+                              eutils_url=server.url)
+    assert runs[["sample", "experiment", "run", "layout"]].values.tolist() == [
+        ["GSM1", "SRX11", "SRR101", "SINGLE"], ["GSM2", "SRX12", "SRR102", "SINGLE"],
+        ["GSM2", "SRX12", "SRR103", "SINGLE"], ["GSM3", "SRX13", "SRR104", "PAIRED"]]
+    assert list(runs.columns) == reads.RUN_COLUMNS
+    paired = reads.fastq_files(runs.iloc[3], server.url)
+    assert [f[2] for f in paired] == ["SRR104_1.fastq.gz", "SRR104_2.fastq.gz"]
+    # an experiment ENA does not know
+    server.reports.pop("SRX13")
+    with pytest.raises(reads.FetchError, match="ENA lists no runs for SRX13"):
+        reads.resolve_runs(matrix_file(tmp_path), client, ena_url=server.url,
+                           eutils_url=server.url)
+
+
+def test_runs_from_sra_runinfo_on_loopback(tmp_path, server, client):
+    text = (DATA / "sra_runinfo_SRP290125.csv").read_text()
+    server.runinfo = text.replace("SRX9404801", "SRX11").replace("SRX9404802", "SRX12") \
+        .replace("SRX9404803", "SRX13")
+    server.uids = ["1", "2", "3"]
+    runs = reads.resolve_runs(matrix_file(tmp_path), client, ena_url=server.url,
+                              eutils_url=server.url, method="fasterq-dump")
+    assert runs["run"].tolist() == ["SRR12951718", "SRR12951719", "SRR12951720"]
+    assert runs["sample"].tolist() == ["GSM1", "GSM2", "GSM3"] and set(runs["source"]) == {"SRA"}
+
+
+def test_series_without_sra_relation(tmp_path):
+    from painstress.data.ncbi_files import read_series_matrix
+
+    path = tmp_path / "m.txt"
+    path.write_text(MATRIX.replace(f"{SRA}SRX12", "none"))
+    with pytest.raises(InputError, match="GSM2 have no 'SRA"):
+        reads.sample_experiments(read_series_matrix(path))
+
+
+# --- FASTQ downloads ----------------------------------------------------------------------
+
+def test_fastq_download_checked_by_md5(tmp_path, server, client):
+    fastqs = serve_study(server)
+    url = f"{server.url}/vol1/fastq/SRR101/001/SRR101/SRR101.fastq.gz"
+    dest = tmp_path / "SRR101.fastq.gz"
+    record = reads.download_fastq(client, url, md5(fastqs["SRR101.fastq.gz"]), dest)
+    assert dest.read_bytes() == fastqs["SRR101.fastq.gz"] and record["size"] == dest.stat().st_size
+    # wrong MD5: refused, nothing kept, the message names the file and its address
+    other = tmp_path / "other.fastq.gz"
+    with pytest.raises(reads.FetchError, match="other.fastq.gz from .*SRR101.fastq.gz: MD5"):
+        reads.download_fastq(client, url, "0" * 32, other)
+    assert list(tmp_path.iterdir()) == [dest]
+
+
+def test_truncated_gzip_refused(tmp_path, server, client):
+    data = small_fastq(seed=9)
+    server.files["/vol1/cut.fastq.gz"] = data[: len(data) - 40]
+    dest = tmp_path / "cut.fastq.gz"
+    with pytest.raises(reads.FetchError, match="cut short"):  # no MD5 given: gzip check
+        reads.download_fastq(client, f"{server.url}/vol1/cut.fastq.gz", "", dest)
+    assert not any(tmp_path.iterdir())
+    server.files["/vol1/junk.fastq.gz"] = b"<html>busy</html>"
+    with pytest.raises(reads.FetchError, match="not a valid gzip"):
+        reads.download_fastq(client, f"{server.url}/vol1/junk.fastq.gz", "", dest)
+
+
+def test_broken_transfer_resumes(tmp_path, server, client):
+    fastqs = serve_study(server)
+    path = "/vol1/fastq/SRR104/004/SRR104/SRR104_2.fastq.gz"
+    server.cut.add(path)
+    dest = tmp_path / "SRR104_2.fastq.gz"
+    reads.download_fastq(client, server.url + path, md5(fastqs["SRR104_2.fastq.gz"]), dest)
+    assert dest.read_bytes() == fastqs["SRR104_2.fastq.gz"]
+    ranges = [r for p, r in server.calls if p == path]
+    half = len(fastqs["SRR104_2.fastq.gz"]) // 2
+    assert ranges == [None, f"bytes={half}-"]  # the second request asked for the rest only
+
+
+def test_missing_tool_named_with_install_command(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(InputError, match="salmon .*apt-get install -y salmon"):
+        reads.require_tools(["salmon"])
+
+
+# --- technical replicates, QC -------------------------------------------------------------
+
+def test_runs_of_a_sample_are_summed():
+    runs = pd.DataFrame({"sample": ["GSM1", "GSM2", "GSM2"], "run": ["R1", "R2", "R3"]})
+    counts = pd.DataFrame({"R1": [1.0, 2.0], "R2": [3.0, 4.0], "R3": [5.0, 0.5]},
+                          index=["g1", "g2"])
+    summed = reads.sample_gene_counts(counts, runs)
+    assert summed.to_dict() == {"GSM1": {"g1": 1.0, "g2": 2.0}, "GSM2": {"g1": 8.0, "g2": 4.5}}
+
+
+def test_mapping_rate_gate():
+    qc = pd.DataFrame({"run": ["R1", "R2"], "mapping_rate": [0.9, 0.12]})
+    with pytest.raises(InputError, match=r"R2 \(12.0%\) mapped below"):
+        reads.check_mapping(qc, 0.3)
+    assert reads.check_mapping(qc, 0.3, "drop")["kept"].tolist() == [True, False]
+    assert reads.check_mapping(qc, 0.1)["kept"].all()
+
+
+# --- salmon on simulated reads ------------------------------------------------------------
+
+def ensure_salmon() -> None:
+    """salmon on PATH: installed with apt-get when root and apt are here; else skip, or
+    fail under CI (CI set), where it must run."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("salmon"):
+        return
+    reason = None
+    if not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("apt-get"):
+        reason = "salmon is not installed, and installing it (apt-get) needs Linux and root"
+    else:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "-q", "--no-install-recommends",
+                   "-o", "DPkg::Lock::Timeout=120", "salmon"]
+        done = subprocess.run(install, capture_output=True, text=True, env=env, timeout=900)
+        if done.returncode != 0:  # stale package lists on a fresh machine
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env,
+                           timeout=900)
+            done = subprocess.run(install, capture_output=True, text=True, env=env,
+                                  timeout=900)
+        if not shutil.which("salmon"):
+            reason = f"apt-get install salmon failed: {done.stdout[-1500:]}{done.stderr[-800:]}"
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the salmon tests, but: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def salmon_setup(tmp_path_factory):
+    """A simulated transcriptome (150 genes, 1-3 isoforms), its salmon index, and known
+    read counts per transcript for a single-end and a paired run."""
+    import subprocess
+
+    from painstress.demo import reads as demo_reads
+
+    ensure_salmon()
+    folder = tmp_path_factory.mktemp("salmon")
+    rng = np.random.default_rng(7)
+    tx = demo_reads.simulate_transcriptome([f"ENSMUSG{i:011d}" for i in range(1, 151)], rng)
+    (folder / "tx.fa.gz").write_bytes(demo_reads.fasta_bytes(tx))
+    (folder / "tx.gtf.gz").write_bytes(demo_reads.gtf_bytes(tx))
+    ids = tx.transcripts["transcript_id"]
+    truth = pd.Series(np.round(rng.lognormal(5.0, 1.2, len(ids))), index=ids.to_numpy())
+    truth[rng.random(len(ids)) < 0.1] = 0  # some transcripts not expressed
+    subprocess.run(["salmon", "index", "-t", str(folder / "tx.fa.gz"), "-i",
+                    str(folder / "index"), "-k", "31", "-p", "2"], check=True,
+                   capture_output=True)
+    fastqs = {"single": demo_reads.simulate_fastq(tx, truth, rng, "s"),
+              "paired": demo_reads.simulate_fastq(tx, truth, rng, "p", paired=True)}
+    paths = {}
+    for kind, files in fastqs.items():
+        paths[kind] = []
+        for k, data in enumerate(files, 1):
+            path = folder / (f"{kind}_{k}.fastq.gz" if kind == "paired" else f"{kind}.fastq.gz")
+            path.write_bytes(data)
+            paths[kind].append(path)
+    return {"folder": folder, "tx": tx, "truth": truth, "fastqs": paths}
+
+
+@pytest.mark.parametrize("kind", ["single", "paired"])
+def test_salmon_recovers_simulated_abundances(salmon_setup, kind):
+    import subprocess
+
+    from painstress.demo import reads as demo_reads
+
+    folder, truth = salmon_setup["folder"], salmon_setup["truth"]
+    out = folder / f"quant_{kind}"
+    command = reads.salmon_quant_command(folder / "index", salmon_setup["fastqs"][kind], out, 2)
+    assert ("--gcBias" in command) == (kind == "paired")
+    subprocess.run(command, check=True, capture_output=True)
+    quant = pd.read_csv(out / "quant.sf", sep="\t", index_col=0)
+    expressed = truth[truth > 0].index
+    expected = demo_reads.tpm_truth(salmon_setup["tx"], truth)
+    rho = quant.loc[expressed, "TPM"].corr(expected[expressed], method="spearman")
+    assert rho >= 0.9, f"Spearman of TPM {rho:.3f}"
+    qc = reads.salmon_qc(out, "R1")
+    assert qc["reads"] == int(truth.sum()) and qc["mapping_rate"] > 0.95
+    assert qc["library_type"] == ("IU" if kind == "paired" else "U")
+    # gene counts: each gene's isoforms added up; every read of the run kept
+    tx2gene = transcripts.tx2gene_from_gtf(folder / "tx.gtf.gz")
+    genes = transcripts.gene_counts_from_quant({"R1": out / "quant.sf"}, tx2gene)
+    assert len(genes) == tx2gene["gene_id"].nunique() < len(tx2gene)
+    assert genes["R1"].sum() == pytest.approx(quant["NumReads"].sum())
+    by_gene = truth.groupby(tx2gene.set_index("transcript_id")["gene_id"]).sum()
+    assert genes["R1"].corr(by_gene.reindex(genes.index), method="spearman") >= 0.95
+
+
+# --- the workflow: counts: reads ----------------------------------------------------------
+
+def reads_config(folder: Path, name: str) -> Path:
+    import yaml
+
+    from conftest import REPO
+
+    config = yaml.safe_load((REPO / "config" / "demo_reads.yaml").read_text())
+    config["study"]["name"] = name
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def path_without(program: str, folder: Path) -> str:
+    """A PATH with every program of this one except ``program`` (links in ``folder``)."""
+    import os
+
+    folder.mkdir()
+    for directory in os.environ["PATH"].split(os.pathsep):
+        if not Path(directory).is_dir():
+            continue
+        for file in Path(directory).iterdir():
+            link = folder / file.name
+            if file.name != program and not link.exists() and file.is_file() and \
+                    os.access(file, os.X_OK):
+                link.symlink_to(file)
+    return str(folder)
+
+
+@pytest.mark.workflow
+def test_missing_salmon_stops_first_with_install_command(tmp_path, monkeypatch):
+    from conftest import snakemake
+
+    monkeypatch.setenv("PATH", path_without("salmon", tmp_path / "bin"))
+    done = snakemake(tmp_path, reads_config(tmp_path, "notools"),
+                     "results/notools/reads/tools.txt")
+    assert done.returncode != 0
+    assert "counts from reads need salmon: apt-get install -y salmon" in done.output
+    assert not (tmp_path / "results" / "notools" / "reads" / "tools.txt").exists()
+
+
+@pytest.mark.workflow
+def test_reads_demo_recovers_planted_genes(tmp_path):
+    """config/demo_reads.yaml end to end: simulated reads -> salmon -> tximport -> DE ->
+    overlap; the planted genes come back."""
+    from conftest import snakemake
+
+    ensure_salmon()
+    done = snakemake(tmp_path, reads_config(tmp_path, "reads_demo"), timeout=3000)
+    assert done.returncode == 0, done.output[-4000:]
+    out = tmp_path / "results" / "reads_demo"
+    runs = pd.read_csv(out / "runs.tsv", sep="\t")
+    assert list(runs.columns) == ["dataset", *reads.RUN_COLUMNS]
+    twice = runs.groupby(["dataset", "sample"])["run"].count()
+    assert (twice == 2).sum() == 2 and twice.max() == 2  # one sample of each dataset
+    for dataset in ("pain", "stress"):
+        qc = pd.read_csv(out / "reads" / dataset / "qc.tsv", sep="\t")
+        assert (qc["mapping_rate"] > 0.95).all() and set(qc["library_type"]) == {"U"}
+        counts = pd.read_csv(out / "counts" / dataset / "counts.tsv.gz", sep="\t", index_col=0)
+        mine = runs[runs["dataset"] == dataset]
+        assert list(counts.columns) == list(dict.fromkeys(mine["sample"]))
+        # a sample's runs are summed: its counts hold the reads of both its runs
+        mapped = qc.groupby("sample")["mapped"].sum()
+        assert counts.sum().to_numpy() == pytest.approx(mapped[counts.columns].to_numpy(),
+                                                        rel=0.01)
+        source = pd.read_csv(out / "counts" / dataset / "source.tsv", sep="\t")
+        assert "technical replicates" in source["notes"].iloc[0]
+        assert source["id_type"].iloc[0] == "ensembl" and source["mapping_rate"].iloc[0] == 1
+    recovery = pd.read_csv(out / "truth_recovery.tsv", sep="\t").set_index(
+        ["definition", "scope"])
+    modern = recovery.loc[("modern", "pooled")]
+    assert modern["precision"] >= 0.8 and modern["recall"] >= 0.6, recovery
+    # the FASTQ files were temporary
+    assert not list((tmp_path / "resources" / "reads_demo" / "fastq").glob("*.fastq.gz"))
+
+
+def salmon_folder(folder: Path, quant: Path, processed: int, mapped: int) -> Path:
+    """A salmon output folder: a real quant.sf and the two JSON files salmon writes
+    (the keys painstress reads, as salmon 1.10 names them)."""
+    import json
+    import shutil
+
+    (folder / "aux_info").mkdir(parents=True)
+    shutil.copy(quant, folder / "quant.sf")
+    (folder / "aux_info" / "meta_info.json").write_text(json.dumps({
+        "salmon_version": "1.10.1", "num_processed": processed, "num_mapped": mapped,
+        "percent_mapped": 100 * mapped / processed, "library_types": ["U"]}))
+    (folder / "lib_format_counts.json").write_text(json.dumps({"expected_format": "U"}))
+    return folder
+
+
+def test_dataset_counts_sums_runs_and_gates_mapping(tmp_path):
+    from painstress.data import count_files
+    from painstress.demo.reads import gene_info_bytes
+
+    fields = pd.read_csv(DATA / "Sample_1.sf", sep="\t")["Name"].str.split("|")
+    tx2gene = pd.DataFrame({"transcript_id": fields.str[0], "gene_id": fields.str[1]}).map(
+        transcripts.strip_version)
+    genes = sorted(set(tx2gene["gene_id"]))
+    annot = pd.DataFrame({"GeneID": range(100, 100 + len(genes)), "Symbol": genes,
+                          "EnsemblGeneID": genes})
+    (tmp_path / "gene_info.gz").write_bytes(gene_info_bytes(annot))
+    gene_info = count_files.read_gene_info(tmp_path / "gene_info.gz")
+    folders = {"R1": salmon_folder(tmp_path / "R1", DATA / "Sample_1.sf", 1000, 900),
+               "R2": salmon_folder(tmp_path / "R2", DATA / "Sample_2.sf", 1000, 100),
+               "R3": salmon_folder(tmp_path / "R3", DATA / "Sample_2.sf", 1000, 800)}
+    runs = pd.DataFrame({"sample": ["GSM1", "GSM1", "GSM2"], "run": ["R1", "R2", "R3"]})
+    args = dict(dataset="d", organism="Mus musculus")
+    counts, annotation, row, qc = reads.dataset_counts(
+        runs, folders, tx2gene, gene_info, min_mapping_rate=0.05, **args)
+    alone = transcripts.gene_counts_from_quant(
+        {r: folders[r] / "quant.sf" for r in ("R1", "R2", "R3")}, tx2gene)
+    expected = (alone["R1"] + alone["R2"]).round()
+    assert counts.index.name == "GeneID" and counts["GSM1"].dtype == "int64"
+    assert counts["GSM1"].sum() == pytest.approx(expected.sum(), abs=len(expected))
+    assert list(annotation.columns) == ["GeneID", "Symbol", "Description"]
+    assert "technical replicates) summed: 1" in row["notes"] and row["samples"] == 2
+    assert qc["mapping_rate"].tolist() == [0.9, 0.1, 0.8] and qc["kept"].all()
+    with pytest.raises(InputError, match=r"run\(s\) R2 \(10.0%\)"):
+        reads.dataset_counts(runs, folders, tx2gene, gene_info, min_mapping_rate=0.3, **args)
+    dropped, _, row, qc = reads.dataset_counts(runs, folders, tx2gene, gene_info,
+                                               min_mapping_rate=0.3, on_fail="drop", **args)
+    assert dropped["GSM1"].sum() == pytest.approx(alone["R1"].sum(), abs=len(expected))
+    assert "dropped below mapping rate 0.3: R2" in row["notes"]
+    assert qc["kept"].tolist() == [True, False, True]
+
+
+def test_reads_config_section():
+    import yaml
+
+    from conftest import REPO
+    from painstress.config import validate_config
+
+    schema = REPO / "src/painstress/schemas/config.schema.yaml"
+    config = yaml.safe_load((REPO / "config" / "demo_reads.yaml").read_text())
+    done = validate_config(config, schema, source="demo_reads.yaml")
+    assert done["datasets"]["pain"]["counts"] == "reads"
+    assert done["reads"]["min_mapping_rate"] == 0.3 and done["reads"]["on_fail"] == "stop"
+    assert done["reads"]["reference"]["kmer"] == 31
+    config["reads"]["on_fail"] = "ignore"
+    with pytest.raises(InputError, match="on_fail"):
+        validate_config(config, schema, source="demo_reads.yaml")
+
+
+@pytest.mark.workflow
+def test_reads_from_ena_on_loopback_through_the_workflow(tmp_path):
+    """The download path of `counts: reads` on 127.0.0.1: series matrix from GEO, runs from
+    ENA's filereport, FASTQ (single, paired, a sample with two runs) checked by MD5, the
+    pinned reference and NCBI Gene's table; salmon; the dataset's counts. A second run
+    downloads nothing."""
+    import yaml
+
+    from conftest import snakemake
+    from geo_server import FakeNcbi, Server, ncbi_config
+    from painstress.data import ncbi_files
+    from painstress.demo import reads as demo_reads
+
+    ensure_salmon()
+    rng = np.random.default_rng(11)
+    tx = demo_reads.simulate_transcriptome([f"ENSMUSG{i:011d}" for i in range(1, 61)], rng)
+    genes = sorted(set(tx.transcripts["gene_id"]))
+    annot = pd.DataFrame({"GeneID": range(20001, 20001 + len(genes)), "Symbol": genes,
+                          "EnsemblGeneID": genes})
+    world = FakeNcbi()
+    series = "GSE000001"
+    for accession in (series, "GSE000002"):
+        world.add_series(accession)
+    matrix = MATRIX.replace('"GSE1"', f'"{series}"').encode()
+    world.serve_series(series, None, b"", matrix, counts_name="", annotation_name="x",
+                       matrix_name=ncbi_files.series_matrix_filename(series),
+                       folder="GSE000nnn")
+    world.files["/gene/DATA/GENE_INFO/Mammalia/Mus_musculus.gene_info.gz"] = \
+        demo_reads.gene_info_bytes(annot)
+    world.files["/ensembl/cdna.fa.gz"] = demo_reads.fasta_bytes(tx)
+    world.files["/ensembl/genes.gtf.gz"] = demo_reads.gtf_bytes(tx)
+    ids = tx.transcripts["transcript_id"]
+    fastqs = {}
+    for run, paired in [("SRR101", False), ("SRR102", False), ("SRR103", False),
+                        ("SRR104", True)]:
+        truth = pd.Series(np.round(rng.lognormal(3.0, 1.0, len(ids))), index=ids.to_numpy())
+        files = demo_reads.simulate_fastq(tx, truth, rng, run, paired=paired)
+        names = [f"{run}_{m}.fastq.gz" for m in (1, 2)] if paired else [f"{run}.fastq.gz"]
+        fastqs[run] = dict(zip(names, files))
+        for name, data in fastqs[run].items():
+            world.files[f"/vol1/fastq/{run[:6]}/00{run[-1]}/{run}/{name}"] = data
+    # ENA answers each accession with its runs; this server answers every query with all
+    # of them (painstress keeps the runs of the experiments the series names)
+    samples = {"SRR101": ("SRX11", "GSM1"), "SRR102": ("SRX12", "GSM2"),
+               "SRR103": ("SRX12", "GSM2"), "SRR104": ("SRX13", "GSM3")}
+    world.files["/ena/filereport"] = ("\n".join([ENA_HEADER] + [
+        ena_row(run, *samples[run], "PAIRED" if run == "SRR104" else "SINGLE", fastqs[run])
+        for run in fastqs]) + "\n").encode()
+    config = yaml.safe_load((REPO_CONFIG / "demo_reads.yaml").read_text())
+    with Server(world) as url:
+        config.update(source="geo", study={"name": "ena", "organism": "Mus musculus"},
+                      ncbi=ncbi_config(url),
+                      datasets={"pain": {"geo": series, "counts": "reads"},
+                                "stress": {"geo": "GSE000002", "counts": "ncbi"}})
+        config["reads"] = {"ena_url": f"{url}/ena", "fastq_url": url, "threads": 1,
+                           "reference": {"name": "test", "transcriptome":
+                                         f"{url}/ensembl/cdna.fa.gz",
+                                         "gtf": f"{url}/ensembl/genes.gtf.gz"}}
+        configfile = tmp_path / "config.yaml"
+        configfile.write_text(yaml.safe_dump(config, sort_keys=False))
+        target = "results/ena/counts/pain/counts.tsv.gz"
+        done = snakemake(tmp_path, configfile, target)
+        assert done.returncode == 0, done.output[-5000:]
+        made = len(world.requests)
+        again = snakemake(tmp_path, configfile, target)
+        assert again.returncode == 0 and "Nothing to be done" in again.output
+        assert len(world.requests) == made
+    counts = pd.read_csv(tmp_path / target, sep="\t", index_col=0)
+    assert list(counts.columns) == ["GSM1", "GSM2", "GSM3"]
+    assert counts.index.min() >= 20001 and len(counts) == len(genes)
+    qc = pd.read_csv(tmp_path / "results/ena/reads/pain/qc.tsv", sep="\t").set_index("run")
+    assert qc.loc["SRR104", "library_type"] == "IU" and qc.loc["SRR101", "library_type"] == "U"
+    assert counts["GSM2"].sum() == pytest.approx(qc.loc[["SRR102", "SRR103"], "mapped"].sum(),
+                                                 rel=0.01)
+    reference = tmp_path / "resources" / "reference" / "test"
+    assert len(list(reference.glob("*.provenance.json"))) == 2
+    assert not list((tmp_path / "resources" / "ena" / "fastq").glob("*.gz"))  # temporary
+
+
+def test_fasterq_dump_output_gzipped_mates_only(tmp_path, monkeypatch):
+    """fasterq-dump --split-3 names: <run>_1/_2.fastq for mates, <run>.fastq for reads
+    without a mate (sra-tools' documentation); a stand-in program writes them here."""
+    import os
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    tool = bin_dir / "fasterq-dump"
+    tool.write_text('#!/bin/sh\nif [ "$1" = --version ]; then echo "fasterq-dump : 3.0.3"; '
+                    'exit 0; fi\nout=$6; run=$9\n'
+                    'for f in "${run}_1" "${run}_2" "$run"; do printf "@r\\nACGT\\n+\\nIIII\\n" '
+                    '> "$out/$f.fastq"; done\n')
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    files = reads.fasterq_dump("SRR1", "PAIRED", tmp_path / "out", threads=1)
+    assert [f.name for f in files] == ["SRR1_1.fastq.gz", "SRR1_2.fastq.gz"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "SRR1_1.fastq.gz", "SRR1_2.fastq.gz"]
+    assert gzip.decompress(files[0].read_bytes()) == b"@r\nACGT\n+\nIIII\n"
+
+
+def test_salmon_command_takes_a_single_path_as_snakemake_passes_it():
+    """A named input of one file reaches the rule as that file's path (a str), not a list."""
+    command = reads.salmon_quant_command("idx", "fastq/SRR1.fastq.gz", "out", 2)
+    assert command[-2:] == ["-r", "fastq/SRR1.fastq.gz"]
+    assert "--gcBias" not in command
+    paired = reads.salmon_quant_command("idx", ["a_1.fq.gz", "a_2.fq.gz"], "out", 2)
+    assert paired[-5:] == ["-1", "a_1.fq.gz", "-2", "a_2.fq.gz", "--gcBias"]
