@@ -122,6 +122,11 @@ def write_text(text: str, path: str | Path) -> None:
     _atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
 
 
+def write_bytes(data: bytes, path: str | Path) -> None:
+    """Write ``data`` to ``path``, atomically (see :func:`_atomic`)."""
+    _atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
 def write_tsv(table: pd.DataFrame, path: str | Path, *, index: bool = False) -> None:
     """Write ``table`` as TSV (gzip if ``path`` ends in .gz), atomically (see
     :func:`_atomic`), with fixed float formatting: same table, same bytes."""
