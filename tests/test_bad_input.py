@@ -801,30 +801,25 @@ def test_ctrl_c_while_jobs_start_ends_with_one_line_and_no_traceback(tmp_path):
 
     from conftest import STUDY
     from painstress.jobs import INTERRUPTED, RUN_INTERRUPTED
-    from test_faults import fail_run, start
+    from test_faults import fail_run, job_processes, past_start_up, start
 
-    def starting(workdir):  # a deseq2 job's Python has started, none has opened its log
-        scripts = f"{workdir}/.snakemake/scripts/"
-        found = False
-        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-            try:
-                words = cmdline.read_bytes().split(b"\0")
-            except OSError:  # the process has ended
-                continue
-            found |= any(w.startswith(scripts.encode()) and w.endswith(b".deseq2.py")
-                         for w in words)
+    def starting(workdir):
+        """Every deseq2 job's Python is in its imports, none has opened its log (reached
+        run_script): a Ctrl-C now meets each job in its imports, never in Python's own
+        start-up, which no Python code can catch."""
+        jobs = job_processes(workdir, "deseq2")
         logs = workdir / "results" / STUDY / "logs" / "deseq2"
-        return found and not (logs.is_dir() and any(logs.iterdir()))
+        return (bool(jobs) and all(past_start_up(job) for job in jobs)
+                and not (logs.is_dir() and any(logs.iterdir())))
 
     run = start(tmp_path, write_config(tmp_path), "--until", "overlap")
     deadline = time.monotonic() + 300
     while True:
         if run.poll() is not None or time.monotonic() > deadline:
-            fail_run(run, tmp_path, "no deseq2 job was caught starting")
+            fail_run(run, tmp_path, "no deseq2 job was caught in its imports")
         if starting(tmp_path):
-            time.sleep(0.3)  # past Python's own start-up, into the imports (~1 s or more)
             os.killpg(run.pid, signal.SIGSTOP)
-            if starting(tmp_path):
+            if starting(tmp_path):  # still so, now frozen
                 break
             os.killpg(run.pid, signal.SIGCONT)
         time.sleep(0.01)

@@ -107,6 +107,30 @@ def running_de_tables(workdir: Path) -> list[str]:
     return running
 
 
+def job_processes(workdir: Path, rule: str) -> list[Path]:
+    """The /proc folders of the running Python processes of ``rule``'s script jobs."""
+    scripts = f"{workdir}/.snakemake/scripts/".encode()
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().split(b"\0")
+        except OSError:  # the process has ended
+            continue
+        if any(w.startswith(scripts) and w.endswith(f".{rule}.py".encode()) for w in words):
+            found.append(cmdline.parent)
+    return found
+
+
+def past_start_up(process: Path) -> bool:
+    """Past Python's own start-up (site and the workflow's start-up hook have run): the
+    script's imports have loaded numpy's compiled core. A Ctrl-C inside Python's start-up
+    ends it with a traceback no Python code can catch; a test's signal must not land there."""
+    try:
+        return "_multiarray_umath" in (process / "maps").read_text()
+    except OSError:  # the process has ended
+        return False
+
+
 def fail_run(run: subprocess.Popen, workdir: Path, why: str):
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
@@ -114,19 +138,26 @@ def fail_run(run: subprocess.Popen, workdir: Path, why: str):
     pytest.fail(f"{why}:\n{logs}")
 
 
+def caught_running(workdir: Path) -> bool:
+    """A deseq2 job is running its work, and every deseq2 job is past Python's start-up."""
+    return bool(running_de_tables(workdir)) and all(
+        past_start_up(job) for job in job_processes(workdir, "deseq2"))
+
+
 def pause_during_deseq2(workdir: Path, run: subprocess.Popen, timeout: float = 300) -> None:
     """Return with the run's whole process group stopped (SIGSTOP) while a deseq2 job is
-    running, as its incomplete-output marker shows: a signal sent now meets that job
-    whatever the machine's speed. The caller sends its signal, then SIGCONT."""
+    running, as its incomplete-output marker and log show, and no deseq2 job is inside
+    Python's own start-up: a signal sent now meets that job whatever the machine's speed.
+    The caller sends its signal, then SIGCONT."""
     deadline = time.monotonic() + timeout
     while True:
         if run.poll() is not None:
             fail_run(run, workdir, "the run ended before a deseq2 job could be caught running")
         if time.monotonic() > deadline:
             fail_run(run, workdir, "no deseq2 job was seen running within the timeout")
-        if running_de_tables(workdir):
+        if caught_running(workdir):
             os.killpg(run.pid, signal.SIGSTOP)
-            if running_de_tables(workdir):  # still running, now frozen
+            if caught_running(workdir):  # still so, now frozen
                 return
             os.killpg(run.pid, signal.SIGCONT)
         time.sleep(0.02)
