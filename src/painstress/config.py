@@ -626,7 +626,19 @@ def without_no_output_keys(config: dict) -> dict:
             section = section.get(name) if isinstance(section, dict) else None
         if isinstance(section, dict):
             section.pop(leaf, None)
-    return kept
+    # Snakemake compares params as text: adding a no-output key to the config file (a new
+    # `ncbi:` section, say) must not reorder what is left. Sections in name order; those
+    # that held no-output keys sorted throughout. The others keep their order (datasets and
+    # contrasts are described in the order the config gives them).
+    touched = {key.split(".")[0] for key in NO_OUTPUT_KEYS}
+    return {name: _sorted_keys(kept[name]) if name in touched else kept[name]
+            for name in sorted(kept)}
+
+
+def _sorted_keys(value):
+    if isinstance(value, dict):
+        return {key: _sorted_keys(value[key]) for key in sorted(value)}
+    return value
 
 
 class NoOutputSettings(Mapping):
