@@ -6,15 +6,18 @@ from painstress.figures.style import save
 from painstress.files import read_tsv
 from painstress.jobs import run_script
 
+PCA_GENES = 500  # as DESeq2's plotPCA (ntop = 500)
+
 
 def main(snakemake):
     inputs, out = snakemake.input, snakemake.output
     vst = read_tsv(inputs.vst, index_col=0)
     sheet = read_tsv(inputs.samples, dtype=str)
     region, order = snakemake.wildcards.region, snakemake.params.group_order
-    save(pca(vst, sheet, group_order=order,
-             title=f"{region}: PCA of {vst.shape[1]} samples, 500 most variable genes (VST, "
-                   "blind to design)"), out.pca, out.pca_pdf)
+    n_genes = min(PCA_GENES, vst.shape[0])
+    save(pca(vst, sheet, group_order=order, n_genes=n_genes,
+             title=f"{region}: PCA of {vst.shape[1]} samples, {n_genes} most variable genes "
+                   "(VST, blind to design)"), out.pca, out.pca_pdf)
     save(sample_distances(vst, sheet, group_order=order,
                           title=f"{region}: distances between samples ({vst.shape[0]} genes, "
                                 "VST)"), out.distances, out.distances_pdf)
