@@ -39,7 +39,7 @@ NOT_ON_DEMO = {
     **{f"datasets.*.metadata.{k}": "the CI demo's samples are described by its series matrix"
        for k in ("file", "id_column")},
     **{f"reads.{k}": "the CI demo has no `counts: reads` dataset (config/demo_reads.yaml has)"
-       for k in ("download", "min_mapping_rate", "on_fail", "reference.name",
+       for k in ("download", "trim", "min_mapping_rate", "on_fail", "reference.name",
                  "reference.transcriptome", "reference.gtf", "reference.transcriptome_sha256",
                  "reference.gtf_sha256", "reference.kmer", "simulate.genes",
                  "simulate.reads_per_sample")},

@@ -453,34 +453,36 @@ def test_mapping_rate_gate():
 
 # --- salmon on simulated reads ------------------------------------------------------------
 
-def ensure_salmon() -> None:
-    """salmon on PATH: installed with apt-get when root and apt are here; else skip, or
-    fail under CI (CI set), where it must run."""
+def ensure_salmon(program: str = "salmon") -> None:
+    """``program`` (salmon, fastp; Debian's package of the same name) on PATH: installed
+    with apt-get when root and apt are here; else skip, or fail under CI (CI set), where
+    it must run."""
     import os
     import shutil
     import subprocess
     import sys
 
-    if shutil.which("salmon"):
+    if shutil.which(program):
         return
     reason = None
     if not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("apt-get"):
-        reason = "salmon is not installed, and installing it (apt-get) needs Linux and root"
+        reason = f"{program} is not installed, and installing it (apt-get) needs Linux and root"
     else:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         install = ["apt-get", "install", "-y", "-q", "--no-install-recommends",
-                   "-o", "DPkg::Lock::Timeout=120", "salmon"]
+                   "-o", "DPkg::Lock::Timeout=120", program]
         done = subprocess.run(install, capture_output=True, text=True, env=env, timeout=900)
         if done.returncode != 0:  # stale package lists on a fresh machine
             subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env,
                            timeout=900)
             done = subprocess.run(install, capture_output=True, text=True, env=env,
                                   timeout=900)
-        if not shutil.which("salmon"):
-            reason = f"apt-get install salmon failed: {done.stdout[-1500:]}{done.stderr[-800:]}"
+        if not shutil.which(program):
+            reason = (f"apt-get install {program} failed: "
+                      f"{done.stdout[-1500:]}{done.stderr[-800:]}")
     if reason:
         if os.environ.get("CI"):
-            pytest.fail(f"CI must run the salmon tests, but: {reason}")
+            pytest.fail(f"CI must run the {program} tests, but: {reason}")
         pytest.skip(reason)
 
 
@@ -546,13 +548,14 @@ def test_salmon_recovers_simulated_abundances(salmon_setup, kind):
 
 # --- the workflow: counts: reads ----------------------------------------------------------
 
-def reads_config(folder: Path, name: str) -> Path:
+def reads_config(folder: Path, name: str, **reads_keys) -> Path:
     import yaml
 
     from conftest import REPO
 
     config = yaml.safe_load((REPO / "config" / "demo_reads.yaml").read_text())
     config["study"]["name"] = name
+    config["reads"].update(reads_keys)
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
@@ -575,15 +578,130 @@ def path_without(program: str, folder: Path) -> str:
 
 
 @pytest.mark.workflow
-def test_missing_salmon_stops_first_with_install_command(tmp_path, monkeypatch):
+@pytest.mark.parametrize("program", ["salmon", "fastp"])
+def test_missing_tool_stops_first_with_install_command(tmp_path, monkeypatch, program):
     from conftest import snakemake
 
-    monkeypatch.setenv("PATH", path_without("salmon", tmp_path / "bin"))
-    done = snakemake(tmp_path, reads_config(tmp_path, "notools"),
-                     "results/notools/reads/tools.txt")
+    monkeypatch.setenv("PATH", path_without(program, tmp_path / "bin"))
+    done = snakemake(tmp_path, reads_config(tmp_path, "notools", trim=program == "fastp"),
+                     "results/notools/counts/pain/counts.tsv.gz")
     assert done.returncode != 0
-    assert "counts from reads need salmon: apt-get install -y salmon" in done.output
+    assert f"counts from reads need {program}: apt-get install -y {program}" in done.output
     assert not (tmp_path / "results" / "notools" / "reads" / "tools.txt").exists()
+    # nothing after the check ran: no reads made (or downloaded), no run table
+    assert not (tmp_path / "results" / "notools" / "runs.tsv").exists()
+    assert not list(tmp_path.glob("resources/notools/fastq/*"))
+
+
+def test_fastp_command_single_and_paired():
+    single = reads.fastp_command("in/R1.fastq.gz", ["out/R1.fastq.gz"], "r.json", "r.html", 3)
+    assert single == ["fastp", "-i", "in/R1.fastq.gz", "-o", "out/R1.fastq.gz",
+                      "--json", "r.json", "--html", "r.html", "--thread", "3"]
+    paired = reads.fastp_command(["a_1.fq.gz", "a_2.fq.gz"], ["t_1.fq.gz", "t_2.fq.gz"],
+                                 "a.json", "a.html")
+    assert paired[:9] == ["fastp", "-i", "a_1.fq.gz", "-o", "t_1.fq.gz", "-I", "a_2.fq.gz",
+                          "-O", "t_2.fq.gz"]
+    assert "--detect_adapter_for_pe" in paired and paired[-2:] == ["--thread", "2"]
+    with pytest.raises(InputError, match="one or two FASTQ"):
+        reads.fastp_command(["a", "b"], ["t"], "j", "h")
+
+
+MULTIQC = "multiqc==1.35"  # as envs/multiqc.yaml
+
+
+@pytest.fixture(scope="module")
+def multiqc_bin(tmp_path_factory) -> str:
+    """A folder with ``multiqc``: the one on PATH, or MultiQC installed with pip into a
+    virtual environment of its own (as envs/multiqc.yaml keeps it out of the workflow's);
+    skip when that fails, or fail under CI."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("multiqc"):
+        return str(Path(shutil.which("multiqc")).parent)
+    venv = tmp_path_factory.mktemp("multiqc") / "venv"
+    done = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True,
+                          text=True)
+    if done.returncode == 0:
+        done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
+                               MULTIQC], capture_output=True, text=True, timeout=900)
+    if not (venv / "bin" / "multiqc").exists():
+        reason = f"pip install {MULTIQC} failed: {done.stdout[-1000:]}{done.stderr[-1000:]}"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the MultiQC test, but: {reason}")
+        pytest.skip(reason)
+    return str(venv / "bin")
+
+
+@pytest.mark.workflow
+def test_multiqc_planned_only_when_multiqc_can_run(tmp_path, monkeypatch, multiqc_bin):
+    import os
+
+    from conftest import snakemake
+
+    config = reads_config(tmp_path, "nomultiqc")
+    without = path_without("multiqc", tmp_path / "bin")
+    monkeypatch.setenv("PATH", without)
+    done = snakemake(tmp_path, config, "-n")
+    assert done.returncode == 0, done.output[-3000:]
+    assert "MultiQC page of the read QC left out: multiqc is not on PATH" in done.output
+    assert "rule multiqc:" not in done.output
+    monkeypatch.setenv("PATH", f"{multiqc_bin}{os.pathsep}{without}")
+    done = snakemake(tmp_path, config, "-n")
+    assert done.returncode == 0, done.output[-3000:]
+    assert "rule multiqc:" in done.output and "left out" not in done.output
+
+
+@pytest.mark.workflow
+def test_reads_demo_trimmed_with_fastp_and_multiqc(tmp_path, monkeypatch, multiqc_bin):
+    """reads.trim: each run goes through fastp (a JSON report per run) and salmon reads
+    fastp's trimmed FASTQ, not the raw one; the dataset's counts come out; MultiQC's page
+    (multiqc on PATH) holds every run's salmon and fastp results."""
+    import json
+    import os
+
+    import yaml
+
+    from conftest import snakemake
+
+    ensure_salmon()
+    ensure_salmon("fastp")
+    monkeypatch.setenv("PATH", f"{multiqc_bin}{os.pathsep}{os.environ['PATH']}")
+    config = reads_config(tmp_path, "trimmed", trim=True,
+                          simulate={"genes": 100, "reads_per_sample": 5000})
+    small = yaml.safe_load(config.read_text())
+    small["simulate"].update(min_replicates=2, max_replicates=2)
+    config.write_text(yaml.safe_dump(small, sort_keys=False))
+    done = snakemake(tmp_path, config, "results/trimmed/counts/pain/counts.tsv.gz",
+                     "results/trimmed/reads/multiqc/multiqc.html")
+    assert done.returncode == 0, done.output[-4000:]
+    out = tmp_path / "results" / "trimmed"
+    runs = pd.read_csv(out / "runs.tsv", sep="\t")
+    runs = runs[runs["dataset"] == "pain"]
+    qc = pd.read_csv(out / "reads" / "pain" / "qc.tsv", sep="\t").set_index("run")
+    assert len(runs) == 13 and set(qc.index) == set(runs["run"])
+    for run in runs["run"]:
+        report = json.loads((out / "reads" / "fastp" / f"{run}.json").read_text())
+        assert (out / "reads" / "fastp" / f"{run}.html").stat().st_size > 0
+        # salmon counted what fastp kept, read from fastp's output
+        assert qc.loc[run, "reads"] == report["summary"]["after_filtering"]["total_reads"]
+        salmon = json.loads((out / "reads" / "salmon" / run / "cmd_info.json").read_text())
+        assert salmon["unmatedReads"] == f"resources/trimmed/fastq/trimmed/{run}.fastq.gz"
+    assert "fastp 0.23" in (out / "reads" / "tools.txt").read_text()
+    counts = pd.read_csv(out / "counts" / "pain" / "counts.tsv.gz", sep="\t", index_col=0)
+    assert list(counts.columns) == list(dict.fromkeys(runs["sample"]))
+    assert counts.to_numpy().sum() > 0
+    # MultiQC read every run of both datasets: salmon's mapping and fastp's filtering
+    data = out / "reads" / "multiqc" / "multiqc_data"
+    every = set(pd.read_csv(out / "runs.tsv", sep="\t")["run"])
+    salmon = pd.read_csv(data / "multiqc_salmon.txt", sep="\t").set_index("Sample")
+    assert set(salmon.index) == every and len(every) == 26
+    processed = salmon.loc[runs["run"], "num_processed"]
+    assert processed.tolist() == qc.loc[runs["run"], "reads"].tolist()
+    assert set(pd.read_csv(data / "multiqc_fastp.txt", sep="\t")["Sample"]) == every
+    assert "MultiQC" in (out / "reads" / "multiqc" / "multiqc.html").read_text()[:5000]
 
 
 @pytest.mark.workflow

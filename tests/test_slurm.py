@@ -5,7 +5,9 @@ with apt-get first when missing, which needs root), runs the CI-sized demo with
 ``--workflow-profile profiles/slurm`` (the command docs/cluster.md gives users) up to the
 DE, overlap, VST and figure outputs, and compares it with the session's local run of the
 whole workflow (conftest.ci_run): every non-local job ran as a SLURM job that asked for its
-rule's threads, mem_mb and runtime, and the tables are byte-identical.
+rule's threads, mem_mb and runtime, and the tables are byte-identical. A second run takes
+config/demo_reads.yaml (shrunk) up to one dataset's counts: every salmon_quant job was a
+SLURM job asking for reads.threads and reads.mem_mb, the local rules were not.
 Every daemon it started is stopped by PID at the end, pass or fail.
 
 Without root and apt (a developer laptop) and without SLURM installed, it skips and says
@@ -248,3 +250,78 @@ def test_show_the_slurm_jobs_and_timings(cluster_run, capsys):
     with capsys.disabled():
         print(f"\n--- SLURM jobs of the cluster run (also in {workdir / 'slurm_jobs.txt'}) ---\n"
               f"{jobs}{timing}")
+
+
+# --- counts from reads on the cluster ------------------------------------------------------
+# config/demo_reads.yaml, shrunk (2 replicates, a 100-gene transcriptome, 5,000 reads a run)
+# and up to one dataset's counts: its 13 runs (one sample has two) each a simulate_fastq and
+# a salmon_quant SLURM job. salmon_quant asks for 2 threads and 600 MB (reads.threads,
+# reads.mem_mb), so a wrong request shows; --max-threads fits the 8-thread index job to this
+# node (a real cluster has the cores).
+READS_STUDY = "slurm_reads"
+READS_DATASET = "pain"
+
+
+def write_reads_config(folder: Path) -> Path:
+    import yaml
+
+    config = yaml.safe_load((REPO / "config" / "demo_reads.yaml").read_text())
+    config["study"]["name"] = READS_STUDY
+    config["simulate"].update(min_replicates=2, max_replicates=2)
+    config["reads"].update(threads=2, mem_mb=600,
+                           simulate={"genes": 100, "reads_per_sample": 5000})
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def reads_cluster_run(cluster, tmp_path_factory):
+    """config/demo_reads.yaml through the SLURM profile, up to one dataset's counts."""
+    from test_reads import ensure_salmon
+
+    ensure_salmon()
+    workdir = tmp_path_factory.mktemp("cluster_reads")
+    env = {**cluster.env, "SBATCH_PARTITION": PARTITION}
+    code, output, seconds = run(snakemake_command(
+        workdir, write_reads_config(workdir), "--workflow-profile", str(PROFILE),
+        *TEST_OPTIONS, "--max-threads", str(cluster.cpus),
+        f"results/{READS_STUDY}/counts/{READS_DATASET}/counts.tsv.gz"), env=env)
+    (workdir / "snakemake.out").write_text(output)
+    run_id = re.search(r"SLURM run ID: (\S+)", output)
+    jobs = cluster.client(["squeue", "--states=all", "--sort=i", "-o", SQUEUE_FORMAT,
+                           *(["--name", run_id.group(1)] if run_id else [])]).stdout
+    (workdir / "slurm_jobs.txt").write_text(jobs)
+    print(f"\nSLURM jobs of the reads run ({seconds:.0f} s):\n{jobs}")
+    assert code == 0, (f"cluster reads run failed (exit {code})\n{output[-6000:]}\n"
+                       f"{_slurm_logs(workdir)}\n{cluster.log_tails()}")
+    return workdir, output, jobs
+
+
+def test_reads_salmon_jobs_ran_on_slurm_downloads_did_not(reads_cluster_run):
+    workdir, output, jobs = reads_cluster_run
+    submitted, local = submitted_jobs(output)
+    rows = squeue_rows(jobs)
+    assert set(rows) == set(submitted), (sorted(rows), sorted(submitted))
+    assert all(row["STATE"] == "COMPLETED" for row in rows.values()), jobs
+    runs = [line.split("\t") for line in
+            (workdir / "results" / READS_STUDY / "runs.tsv").read_text().splitlines()]
+    wanted = {row[runs[0].index("run")] for row in runs[1:]
+              if row[runs[0].index("dataset")] == READS_DATASET}
+    assert len(wanted) == 13, wanted
+    quants = {job["wildcards"].removeprefix("run="): (slurm_id, job)
+              for slurm_id, job in submitted.items() if job["rule"] == "salmon_quant"}
+    assert set(quants) == wanted, (sorted(quants), sorted(wanted))
+    for run_id, (slurm_id, job) in quants.items():
+        row = rows[slurm_id]
+        assert (row["CPUS"], row["MIN_MEMORY"]) == ("2", "600M"), (run_id, row)
+        assert job["threads"] == 2 and job["resources"]["mem_mb"] == "600", job
+        assert row["COMMENT"] == f"rule_salmon_quant_wildcards_{run_id}", row
+    # the index job's 8 threads were fitted to the node; the run table and the tool check
+    # (where real data would be downloaded) stayed on the submitting machine
+    assert {job["rule"] for job in submitted.values()} >= {"salmon_index", "reads_counts"}
+    assert {"reads_tools", "read_runs", "resolve_datasets"} <= set(local), local
+    assert not any(rule in row["COMMENT"] for row in rows.values()
+                   for rule in ("reads_tools", "read_runs", "resolve_datasets"))
+    counts = workdir / "results" / READS_STUDY / "counts" / READS_DATASET / "counts.tsv.gz"
+    assert counts.stat().st_size > 0

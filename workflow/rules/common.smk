@@ -3,8 +3,11 @@ import csv
 import glob
 import os
 import re
+import shutil
 
 from snakemake import __version__ as SNAKEMAKE_VERSION
+from snakemake.logging import logger
+from snakemake.settings.types import DeploymentMethod
 from snakemake.utils import validate
 
 from painstress.compare.overlap import DEFINITIONS
@@ -469,7 +472,7 @@ def all_targets():
     ]
     if config["source"] == "simulate":
         targets.append(f"{RESULTS}/truth_recovery.tsv")
-    return targets
+    return targets + multiqc_targets()
 
 
 def gsea_tables():
@@ -548,6 +551,7 @@ READS_DATASETS = [d for d, s in config["datasets"].items() if s.get("counts") ==
 READS = f"{RESULTS}/reads"
 RUNS = f"{RESULTS}/runs.tsv"
 FASTQ = f"{RESOURCES}/fastq"
+TRIMMED = f"{FASTQ}/trimmed"
 SIMULATED_READS = config["source"] == "simulate"
 READS_CONFIG = config["reads"]
 REFERENCE = (
@@ -563,16 +567,39 @@ READS_GENE_INFO = (
 )
 
 
+# MultiQC's page over salmon's (and fastp's) per-run output has its own environment
+# (envs/multiqc.yaml; MultiQC's many dependencies stay out of the workflow's): it is made
+# when `multiqc` is on PATH or with --sdm conda, and left out otherwise, saying so.
+MULTIQC = bool(READS_DATASETS) and (
+    shutil.which("multiqc") is not None
+    or DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
+)
+if READS_DATASETS and not MULTIQC:
+    logger.info(
+        "MultiQC page of the read QC left out: multiqc is not on PATH "
+        "(pip install multiqc, or run with --sdm conda)."
+    )
+
+
+def multiqc_targets():
+    return [f"{READS}/multiqc/multiqc.html"] if MULTIQC else []
+
+
 def runs_table():
     """The run table (checkpoint read_runs): run -> its row."""
     return {row["run"]: row for row in checkpoint_table(checkpoints.read_runs.get().output[0])}
 
 
-def run_fastqs(wildcards):
+def run_fastqs(wildcards, folder=FASTQ):
     """A run's FASTQ files: one (single-end) or _1 and _2 (paired)."""
     if runs_table()[wildcards.run]["layout"] == "PAIRED":
-        return [f"{FASTQ}/{wildcards.run}_{mate}.fastq.gz" for mate in (1, 2)]
-    return [f"{FASTQ}/{wildcards.run}.fastq.gz"]
+        return [f"{folder}/{wildcards.run}_{mate}.fastq.gz" for mate in (1, 2)]
+    return [f"{folder}/{wildcards.run}.fastq.gz"]
+
+
+def quant_fastqs(wildcards):
+    """What salmon reads: the run's FASTQ, trimmed by fastp first with reads.trim."""
+    return run_fastqs(wildcards, TRIMMED if READS_CONFIG["trim"] else FASTQ)
 
 
 def dataset_quants(wildcards):

@@ -1,6 +1,6 @@
 # Counts from reads (datasets with `counts: reads`): the series' runs (ENA or SRA), FASTQ per
-# run, salmon against a pinned transcriptome, tximport to genes, runs summed per sample
-# (painstress.data.reads). Ends in counts.smk's layout: results/<study>/counts/<dataset>/.
+# run (trimmed by fastp with reads.trim), salmon against a pinned transcriptome, tximport to
+# genes, runs summed per sample (painstress.data.reads). Ends in counts.smk's layout: results/<study>/counts/<dataset>/.
 # Downloads are local rules (the login node on a cluster); salmon jobs declare threads and
 # memory for SLURM. The demo (source: simulate) draws the reads instead of downloading them.
 import shlex
@@ -23,10 +23,13 @@ if READS_DATASETS:
             "../../envs/salmon.yaml"
         params:
             check=tool_check(
-                ["salmon"] + (["fasterq-dump"] if READS_CONFIG["download"] != "ena" else [])
+                ["salmon"]
+                + (["fasterq-dump"] if READS_CONFIG["download"] != "ena" else [])
+                + (["fastp"] if READS_CONFIG["trim"] else [])
             ),
+            versions="salmon --version" + ("; fastp --version 2>&1" if READS_CONFIG["trim"] else ""),
         shell:
-            "({params.check}; salmon --version) > {output} 2> {log}"
+            "({params.check}; {params.versions}) > {output} 2> {log}"
 
     checkpoint read_runs:
         input:
@@ -202,10 +205,41 @@ if READS_DATASETS:
         shell:
             "salmon index -t {input} -i {output} -k {params.kmer} -p {threads} > {log} 2>&1"
 
+    if READS_CONFIG["trim"]:
+        # reads.trim: adapters and low-quality ends cut by fastp before salmon; its JSON and
+        # HTML reports per run. One rule per layout, as for the downloads.
+        for layout, mates in (("single", [""]), ("paired", ["_1", "_2"])):
+
+            rule:
+                name:
+                    f"fastp_{layout}"
+                input:
+                    [f"{FASTQ}/{{run}}{mate}.fastq.gz" for mate in mates],
+                output:
+                    trimmed=[temp(f"{TRIMMED}/{{run}}{mate}.fastq.gz") for mate in mates],
+                    json=f"{READS}/fastp/{{run}}.json",
+                    html=f"{READS}/fastp/{{run}}.html",
+                log:
+                    f"{LOGS}/reads/fastp/{{run}}.log",
+                conda:
+                    "../../envs/salmon.yaml"
+                threads: READS_CONFIG["threads"]
+                resources:
+                    mem_mb=2000,
+                    runtime=60,
+                params:
+                    command=lambda wildcards, input, output, threads: shlex.join(
+                        reads_data.fastp_command(
+                            input, output.trimmed, output.json, output.html, threads
+                        )
+                    ),
+                shell:
+                    "{params.command} > {log} 2>&1"
+
     rule salmon_quant:
         input:
             index=SALMON_INDEX,
-            fastq=run_fastqs,
+            fastq=quant_fastqs,
         output:
             quant=f"{READS}/salmon/{{run}}/quant.sf",
             meta=f"{READS}/salmon/{{run}}/aux_info/meta_info.json",
@@ -226,6 +260,41 @@ if READS_DATASETS:
             ),
         shell:
             "{params.command} > {log} 2>&1"
+
+    # MultiQC's page over every run's salmon (and fastp) output, in the report (common.smk:
+    # MULTIQC says when it is made).
+    rule multiqc:
+        input:
+            salmon=lambda wildcards: [
+                f"{READS}/salmon/{run}/{name}"
+                for run in runs_table()
+                for name in ("aux_info/meta_info.json", "lib_format_counts.json")
+            ],
+            fastp=lambda wildcards: (
+                [f"{READS}/fastp/{run}.json" for run in runs_table()]
+                if READS_CONFIG["trim"]
+                else []
+            ),
+        output:
+            html=report(
+                f"{READS}/multiqc/multiqc.html",
+                caption="../report/multiqc.rst",
+                labels={"page": "MultiQC read QC"},
+                category="2. Data",
+            ),
+            data=directory(f"{READS}/multiqc/multiqc_data"),
+        log:
+            f"{LOGS}/reads/multiqc.log",
+        conda:
+            "../../envs/multiqc.yaml"
+        resources:
+            mem_mb=2000,
+            runtime=15,
+        params:
+            folders=[f"{READS}/salmon"] + ([f"{READS}/fastp"] if READS_CONFIG["trim"] else []),
+        shell:
+            "multiqc --force --no-version-check --no-ai -n multiqc.html"
+            " -o $(dirname {output.html}) {params.folders} > {log} 2>&1"
 
     # QC gate, genes, runs summed per sample, GeneIDs: the dataset's counts.
     rule reads_counts:

@@ -55,6 +55,8 @@ TOOLS = {  # program -> how to install it
     "salmon": "apt-get install -y salmon (Debian/Ubuntu), or conda install -c bioconda "
               "salmon, or run with --sdm conda (envs/salmon.yaml)",
     "fasterq-dump": "apt-get install -y sra-toolkit, or conda install -c bioconda sra-tools",
+    "fastp": "apt-get install -y fastp (Debian/Ubuntu), or conda install -c bioconda fastp, "
+             "or run with --sdm conda (envs/salmon.yaml)",
 }
 
 
@@ -346,6 +348,23 @@ def salmon_quant_command(index: str | Path, fastqs: list[str | Path], outdir: st
     else:
         raise InputError(f"salmon quant takes one or two FASTQ files, not {len(fastqs)}.")
     return command
+
+
+def fastp_command(fastqs: list[str | Path], trimmed: list[str | Path], json_report: str | Path,
+                  html_report: str | Path, threads: int = 2) -> list[str]:
+    """``fastp`` for one run (reads.trim): adapters detected and cut (for paired runs also
+    from the reads' overlap, ``--detect_adapter_for_pe``), low-quality ends and reads
+    dropped with fastp's defaults; its JSON and HTML reports."""
+    fastqs = [fastqs] if isinstance(fastqs, (str, Path)) else list(fastqs)
+    trimmed = [trimmed] if isinstance(trimmed, (str, Path)) else list(trimmed)
+    if len(fastqs) not in (1, 2) or len(trimmed) != len(fastqs):
+        raise InputError(f"fastp takes one or two FASTQ files and as many outputs, not "
+                         f"{len(fastqs)} -> {len(trimmed)}.")
+    command = ["fastp", "-i", str(fastqs[0]), "-o", str(trimmed[0])]
+    if len(fastqs) == 2:
+        command += ["-I", str(fastqs[1]), "-O", str(trimmed[1]), "--detect_adapter_for_pe"]
+    return command + ["--json", str(json_report), "--html", str(html_report),
+                      "--thread", str(threads)]
 
 
 def salmon_qc(folder: str | Path, run: str) -> dict:
