@@ -801,7 +801,7 @@ def test_ctrl_c_while_jobs_start_ends_with_one_line_and_no_traceback(tmp_path):
 
     from conftest import STUDY
     from painstress.jobs import INTERRUPTED, RUN_INTERRUPTED
-    from test_faults import fail_run, job_processes, past_start_up, start
+    from test_faults import fail_run, job_processes, past_start_up, pause_when, start
 
     def starting(workdir):
         """Every deseq2 job's Python is in its imports, none has opened its log (reached
@@ -813,16 +813,7 @@ def test_ctrl_c_while_jobs_start_ends_with_one_line_and_no_traceback(tmp_path):
                 and not (logs.is_dir() and any(logs.iterdir())))
 
     run = start(tmp_path, write_config(tmp_path), "--until", "overlap")
-    deadline = time.monotonic() + 300
-    while True:
-        if run.poll() is not None or time.monotonic() > deadline:
-            fail_run(run, tmp_path, "no deseq2 job was caught in its imports")
-        if starting(tmp_path):
-            os.killpg(run.pid, signal.SIGSTOP)
-            if starting(tmp_path):  # still so, now frozen
-                break
-            os.killpg(run.pid, signal.SIGCONT)
-        time.sleep(0.01)
+    pause_when(tmp_path, run, starting, "a deseq2 job in its imports")
     os.killpg(run.pid, signal.SIGINT)  # delivered when the group continues
     os.killpg(run.pid, signal.SIGCONT)
     try:

@@ -144,23 +144,29 @@ def caught_running(workdir: Path) -> bool:
         past_start_up(job) for job in job_processes(workdir, "deseq2"))
 
 
-def pause_during_deseq2(workdir: Path, run: subprocess.Popen, timeout: float = 300) -> None:
-    """Return with the run's whole process group stopped (SIGSTOP) while a deseq2 job is
-    running, as its incomplete-output marker and log show, and no deseq2 job is inside
-    Python's own start-up: a signal sent now meets that job whatever the machine's speed.
-    The caller sends its signal, then SIGCONT."""
+def pause_when(workdir: Path, run: subprocess.Popen, state, what: str,
+               timeout: float = 300) -> None:
+    """Return with the run's whole process group stopped (SIGSTOP) while ``state(workdir)``
+    holds, checked again once frozen: a signal sent now meets that state whatever the
+    machine's speed. The caller sends its signal, then SIGCONT."""
     deadline = time.monotonic() + timeout
     while True:
         if run.poll() is not None:
-            fail_run(run, workdir, "the run ended before a deseq2 job could be caught running")
+            fail_run(run, workdir, f"the run ended before {what} could be caught")
         if time.monotonic() > deadline:
-            fail_run(run, workdir, "no deseq2 job was seen running within the timeout")
-        if caught_running(workdir):
+            fail_run(run, workdir, f"{what} was not seen within the timeout")
+        if state(workdir):
             os.killpg(run.pid, signal.SIGSTOP)
-            if caught_running(workdir):  # still so, now frozen
+            if state(workdir):  # still so, now frozen
                 return
             os.killpg(run.pid, signal.SIGCONT)
-        time.sleep(0.02)
+        time.sleep(0.01)
+
+
+def pause_during_deseq2(workdir: Path, run: subprocess.Popen) -> None:
+    """Stopped while a deseq2 job is running, as its incomplete-output marker and log
+    show, and no deseq2 job is inside Python's own start-up (see :func:`pause_when`)."""
+    pause_when(workdir, run, caught_running, "a running deseq2 job")
 
 
 def wait_for_lock(workdir: Path, run: subprocess.Popen, timeout: float = 300) -> None:
