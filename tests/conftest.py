@@ -1,16 +1,27 @@
-"""Shared fixtures: a small simulated study, paths, the recovery bar, and the one
-whole-workflow run on the CI-sized demo that the workflow and SLURM tests share."""
+"""Shared fixtures: a small simulated study (in memory, and written once in GEO/NCBI
+formats), paths, the recovery bar, and the one whole-workflow run on the CI-sized demo
+(ci_run) that every test needing a finished demo shares: read it, or copy it (copy_run)
+to change it; copying a finished run is far cheaper than running it again."""
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pytest
-import yaml
+# One BLAS thread in the tests' own process (set before numpy loads): their matrices are
+# small, and OpenBLAS's threads, fighting for two busy cores, made a 4 s model fit take
+# 30 s. Snakemake sets the same variables to each job's threads, so the workflow's jobs
+# compute as before.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
-from painstress.demo import simulate
+import pytest  # noqa: E402
+import yaml  # noqa: E402
+
+from painstress.demo import simulate  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO.parent / "shared" / "fixtures" / "geo"
@@ -43,6 +54,28 @@ def fixtures_dir() -> Path:
 
 
 STUDY = "ci"
+
+
+@pytest.fixture(scope="session")
+def demo_study(tmp_path_factory) -> dict[str, Path]:
+    """The CI-sized demo study in GEO/NCBI formats, written once per session
+    (simulate.write_demo_study) into a folder laid out as ``resources/<STUDY>/``: file key
+    -> path. Read it, or copy it with copy_demo_study; never change it."""
+    folder = tmp_path_factory.mktemp("demo_study") / "resources" / STUDY
+    return simulate.write_demo_study(folder, "GSE000001", "GSE000002", SMALL)
+
+
+def demo_study_folder(demo_study: dict[str, Path]) -> Path:
+    """The folder demo_study was written into (its ``resources/<STUDY>/``)."""
+    return demo_study["pain_counts"].parents[1]
+
+
+def copy_demo_study(demo_study: dict[str, Path], workdir: Path) -> Path:
+    """The demo study copied into ``workdir/resources/<STUDY>/`` (as the demo run would
+    write it); returns that folder."""
+    target = Path(workdir) / "resources" / STUDY
+    shutil.copytree(demo_study_folder(demo_study), target, dirs_exist_ok=True)
+    return target
 
 
 def snakemake(workdir, configfile, *args, timeout=1200):
@@ -91,3 +124,22 @@ def ci_run(tmp_path_factory) -> WorkflowRun:
     run = WorkflowRun((workdir, configfile))
     run.seconds = time.monotonic() - start
     return run
+
+
+def copy_run(run: Path, workdir: Path) -> Path:
+    """A finished run's folder (config, results, resources, Snakemake's records) copied into
+    ``workdir`` with its timestamps: a rerun there has nothing to do until something is
+    removed or changed, and the original stays as it was for the tests that read it."""
+    shutil.copytree(run, workdir, symlinks=True, dirs_exist_ok=True)
+    config = Path(workdir) / "config.yaml"
+    config.write_text(config.read_text())  # same content; Snakemake reads it from here
+    return Path(workdir)
+
+
+def remove_de_fits(workdir: Path) -> None:
+    """The DE fits' outputs (``results/<STUDY>/de/<region>/*``) and logs removed, as if they
+    had never run: a rerun ``--until overlap`` in a copy of ci_run fits the six models and
+    the overlap again (a test that watches for a fit's log sees only the new one's)."""
+    out = Path(workdir) / "results" / STUDY
+    for path in [*(out / "de").glob("*/*"), *(out / "logs" / "deseq2").glob("*")]:
+        path.unlink()

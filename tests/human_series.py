@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from painstress.compare import orthologs
 from painstress.data import ncbi_files
 from painstress.demo.simulate import gzip_bytes, quoted, write_bytes
 
@@ -36,8 +35,8 @@ def write_human_series(outdir: str | Path, series: str, platform: str, demo_dir:
     their paths (keys ``counts``, ``annotation``, ``series_matrix``).
     """
     demo_dir, rng = Path(demo_dir), np.random.default_rng(seed)
-    info = orthologs.read_gene_info(demo_dir / "ncbi_gene" / "Homo_sapiens.gene_info.gz")
-    pairs = orthologs.read_gene_orthologs(demo_dir / "ncbi_gene" / "gene_orthologs.gz")
+    info = ncbi_files.read_gene_info(demo_dir / "ncbi_gene" / "Homo_sapiens.gene_info.gz")
+    pairs = ncbi_files.read_gene_orthologs(demo_dir / "ncbi_gene" / "gene_orthologs.gz")
     shared = pd.read_csv(demo_dir / "truth" / "shared_genes.tsv", sep="\t")
     direction = shared.drop_duplicates("GeneID").set_index("GeneID")["direction"].map(
         {"up": 1, "down": -1})

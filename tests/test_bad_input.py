@@ -711,16 +711,13 @@ def test_sheet_per_dataset_levels_and_unknown_dataset_before_any_job(tmp_path, d
 
 
 @pytest.fixture(scope="module")
-def good_sheet_run(tmp_path_factory) -> Path:
-    """The CI demo up to the sample sheet, run again with its sheet given as the user's
-    (my_samples.tsv): the last good samples.tsv and genes.tsv of a user's sheet."""
-    from conftest import SMALL, STUDY, snakemake
-    from painstress.demo import simulate
+def good_sheet_run(ci_run, tmp_path_factory) -> Path:
+    """The finished CI demo (a copy of conftest.ci_run), run again up to the sample sheet
+    with its sheet given as the user's (my_samples.tsv): the last good samples.tsv and
+    genes.tsv of a user's sheet."""
+    from conftest import STUDY, copy_run, snakemake
 
-    workdir = tmp_path_factory.mktemp("sheet")
-    simulate.write_demo_study(workdir / "resources" / STUDY, "GSE000001", "GSE000002", SMALL)
-    done = snakemake(workdir, write_config(workdir), "--until", "sample_sheet", timeout=300)
-    assert done.returncode == 0, done.output[-3000:]
+    workdir = copy_run(ci_run[0], tmp_path_factory.mktemp("sheet"))
     results = workdir / "results" / STUDY
     (workdir / "my_samples.tsv").write_bytes((results / "samples.tsv").read_bytes())
     configfile = write_config(workdir, **{"samples.sheet": "my_samples.tsv"})
@@ -791,7 +788,7 @@ def test_ctrl_c_while_a_job_starts_is_one_line(tmp_path):
 
 
 @pytest.mark.workflow
-def test_ctrl_c_while_jobs_start_ends_with_one_line_and_no_traceback(tmp_path):
+def test_ctrl_c_while_jobs_start_ends_with_one_line_and_no_traceback(ci_run, tmp_path):
     """Ctrl-C (SIGINT to the process group) just as deseq2 jobs start, still importing
     (their Python runs, none has reached run_script, which opens the job's log):
     each says it was interrupted in one line, the run ends saying how to resume, and no
@@ -799,7 +796,7 @@ def test_ctrl_c_while_jobs_start_ends_with_one_line_and_no_traceback(tmp_path):
     import os
     import signal
 
-    from conftest import STUDY
+    from conftest import STUDY, copy_run, remove_de_fits
     from painstress.jobs import INTERRUPTED, RUN_INTERRUPTED
     from test_faults import fail_run, job_processes, past_start_up, pause_when, start
 
@@ -812,7 +809,9 @@ def test_ctrl_c_while_jobs_start_ends_with_one_line_and_no_traceback(tmp_path):
         return (bool(jobs) and all(past_start_up(job) for job in jobs)
                 and not (logs.is_dir() and any(logs.iterdir())))
 
-    run = start(tmp_path, write_config(tmp_path), "--until", "overlap")
+    copy_run(ci_run[0], tmp_path)  # the finished demo, its fits to be made again
+    remove_de_fits(tmp_path)
+    run = start(tmp_path, tmp_path / "config.yaml", "--until", "overlap")
     pause_when(tmp_path, run, starting, "a deseq2 job in its imports")
     os.killpg(run.pid, signal.SIGINT)  # delivered when the group continues
     os.killpg(run.pid, signal.SIGCONT)

@@ -22,7 +22,7 @@ BDNF, GAPDH, NR3C1 = 12064, 14433, 14815
 
 @pytest.fixture(scope="module")
 def gene_info():
-    return count_files.read_gene_info(DATA / "Mus_musculus.gene_info")
+    return ncbi_files.read_gene_info(DATA / "Mus_musculus.gene_info")
 
 
 @pytest.fixture()
@@ -328,16 +328,16 @@ def _own_counts_of_demo(folder: Path, ids: str = "ensembl") -> dict:
 
 
 @pytest.mark.workflow
-def test_workflow_own_counts_reach_the_ncbi_route_de_tables(tmp_path):
+def test_workflow_own_counts_reach_the_ncbi_route_de_tables(ci_run, tmp_path):
     """The demo's stress dataset given as a featureCounts file plus a sample table (no
-    series matrix read for it) gives the same DE tables as its NCBI counts; datasets.tsv and
-    counts/sources.tsv say where the counts came from and how the IDs mapped."""
+    series matrix read for it) gives the same DE tables as its NCBI counts (those of the
+    session's demo run, conftest.ci_run); datasets.tsv and counts/sources.tsv say where the
+    counts came from and how the IDs mapped."""
     from conftest import snakemake, write_config
 
     regions = ["NAc", "mPFC", "PAG"]
     targets = [f"results/ci/de/{r}/CUS_vs_control.tsv" for r in regions]
-    ncbi_dir, own_dir = tmp_path / "ncbi", tmp_path / "own"
-    ncbi_dir.mkdir()
+    ncbi_dir, own_dir = ci_run[0], tmp_path / "own"
     own_dir.mkdir()
     own = _own_counts_of_demo(own_dir)
     config = write_config(own_dir)
@@ -349,8 +349,6 @@ def test_workflow_own_counts_reach_the_ncbi_route_de_tables(tmp_path):
         metadata={"file": "SraRunTable.csv", "id_column": "Run"})
     config.write_text(yaml.safe_dump(settings, sort_keys=False))
     done = snakemake(own_dir, config, *targets, "results/ci/counts/sources.tsv")
-    assert done.returncode == 0, done.output[-5000:]
-    done = snakemake(ncbi_dir, write_config(ncbi_dir), *targets)
     assert done.returncode == 0, done.output[-5000:]
     for target in targets:
         pd.testing.assert_frame_equal(pd.read_csv(own_dir / target, sep="\t"),
@@ -368,7 +366,7 @@ def test_workflow_own_counts_reach_the_ncbi_route_de_tables(tmp_path):
 
 
 @pytest.mark.workflow
-def test_workflow_own_counts_without_series_offline(tmp_path):
+def test_workflow_own_counts_without_series_offline(demo_study, tmp_path):
     """A dataset given as a count file (GeneIDs) and a sample table, without a GEO accession,
     offline and without NCBI Gene's table: its DE runs; the log says once that symbols stay
     empty; datasets.tsv gives it no series."""
@@ -376,12 +374,11 @@ def test_workflow_own_counts_without_series_offline(tmp_path):
 
     import yaml
 
-    from conftest import SMALL, snakemake, write_config
-    from painstress.demo import simulate
+    from conftest import copy_demo_study, snakemake, write_config
 
     _own_counts_of_demo(tmp_path, ids="geneid")
     shutil.rmtree(tmp_path / "resources")  # no Mus_musculus.gene_info.gz
-    simulate.write_demo_study(tmp_path / "resources" / "ci", "GSE000001", "GSE000002", SMALL)
+    copy_demo_study(demo_study, tmp_path)
     config = write_config(tmp_path)
     settings = yaml.safe_load(config.read_text())
     settings.update(source="geo", offline=True, signatures={"sets": []},

@@ -8,6 +8,9 @@ import pytest
 from painstress import InputError
 from painstress.de import deseq2
 from painstress.files import write_tsv
+from painstress.settings import DESettings, LibraryQC, Thresholds
+
+DE = DESettings.defaults()  # the config schema's defaults
 
 
 def test_prefilter_uses_smallest_group_size():
@@ -24,7 +27,7 @@ def test_significance_definitions_by_hand():
         "pvalue": [0.049, 0.01, 0.049, np.nan, 0.051],
         "padj": [0.2, 0.049, 0.05, np.nan, 0.01],
     })
-    marked = deseq2.significance(table, deseq2.Thresholds())
+    marked = deseq2.significance(table, Thresholds.defaults())
     assert marked["sig_paper"].tolist() == [True, False, True, False, False]
     assert marked["sig_modern"].tolist() == [False, True, False, False, True]
 
@@ -34,9 +37,9 @@ def nac_pain(small_study):
     """pydeseq2 on NAc SNI vs sham of the small simulated study."""
     sheet = small_study["samples"].rename(columns={"model": "dataset"})
     symbols = small_study["genes"].set_index("GeneID")["Symbol"]
-    results, summary = deseq2.run_contrast(small_study["counts"], sheet, region="NAc",
-                                       test="SNI", reference="sham", symbols=symbols,
-                                       n_cpus=2)
+    results, summary = deseq2.run_contrast(small_study["counts"], sheet, settings=DE,
+                                           region="NAc", test="SNI", reference="sham",
+                                           symbols=symbols, n_cpus=2)
     return results, summary, sheet, symbols
 
 
@@ -69,8 +72,8 @@ def test_results_sorted_by_pvalue(nac_pain):
 
 def test_swapping_the_contrast_negates_fold_changes(nac_pain, small_study):
     results, _, sheet, symbols = nac_pain
-    swapped, _ = deseq2.run_contrast(small_study["counts"], sheet, region="NAc", test="sham",
-                                 reference="SNI", symbols=symbols)
+    swapped, _ = deseq2.run_contrast(small_study["counts"], sheet, settings=DE, region="NAc",
+                                     test="sham", reference="SNI", symbols=symbols)
     merged = results.merge(swapped, on="GeneID", suffixes=("", "_swapped")).dropna(
         subset=["log2FoldChange", "log2FoldChange_swapped"])
     # equal up to the GLM solver's convergence tolerance
@@ -86,8 +89,8 @@ def test_swapping_the_contrast_negates_fold_changes(nac_pain, small_study):
 
 def test_same_input_gives_byte_identical_table(nac_pain, small_study, tmp_path):
     results, _, sheet, symbols = nac_pain
-    again, _ = deseq2.run_contrast(small_study["counts"], sheet, region="NAc", test="SNI",
-                               reference="sham", symbols=symbols, n_cpus=1)
+    again, _ = deseq2.run_contrast(small_study["counts"], sheet, settings=DE, region="NAc",
+                                   test="SNI", reference="sham", symbols=symbols, n_cpus=1)
     write_tsv(results, tmp_path / "a.tsv")
     write_tsv(again, tmp_path / "b.tsv")
     digest = [hashlib.sha256((tmp_path / n).read_bytes()).hexdigest() for n in ("a.tsv", "b.tsv")]
@@ -99,8 +102,8 @@ def test_one_replicate_is_refused(small_study):
     pag_sham = (sheet.region == "PAG") & (sheet.group == "sham")
     keep = ~pag_sham | (sheet["sample"] == sheet[pag_sham]["sample"].iloc[0])
     with pytest.raises(InputError, match="region PAG: group sham has 1 sample"):
-        deseq2.run_contrast(small_study["counts"], sheet[keep], region="PAG", test="SNI",
-                        reference="sham", symbols=pd.Series(dtype=str))
+        deseq2.run_contrast(small_study["counts"], sheet[keep], settings=DE, region="PAG",
+                            test="SNI", reference="sham", symbols=pd.Series(dtype=str))
 
 
 def test_prefilter_that_keeps_no_gene_is_a_clear_error(small_study):
@@ -110,7 +113,7 @@ def test_prefilter_that_keeps_no_gene_is_a_clear_error(small_study):
     sparse = (small_study["counts"] > 10_000).astype(int)  # nearly all 0, a few 1
     with pytest.raises(InputError, match=r"region NAc: 0 of 3000 genes have >= 10 counts.*"
                                          r"de\.min_count"):
-        deseq2.run_contrast(sparse, sheet, region="NAc", test="SNI", reference="sham",
+        deseq2.run_contrast(sparse, sheet, settings=DE, region="NAc", test="SNI", reference="sham",
                         symbols=pd.Series(dtype=str))
 
 
@@ -127,33 +130,34 @@ def test_library_size_gate_stops_naming_the_sample(small_study):
     counts, sheet, victim = _with_a_failed_library(small_study)
     with pytest.raises(InputError, match=rf"region NAc: library-size check failed for 1 "
                                          rf"sample\(s\): {victim}: .*of the median.*on_fail"):
-        deseq2.run_contrast(counts, sheet, region="NAc", test="SNI", reference="sham",
+        deseq2.run_contrast(counts, sheet, settings=DE, region="NAc", test="SNI", reference="sham",
                         symbols=pd.Series(dtype=str))
     # an all-zero sample too
     counts[victim] = 0
     with pytest.raises(InputError, match=rf"{victim}: 0 reads \(0.0% of the median\)"):
-        deseq2.run_contrast(counts, sheet, region="NAc", test="SNI", reference="sham",
+        deseq2.run_contrast(counts, sheet, settings=DE, region="NAc", test="SNI", reference="sham",
                         symbols=pd.Series(dtype=str))
 
 
 def test_library_size_gate_can_leave_the_sample_out_and_says_so(small_study):
     counts, sheet, victim = _with_a_failed_library(small_study)
-    results, summary = deseq2.run_contrast(counts, sheet, region="NAc", test="SNI",
-                                       reference="sham", symbols=pd.Series(dtype=str),
-                                       qc=deseq2.LibraryQC(on_fail="drop"))
+    drop = DESettings.defaults(library_qc=LibraryQC.defaults(on_fail="drop"))
+    results, summary = deseq2.run_contrast(counts, sheet, settings=drop, region="NAc",
+                                           test="SNI", reference="sham",
+                                           symbols=pd.Series(dtype=str))
     assert victim not in summary["samples"].split(",")
     assert summary["left_out_by_library_qc"].startswith(f"{victim}: ")
     in_nac = sheet[(sheet.region == "NAc") & (sheet.group == "SNI")]
     assert summary["n_test"] == len(in_nac) - 1
     # untouched data pass the gate: nothing left out
-    _, clean = deseq2.run_contrast(small_study["counts"], sheet, region="NAc", test="SNI",
-                               reference="sham", symbols=pd.Series(dtype=str))
+    _, clean = deseq2.run_contrast(small_study["counts"], sheet, settings=DE, region="NAc",
+                                   test="SNI", reference="sham", symbols=pd.Series(dtype=str))
     assert clean["left_out_by_library_qc"] == "none"
 
 
 def test_library_qc_table_by_hand():
     counts = pd.DataFrame({"a": [10, 10, 0, 80], "b": [50, 0, 0, 50], "c": [1, 0, 0, 0]})
-    limits = deseq2.LibraryQC(min_reads_fraction=0.1, min_genes_fraction=0.5)
+    limits = LibraryQC(min_reads_fraction=0.1, min_genes_fraction=0.5, on_fail="stop")
     table = deseq2.library_qc(counts, limits)
     assert table["reads"].tolist() == [100, 100, 1]
     assert table["detected_genes"].tolist() == [3, 2, 1]
@@ -167,8 +171,8 @@ def test_library_qc_table_by_hand():
 def nac_analysis(small_study):
     """The whole DE step on NAc SNI vs sham of the small study, as rule deseq2 runs it."""
     sheet = small_study["samples"].rename(columns={"model": "dataset"})
-    return deseq2.analyse_contrast(small_study["counts"], sheet, region="NAc", test="SNI",
-                                   reference="sham",
+    return deseq2.analyse_contrast(small_study["counts"], sheet, settings=DE, region="NAc",
+                                   test="SNI", reference="sham",
                                    symbols=small_study["genes"].set_index("GeneID")["Symbol"])
 
 
@@ -215,8 +219,8 @@ def test_fitted_dispersion_is_the_parametric_trend(nac_analysis):
 def test_dispersion_table_bytes_are_deterministic(nac_analysis, small_study, tmp_path):
     """Fitted again and written again (gzip, as the workflow writes it): the same bytes."""
     sheet = small_study["samples"].rename(columns={"model": "dataset"})
-    again = deseq2.analyse_contrast(small_study["counts"], sheet, region="NAc", test="SNI",
-                                    reference="sham",
+    again = deseq2.analyse_contrast(small_study["counts"], sheet, settings=DE, region="NAc",
+                                    test="SNI", reference="sham",
                                     symbols=small_study["genes"].set_index("GeneID")["Symbol"])
     write_tsv(nac_analysis.dispersions, tmp_path / "a.dispersions.tsv.gz")
     write_tsv(again.dispersions, tmp_path / "b.dispersions.tsv.gz")
@@ -235,7 +239,7 @@ def test_dispersions_of_genes_refitted_after_cooks_outliers(small_study):
     counts = small_study["counts"].copy()
     victim = pooled[pooled["group"] == "SNI"]["sample"].iloc[0]
     counts.loc[counts.index[counts.mean(axis=1) > 50][:20], victim] *= 30
-    analysis = deseq2.analyse_contrast(counts, pooled, region="both", test="SNI",
+    analysis = deseq2.analyse_contrast(counts, pooled, settings=DE, region="both", test="SNI",
                                        reference="sham", symbols=pd.Series(dtype=str))
     var = analysis.fitted.dds.var
     refitted = var.index[var["refitted"].to_numpy(bool)].astype(np.int64)

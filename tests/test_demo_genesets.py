@@ -33,7 +33,7 @@ def demo(small_study, tmp_path_factory) -> dict:
     """The gene sets of the CI-sized study, its truth table, and the ortholog files."""
     folder = tmp_path_factory.mktemp("genesets")
     paths = dg.write_demo_genesets(small_study, folder, SEED)
-    signatures = simulate.demo_signatures(small_study, SMALL.seed + 2)
+    signatures = dg.demo_signatures(small_study, SMALL.seed + 2)
     for name in ("gene_orthologs.gz", "Homo_sapiens.gene_info.gz"):
         (folder / name).write_bytes(signatures[name])
     truth = pd.read_csv(paths["truth_genesets"], sep="\t", keep_default_na=False)
@@ -209,10 +209,11 @@ def test_gwas_truth_matches_the_rule(demo):
 def test_gwas_truth_matches_the_workflow_reader(demo):
     gs = pytest.importorskip("painstress.data.genesets")
     from painstress.compare import orthologs as orth
+    from painstress.data import ncbi_files
 
     folder, truth = demo["folder"], demo["truth"]
-    pairs = orth.read_gene_orthologs(folder / "gene_orthologs.gz")
-    info = orth.read_gene_info(folder / "Homo_sapiens.gene_info.gz")
+    pairs = ncbi_files.read_gene_orthologs(folder / "gene_orthologs.gz")
+    info = ncbi_files.read_gene_info(folder / "Homo_sapiens.gene_info.gz")
     table = gs.read_gwas_catalog(demo["paths"]["gwas_catalog"])
     for signature, traits in dg.GWAS_TRAITS.items():
         for keep in (True, False):  # every selected gene has an in-gene row
@@ -445,7 +446,7 @@ def test_jensen_layout_and_truth(demo):
 def test_pathway_and_disease_files_read_by_the_workflow_readers(demo):
     gs = pytest.importorskip("painstress.data.genesets")
     paths, truth = demo["paths"], demo["truth"]
-    sets = gs.read_gmt(paths["msigdb_reactome"])
+    sets, _ = gs.read_gmt(paths["msigdb_reactome"])
     assert set(sets[dg.HATS_SET]) == _selected(truth, "msigdb", dg.HATS_SET, "symbol")
     found = gs.jensen_signature(paths["jensen_experiments"], "DOID:1595",
                                 min_score=dg.JENSEN_MIN_SCORE)
@@ -472,14 +473,15 @@ def test_every_demo_gene_set_maps_well_over_the_mapping_threshold(demo):
     from painstress.compare import orthologs, pathways
     from painstress.compare.signatures import mapped_share
     from painstress.data import genesets as gs
+    from painstress.data import ncbi_files
 
     paths, mouse = demo["paths"], demo["study"]["genes"]
     universe = set(mouse["Symbol"])
     collections = {
         "GO_BP": gs.go_gene_sets(paths["mgi_gaf"], paths["go_obo"], min_size=1,
                                  max_size=10**9),
-        "hallmark": pathways.read_gmt(paths["msigdb_hallmark"])[0],
-        "reactome": pathways.read_gmt(paths["msigdb_reactome"])[0]}
+        "hallmark": gs.read_gmt(paths["msigdb_hallmark"])[0],
+        "reactome": gs.read_gmt(paths["msigdb_reactome"])[0]}
     table = pathways.collection_mapping(collections, universe, {})
     assert (table["mapping_rate"] >= 0.95).all(), table
     assert (table["symbols"] == "mouse").all()
@@ -490,8 +492,8 @@ def test_every_demo_gene_set_maps_well_over_the_mapping_threshold(demo):
     human.update({f"{name}_diseases": gs.jensen_signature(paths["jensen_experiments"], doid,
                                                           min_score=dg.JENSEN_MIN_SCORE)["gene"]
                   for name, doid in dg.JENSEN_DISEASES.items()})
-    ncbi = {"orthologs": orthologs.read_gene_orthologs(demo["folder"] / "gene_orthologs.gz"),
-            "human_info": orthologs.read_gene_info(demo["folder"]
+    ncbi = {"orthologs": ncbi_files.read_gene_orthologs(demo["folder"] / "gene_orthologs.gz"),
+            "human_info": ncbi_files.read_gene_info(demo["folder"]
                                                    / "Homo_sapiens.gene_info.gz")}
     shares = {}
     for name, genes in human.items():
@@ -504,3 +506,17 @@ def test_every_demo_gene_set_maps_well_over_the_mapping_threshold(demo):
                                            organism="mouse", mouse_genes=mouse)
         shares[f"{name}_mgi"] = mapped_share(report, "mouse")
     assert len(shares) == 7 and min(shares.values()) >= 0.9, shares
+
+
+def test_demo_modules_import_one_way():
+    """The gene sets build on nothing of the study simulator (which writes them): importing
+    painstress.demo.genesets alone leaves painstress.demo.simulate unloaded, so the two
+    cannot import each other."""
+    import subprocess
+    import sys
+
+    code = ("import sys, painstress.demo.genesets; "
+            "print('painstress.demo.simulate' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "False"

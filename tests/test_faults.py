@@ -2,9 +2,10 @@
 folder, two runs in one folder, and parts left by killed writers.
 
 Each test asserts the message a user sees and that no earlier output or user file was lost.
-Whole-workflow tests run the CI-sized demo up to the overlap (``--until overlap``: the
-simulated data, the sample sheet, the six DESeq2 fits and the overlap, ~20 s) and compare
-with one uninterrupted reference run per module.
+Whole-workflow tests start from a copy of the session's finished CI-sized demo run
+(conftest.ci_run, the uninterrupted reference) with its DE tables removed, run it again up
+to the overlap (``--until overlap``: the six DESeq2 fits and the overlap) and compare with
+the reference.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ import pandas as pd
 import pytest
 
 import painstress.files as files
-from conftest import REPO, STUDY, snakemake, write_config
+from conftest import REPO, STUDY, copy_run, remove_de_fits, snakemake, write_config
 from painstress import InputError
 from painstress.data import http
 from painstress.files import OutputError, remove_stale_parts, write_tsv
@@ -182,21 +183,23 @@ def wait_for_lock(workdir: Path, run: subprocess.Popen, timeout: float = 300) ->
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> Path:
-    """One uninterrupted run up to the overlap."""
-    workdir = tmp_path_factory.mktemp("reference")
-    done = snakemake(workdir, write_config(workdir), *TARGET, timeout=600)
-    assert done.returncode == 0, done.output[-5000:]
+def reference(ci_run) -> Path:
+    """The uninterrupted run: the session's finished demo run (read only; copy_of)."""
+    workdir = ci_run[0]
     assert len(tables(workdir)) > 20
     return workdir
 
 
 def copy_of(reference: Path, workdir: Path) -> Path:
-    """The reference run's folder (results, resources, Snakemake's records) in ``workdir``,
-    timestamps kept: a re-run there has nothing to do until something is removed."""
-    shutil.copytree(reference, workdir, symlinks=True, dirs_exist_ok=True)
-    config = (workdir / "config.yaml")
-    config.write_text(config.read_text())  # same content; Snakemake reads it from here
+    """The reference run's folder in ``workdir``, timestamps kept (conftest.copy_run)."""
+    return copy_run(reference, workdir)
+
+
+def without_de_fits(reference: Path, workdir: Path) -> Path:
+    """A copy of the reference run whose DE fits must be made again: ``--until overlap``
+    there runs the six DESeq2 jobs and the overlap."""
+    copy_of(reference, workdir)
+    remove_de_fits(workdir)
     return workdir
 
 
@@ -208,9 +211,8 @@ def test_killed_run_is_resumed_and_gives_identical_results(reference, tmp_path):
     cluster's wall-time kill): the lock stays, and the user is told to --unlock; a write
     cut off mid-way left a part file. The re-run finishes, its tables are byte-identical
     to the uninterrupted run's, and no part file remains."""
-    configfile = write_config(tmp_path)
+    configfile = without_de_fits(reference, tmp_path) / "config.yaml"
     user_file = tmp_path / "results" / "my_notes.txt"
-    user_file.parent.mkdir(parents=True)
     user_file.write_text("kept\n")
     run = start(tmp_path, configfile, *TARGET)
     pause_during_deseq2(tmp_path, run)
@@ -253,7 +255,7 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_matches(reference, tmp_path):
     """SIGINT to the process group (Ctrl-C in a terminal): Snakemake stops, removes the
     unfinished outputs and its lock, without a traceback of ours; a plain re-run finishes
     and matches the uninterrupted run byte for byte."""
-    configfile = write_config(tmp_path)
+    configfile = without_de_fits(reference, tmp_path) / "config.yaml"
     run = start(tmp_path, configfile, *TARGET)
     pause_during_deseq2(tmp_path, run)
     os.killpg(run.pid, signal.SIGINT)  # delivered when the group continues
@@ -298,9 +300,7 @@ def check_refused(output: str) -> None:
 def test_run_started_while_another_runs_is_refused(reference, tmp_path):
     """A second run started once the first holds the lock: refused at once with
     Snakemake's lock message and the --unlock advice; the first finishes unharmed."""
-    workdir = copy_of(reference, tmp_path)
-    for path in (results(workdir) / "de").glob("*/*"):
-        path.unlink()
+    workdir = without_de_fits(reference, tmp_path)
     configfile = workdir / "config.yaml"
     first = start(workdir, configfile, *TARGET, log="first.log")
     wait_for_lock(workdir, first)
@@ -322,7 +322,7 @@ def test_two_runs_started_at_the_same_instant(reference, tmp_path):
     taken before any job starts), whichever order the race takes. While they run, no
     table under its final name is ever incomplete (atomic writes); at the end the tables
     equal the reference run's and no part file or lock is left."""
-    configfile = write_config(tmp_path)
+    configfile = without_de_fits(reference, tmp_path) / "config.yaml"
     first = start(tmp_path, configfile, *TARGET, log="first.log")
     second = start(tmp_path, configfile, *TARGET, log="second.log")
     reference_tables = tables(reference)
@@ -364,8 +364,9 @@ def test_run_lock_refuses_a_run_past_snakemakes_lock(tmp_path):
         in done.output, done.output[-3000:]
     assert not (tmp_path / "results").exists()
     assert not list((tmp_path / ".snakemake" / "locks").glob("*"))
-    # the lock went with the process that held it: the next run is not refused by it
-    again = snakemake(tmp_path, configfile, "--until", "sample_sheet", timeout=300)
+    # the lock went with the process that held it: the next run (one short job) is not
+    # refused by it
+    again = snakemake(tmp_path, configfile, f"results/{STUDY}/datasets.tsv", timeout=300)
     assert again.returncode == 0, again.output[-3000:]
 
 

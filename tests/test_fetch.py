@@ -12,20 +12,18 @@ import time
 
 import pytest
 
-from conftest import SMALL
 from geo_server import FakeNcbi, Server, ncbi_config
 from painstress.data import ncbi_fetch, ncbi_files
 from painstress.data.http import FetchError, RateLimiter, provenance_path
-from painstress.demo import simulate
 
 PAIN_PMID, STRESS_PMID = 28325815, 28825715
 SUPER_PMID, EMPTY_PMID = 11111111, 22222222
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory, fixtures_dir):
-    folder = tmp_path_factory.mktemp("served")
-    return simulate.write_demo_study(folder, "GSE000001", "GSE000002", SMALL)
+def study(demo_study, fixtures_dir):
+    """The files served: the session's demo study (conftest.demo_study; never changed)."""
+    return demo_study
 
 
 def make_world(study) -> FakeNcbi:

@@ -11,11 +11,11 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import FancyArrowPatch
 
 from painstress import InputError
-from painstress.de.deseq2 import Thresholds
 from painstress.figures.de import dispersion_plot, volcano
 from painstress.figures.evidence import gene_counts_panel, normalised_counts_table
 from painstress.figures.samples import count_distributions, pca, sample_distances, sample_factors
 from painstress.figures.style import LABEL_CHARS, OKABE_ITO
+from painstress.settings import Thresholds
 
 GROUPS = ["sham", "SNI", "control", "CUS"]
 MODELS = {"pain": ("SNI", "sham"), "stress": ("CUS", "control")}
@@ -243,7 +243,7 @@ def _de_table(n=400, seed=0):
 
 def test_volcano_labels_collide_neither_with_each_other_nor_the_legend():
     table = _de_table()
-    fig = volcano(table, title="NAc: SNI vs sham", thresholds=Thresholds(), n_labels=12)
+    fig = volcano(table, title="NAc: SNI vs sham", thresholds=Thresholds.defaults(), n_labels=12)
     ax = fig.axes[0]
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
@@ -266,7 +266,7 @@ def test_volcano_is_reproducible():
     table = _de_table(seed=2)
     positions = []
     for _ in range(2):
-        fig = volcano(table, title="t", thresholds=Thresholds(), n_labels=10)
+        fig = volcano(table, title="t", thresholds=Thresholds.defaults(), n_labels=10)
         positions.append([(t.get_text(), *np.round(t.get_position(), 9))
                           for t in fig.axes[0].texts])
         plt.close(fig)
@@ -435,7 +435,7 @@ def hostile_figures():
     normalised = {(r, m): counts.loc[:, (sheet["region"] == r).to_numpy()]
                   for r in regions for m in (HOSTILE[6],)}
     models = {HOSTILE[6]: (groups[1], groups[0])}
-    thresholds = Thresholds()
+    thresholds = Thresholds.defaults()
     return {
         "volcano": volcano(de, title=title, thresholds=thresholds, n_labels=len(HOSTILE)),
         "volcano_long": volcano(spread, title=title, thresholds=thresholds, n_labels=1),

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from painstress import InputError
-from painstress.de.deseq2 import Thresholds
 from painstress.figures.de import volcano
 from painstress.figures.samples import pca
 from painstress.files import read_tsv, write_tsv
 from painstress.jobs import run_script
+from painstress.settings import Thresholds
 
 
 def test_write_tsv_is_deterministic_and_leaves_no_temporary_file(tmp_path):
@@ -70,7 +70,7 @@ def _de_table(n=300, seed=0):
 
 def test_volcano_legend_counts_and_labels():
     table = _de_table()
-    fig = volcano(table, title="NAc: SNI vs sham", thresholds=Thresholds(), n_labels=10)
+    fig = volcano(table, title="NAc: SNI vs sham", thresholds=Thresholds.defaults(), n_labels=10)
     ax = fig.axes[0]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     modern = int(table.sig_modern.sum())

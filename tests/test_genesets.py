@@ -18,9 +18,9 @@ import pytest
 
 from conftest import SMALL
 from painstress import InputError
-from painstress.compare import orthologs as orth
 from painstress.compare import signatures as sg
 from painstress.data import genesets as gs
+from painstress.data import ncbi_files
 from painstress.demo.genesets import write_demo_genesets
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "genesets"
@@ -558,10 +558,10 @@ def test_jensen_experiments_channel():
 
 
 def test_gmt_msigdb_human_and_mouse():
-    human = gs.read_gmt(FIXTURES / "msigdb" / "h.all.v7.0.symbols.gmt")
+    human, _ = gs.read_gmt(FIXTURES / "msigdb" / "h.all.v7.0.symbols.gmt")
     assert len(human) == 50
     assert human["HALLMARK_TNFA_SIGNALING_VIA_NFKB"][:4] == ["JUNB", "CXCL2", "ATF3", "NFKBIA"]
-    mouse = gs.read_gmt(FIXTURES / "msigdb" / "mh.all.v2022.1.Mm.symbols.first6sets."
+    mouse, _ = gs.read_gmt(FIXTURES / "msigdb" / "mh.all.v2022.1.Mm.symbols.first6sets."
                                               "transcribed.gmt")
     # set sizes given in msigdb/SOURCES.md
     assert [len(g) for g in mouse.values()] == [196, 199, 71, 199, 42, 53]
@@ -569,11 +569,11 @@ def test_gmt_msigdb_human_and_mouse():
 
 
 def test_gmt_enrichr_library_with_trailing_tab_and_weights(tmp_path):
-    library = gs.read_gmt(FIXTURES / "enrichr" / "GWAS_Catalog_2019.excerpt.txt")
+    library, _ = gs.read_gmt(FIXTURES / "enrichr" / "GWAS_Catalog_2019.excerpt.txt")
     assert library["Panic disorder"] == ["USP25", "SDK2", "TNFRSF21", "CALCOCO1", "SMOX",
                                          "GRM7", "CLU", "TMEM16B", "PLEKHG1", "PKP1"]
     weighted = write(tmp_path, "lib.txt", "Set A\t\tBDNF,1.0\tNTRK2,0.5\tBDNF,0.2\t\r\n")
-    assert gs.read_gmt(weighted) == {"Set A": ["BDNF", "NTRK2"]}
+    assert gs.read_gmt(weighted)[0] == {"Set A": ["BDNF", "NTRK2"]}
 
 
 def test_gmt_errors(tmp_path):
@@ -592,9 +592,10 @@ def test_gmt_errors(tmp_path):
 @pytest.fixture(scope="module")
 def ncbi() -> dict:
     """Keyword arguments for read_signature_file: mouse genes + human→mouse mapping."""
-    return {"mouse_genes": orth.read_gene_info(DATA / "ncbi_gene" / "Mus_musculus.gene_info.gz"),
-            "orthologs": orth.read_gene_orthologs(DATA / "ncbi_gene" / "gene_orthologs.gz"),
-            "human_info": orth.read_gene_info(DATA / "ncbi_gene" / "Homo_sapiens.gene_info.gz")}
+    folder = DATA / "ncbi_gene"
+    return {"mouse_genes": ncbi_files.read_gene_info(folder / "Mus_musculus.gene_info.gz"),
+            "orthologs": ncbi_files.read_gene_orthologs(folder / "gene_orthologs.gz"),
+            "human_info": ncbi_files.read_gene_info(folder / "Homo_sapiens.gene_info.gz")}
 
 
 def test_written_gwas_signature_read_back(tmp_path, ncbi):

@@ -23,17 +23,17 @@ ORTHO_HEADER = "#tax_id\tGeneID\trelationship\tOther_tax_id\tOther_GeneID\n"
 
 @pytest.fixture(scope="module")
 def pairs() -> pd.DataFrame:
-    return orth.read_gene_orthologs(DATA / "gene_orthologs.gz")
+    return ncbi_files.read_gene_orthologs(DATA / "gene_orthologs.gz")
 
 
 @pytest.fixture(scope="module")
 def human() -> pd.DataFrame:
-    return orth.read_gene_info(DATA / "Homo_sapiens.gene_info.gz")
+    return ncbi_files.read_gene_info(DATA / "Homo_sapiens.gene_info.gz")
 
 
 @pytest.fixture(scope="module")
 def mouse() -> pd.DataFrame:
-    return orth.read_gene_info(DATA / "Mus_musculus.gene_info.gz")
+    return ncbi_files.read_gene_info(DATA / "Mus_musculus.gene_info.gz")
 
 
 def write(path: Path, text: str, gz: bool = True) -> Path:
@@ -59,7 +59,7 @@ def test_orthologs_pairs_normalised_and_filtered(pairs):
 
 def test_orthologs_other_taxa_pair(tmp_path):
     """The same reader gives human–rat pairs, named after the taxa."""
-    rat = orth.read_gene_orthologs(DATA / "gene_orthologs.gz", tax_b=10116)
+    rat = ncbi_files.read_gene_orthologs(DATA / "gene_orthologs.gz", tax_b=10116)
     assert rat.columns.tolist() == ["human_GeneID", "rat_GeneID"]
     assert rat.to_numpy().tolist() == [[627, 24225]]
 
@@ -68,7 +68,7 @@ def test_orthologs_plain_text_and_mouse_first_orientation(tmp_path):
     """Plain text works, and asking mouse→human swaps the columns."""
     path = write(tmp_path / "o.tsv", ORTHO_HEADER + "9606\t627\tOrtholog\t10090\t12064\n",
                  gz=False)
-    swapped = orth.read_gene_orthologs(path, tax_a=10090, tax_b=9606)
+    swapped = ncbi_files.read_gene_orthologs(path, tax_a=10090, tax_b=9606)
     assert swapped.columns.tolist() == ["mouse_GeneID", "human_GeneID"]
     assert swapped.to_numpy().tolist() == [[12064, 627]]
 
@@ -76,13 +76,13 @@ def test_orthologs_plain_text_and_mouse_first_orientation(tmp_path):
 def test_orthologs_ignores_other_relationships(tmp_path):
     path = write(tmp_path / "o.gz", ORTHO_HEADER + "9606\t627\tOrtholog\t10090\t12064\n"
                  "9606\t1392\tPotential readthrough\t10090\t12918\n")
-    assert orth.read_gene_orthologs(path).to_numpy().tolist() == [[627, 12064]]
+    assert ncbi_files.read_gene_orthologs(path).to_numpy().tolist() == [[627, 12064]]
 
 
 def test_orthologs_wrong_header(tmp_path):
     path = write(tmp_path / "o.gz", "tax_id\tGeneID\tOther_GeneID\n9606\t1\t2\n")
     with pytest.raises(InputError, match=r"o\.gz: line 1 should be the NCBI gene_orthologs"):
-        orth.read_gene_orthologs(path)
+        ncbi_files.read_gene_orthologs(path)
 
 
 def test_orthologs_bad_gene_id_names_line(tmp_path):
@@ -91,14 +91,14 @@ def test_orthologs_bad_gene_id_names_line(tmp_path):
                  "9606\t1392\tOrtholog\t10090\tCrh\n")
     with pytest.raises(InputError, match=r"o\.gz: line 4: Other_GeneID 'Crh' is not a "
                                          r"positive integer"):
-        orth.read_gene_orthologs(path)
+        ncbi_files.read_gene_orthologs(path)
 
 
 def test_orthologs_no_pair_for_taxa(tmp_path):
     path = write(tmp_path / "o.gz", ORTHO_HEADER + "9606\t627\tOrtholog\t10116\t24225\n")
     with pytest.raises(InputError, match=r"o\.gz: no 'Ortholog' pair between taxa "
                                          r"9606 and 10090"):
-        orth.read_gene_orthologs(path)
+        ncbi_files.read_gene_orthologs(path)
 
 
 def test_orthologs_truncated_gzip(tmp_path):
@@ -107,31 +107,31 @@ def test_orthologs_truncated_gzip(tmp_path):
     path = tmp_path / "o.gz"
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError, match=r"o\.gz: cannot be read.*fetch it again"):
-        orth.read_gene_orthologs(path)
+        ncbi_files.read_gene_orthologs(path)
 
 
 def test_orthologs_html_page(tmp_path):
     path = write(tmp_path / "o.gz", "<!DOCTYPE html><html><body>Error</body></html>\n")
     with pytest.raises(InputError, match=r"o\.gz: is an HTML page"):
-        orth.read_gene_orthologs(path)
+        ncbi_files.read_gene_orthologs(path)
 
 
 def test_orthologs_chunked_reading_keeps_line_numbers(tmp_path, monkeypatch):
     """Rows found in a later chunk still give the right line number."""
-    monkeypatch.setattr(orth, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(ncbi_files, "CHUNK_ROWS", 2)
     rows = "".join(f"9606\t{i}\tOrtholog\t10090\t{i + 100}\n" for i in range(1, 6))
     path = write(tmp_path / "o.gz", ORTHO_HEADER + rows + "9606\t7\tOrtholog\t10090\t-\n")
     with pytest.raises(InputError, match=r"o\.gz: line 7: Other_GeneID '-'"):
-        orth.read_gene_orthologs(path)
+        ncbi_files.read_gene_orthologs(path)
     path = write(tmp_path / "ok.gz", ORTHO_HEADER + rows)
-    assert len(orth.read_gene_orthologs(path)) == 5
+    assert len(ncbi_files.read_gene_orthologs(path)) == 5
 
 
 # ------------------------------------------------------------------ gene_info
 
 
 def test_gene_info_columns_and_synonyms(human, mouse):
-    assert human.columns.tolist() == ["GeneID", "Symbol", "Synonyms"]
+    assert human.columns.tolist() == ["GeneID", "Symbol", "Synonyms", "Ensembl", "description"]
     assert len(human) == 11 and len(mouse) == 8
     row = human.set_index("GeneID").loc[6532]
     assert row["Symbol"] == "SLC6A4"
@@ -140,31 +140,31 @@ def test_gene_info_columns_and_synonyms(human, mouse):
 
 
 def test_gene_info_tax_filter(tmp_path):
-    header = "\t".join(orth.GENE_INFO_COLUMNS) + "\n"
+    header = "\t".join(ncbi_files.GENE_INFO_COLUMNS) + "\n"
     rows = ["9606\t627\tBDNF\t-\tANON2\t-\t11\t-\td\tprotein-coding\t-\t-\t-\t-\t20250101\t-",
             "10090\t12064\tBdnf\t-\t-\t-\t2\t-\td\tprotein-coding\t-\t-\t-\t-\t20250101\t-"]
     path = write(tmp_path / "gene_info.gz", header + "\n".join(rows) + "\n")
-    assert orth.read_gene_info(path, tax_id=10090)["Symbol"].tolist() == ["Bdnf"]
-    assert len(orth.read_gene_info(path)) == 2
+    assert ncbi_files.read_gene_info(path, taxon=10090)["Symbol"].tolist() == ["Bdnf"]
+    assert len(ncbi_files.read_gene_info(path)) == 2
     with pytest.raises(InputError, match=r"gene_info\.gz: no gene of taxon 10116"):
-        orth.read_gene_info(path, tax_id=10116)
+        ncbi_files.read_gene_info(path, taxon=10116)
 
 
 def test_gene_info_errors_name_file_and_line(tmp_path):
-    header = "\t".join(orth.GENE_INFO_COLUMNS) + "\n"
+    header = "\t".join(ncbi_files.GENE_INFO_COLUMNS) + "\n"
     row = "9606\t{}\tBDNF\t-\t-\t-\t11\t-\td\tprotein-coding\t-\t-\t-\t-\t20250101\t-\n"
     bad = write(tmp_path / "bad.gz", header + row.format(627) + row.format("627a"))
     with pytest.raises(InputError, match=r"bad\.gz: line 3: GeneID '627a' is not a "
                                          r"positive integer"):
-        orth.read_gene_info(bad)
+        ncbi_files.read_gene_info(bad)
     dup = write(tmp_path / "dup.gz", header + row.format(627) + row.format(1) +
                 row.format(627))
     with pytest.raises(InputError, match=r"dup\.gz: line 4: GeneID 627 appears more "
                                          r"than once"):
-        orth.read_gene_info(dup)
+        ncbi_files.read_gene_info(dup)
     wrong = write(tmp_path / "wrong.gz", "GeneID\tSymbol\n627\tBDNF\n")
     with pytest.raises(InputError, match=r"wrong\.gz: line 1 should be the NCBI gene_info"):
-        orth.read_gene_info(wrong)
+        ncbi_files.read_gene_info(wrong)
 
 
 # ------------------------------------------------------------------ one_to_one
@@ -367,3 +367,21 @@ def test_de_table_to_mouse_refuses_duplicated_genes():
     de = pd.concat([human_de(), human_de().head(1)])
     with pytest.raises(ValueError, match="unique"):
         orth.de_table_to_mouse(de, HAND_PAIRS, HAND_MOUSE)
+
+
+def test_data_modules_import_nothing_above_them():
+    """Readers and downloads (painstress.data) are the bottom of the data flow: no module
+    there imports the comparison stage, whose ortholog mapping reads NCBI Gene's files
+    through painstress.data.ncbi_files."""
+    import ast
+
+    folder = Path(ncbi_files.__file__).parent
+    upward = []
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            upward += [f"{path.name}: {name}" for name in names
+                       if name.startswith(("painstress.compare", "painstress.figures",
+                                           "painstress.summary"))]
+    assert upward == []

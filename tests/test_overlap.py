@@ -171,12 +171,13 @@ def test_pain_stress_genes_table_sorted_strongest_first_with_memberships():
 
 def test_shared_count_summary_puts_the_paper_number_next_to_ours():
     _, stats_table = overlap.overlap_tables(_regions())
-    from painstress.de.deseq2 import Thresholds
+    from painstress.settings import Thresholds
     summary = overlap.shared_count_summary(
-        stats_table, Thresholds(), {"count": 40, "wording": "nearly 40", "source": "press"})
+        stats_table, Thresholds.defaults(),
+        {"count": 40, "wording": "nearly 40", "source": "press"})
     modern = summary.set_index("definition").loc["modern"]
     assert (modern["n_shared_A"], modern["n_shared_B"], modern["n_shared_pooled"]) == (2, 1, 2)
-    assert modern["rule"] == "padj < 0.05 in both (BH), same direction"
+    assert modern["rule"] == "BH padj < 0.05 in both, same direction"
     assert modern["reported_in_paper"] == 40
 
 
@@ -387,11 +388,11 @@ def test_pooled_permutation_keeps_genes_that_recur_across_regions_together():
 
 
 def test_answer_page_names_the_test_and_says_when_direction_is_not_concordant():
-    from painstress.de.deseq2 import Thresholds
+    from painstress.settings import Thresholds
     from painstress.summary import answer_page
 
     _, table = overlap.overlap_tables(_planted(1), permutations=200, seed=3)
-    summary = overlap.shared_count_summary(table, Thresholds(), None)
+    summary = overlap.shared_count_summary(table, Thresholds.defaults(), None)
     page = answer_page(study={"name": "x"}, pain="pain", stress="stress", summary=summary,
                        stats=table, genes=pd.DataFrame(columns=["symbol"]),
                        tests=pd.DataFrame(), themes=None, reported=None)

@@ -23,7 +23,7 @@ import pytest
 
 from conftest import STUDY, snakemake, write_config
 from painstress.de import parity
-from painstress.de.deseq2 import Thresholds
+from painstress.settings import Thresholds
 
 # ------------------------------------------------------------------ hand-made tables
 
@@ -47,7 +47,7 @@ def test_relative_difference_is_relative_to_r():
 def test_identical_tables_agree_perfectly():
     r = _table([1.0, -2.0, 0.1, 0.5], [0.2, 0.3, 0.2, 0.4], [1e-6, 1e-8, 0.6, 0.2],
                [1e-5, 1e-7, 0.7, 0.3])
-    figures = parity.compare_results(r.copy(), r)
+    figures = parity.compare_results(r.copy(), r, thresholds=Thresholds.defaults())
     assert figures["genes_common"] == 4
     assert figures["log2fc_pearson"] == pytest.approx(1.0)
     assert figures["mlog10p_spearman"] == pytest.approx(1.0)
@@ -68,7 +68,7 @@ def test_differences_counted_on_focus_genes_only():
                [1e-5, 0.04, 0.95, 0.4])
     ours = _table([1.1, 2.02, 0.03, 0.5], [0.2, 0.4, 0.2, 0.3], [1e-6, 0.02, 0.9, 0.2],
                   [1e-5, 0.2, 0.95, np.nan])
-    figures = parity.compare_results(ours, r)
+    figures = parity.compare_results(ours, r, thresholds=Thresholds.defaults())
     assert figures["focus_genes"] == 2
     assert figures["log2fc_reldiff_max"] == pytest.approx(0.1)
     assert figures["log2fc_reldiff_median"] == pytest.approx((0.1 + 0.01) / 2)
@@ -93,7 +93,7 @@ def test_genes_in_one_table_only_and_significance_thresholds():
     r = _table([1.0, 0.3], [0.2, 0.1], [0.01, 0.01], [0.02, 0.02], genes=[10, 11])
     ours = _table([1.0, 0.3, 2.0], [0.2, 0.1, 0.1], [0.01, 0.01, 0.0], [0.02, 0.02, 0.0],
                   genes=[10, 11, 12])
-    figures = parity.compare_results(ours, r, thresholds=Thresholds(paper_fold_change=1.3))
+    figures = parity.compare_results(ours, r, thresholds=Thresholds.defaults(paper_fold_change=1.3))
     assert (figures["genes_ours"], figures["genes_R"], figures["genes_common"]) == (3, 2, 2)
     assert figures["sig_paper_R"] == 1           # gene 11: |log2FC| 0.3 < log2(1.3)
     assert figures["sig_modern_R"] == 2
@@ -137,13 +137,17 @@ def test_figures_at_the_configured_alpha_are_prefixed_same_alpha():
             "dispersions": pd.DataFrame({k: [0.1] for k in parity.DISPERSION_KINDS}),
             "fit": dict.fromkeys(parity.FIT_NUMBERS, 1.0)}
     figures = parity.compare_all({"results": ours, **fits}, {"results": r, **fits},
-                                 Thresholds(modern_padj=0.1))
+                                 Thresholds.defaults(modern_padj=0.1))
     assert parity.SAME_ALPHA == "same_alpha_"
     assert not [key for key in figures if "05" in key]
     assert figures["same_alpha_padj_reldiff_max"] == 0.0       # against padj_alpha
     assert figures["same_alpha_sig_modern_both"] == 2          # genes 1, 2 at padj < 0.1
     assert figures["padj_reldiff_max"] == pytest.approx(0.6)   # 0.08 vs R's default 0.2
     assert figures["sig_modern_R"] == 1
+    genes = parity.gene_table_vs_r(ours, {"results": r})  # the genes table beside the figures
+    assert genes["same_alpha_padj_R"].tolist() == [1e-5, 0.08, 0.3]
+    assert genes["padj_R"].tolist() == [1e-5, 0.2, 0.2]
+    assert not [column for column in genes.columns if "05" in column]
 
 
 def test_fit_files_round_trip(tmp_path):

@@ -14,6 +14,7 @@ from scipy import stats
 from painstress import InputError
 from painstress.compare import pathways as pw
 from painstress.config import validate_config
+from painstress.data import genesets
 from painstress.figures.pathways import _label, pathway_dotplot
 from painstress.summary import methods_text
 
@@ -146,9 +147,9 @@ def test_read_gmt(tmp_path):
     path = tmp_path / "sets.gmt"
     path.write_text("GOBP_INFLAMMATORY_RESPONSE\thttps://example.org/x\tIl6\tTnf\n"
                     "R-MMU-1\tHDACs deacetylate histones\tHdac1\tHdac2\tHdac1\n")
-    sets, names = pw.read_gmt(path)
-    assert sets == {"GOBP_INFLAMMATORY_RESPONSE": {"Il6", "Tnf"},
-                    "R-MMU-1": {"Hdac1", "Hdac2"}}
+    sets, names = genesets.read_gmt(path)
+    assert sets == {"GOBP_INFLAMMATORY_RESPONSE": ["Il6", "Tnf"],
+                    "R-MMU-1": ["Hdac1", "Hdac2"]}
     assert names == {"GOBP_INFLAMMATORY_RESPONSE": "GOBP INFLAMMATORY RESPONSE",
                      "R-MMU-1": "HDACs deacetylate histones"}
 
@@ -158,7 +159,7 @@ def test_read_gmt(tmp_path):
 
 def _mouse_study_symbols() -> set[str]:
     """A mouse study's symbols: those of the (transcribed) MSigDB mouse hallmark sets."""
-    sets, _ = pw.read_gmt(MOUSE_HALLMARK)
+    sets, _ = genesets.read_gmt(MOUSE_HALLMARK)
     return set().union(*sets.values())
 
 
@@ -184,7 +185,7 @@ def test_human_hallmark_in_a_mouse_study_stops_naming_file_and_organism(tmp_path
     unchecked not one of its genes is a study gene, so ORA and GSEA had no hallmark row."""
     wrong = tmp_path / "mh.all.v2024.1.Mm.symbols.gmt"
     wrong.write_bytes(HUMAN_HALLMARK.read_bytes())
-    sets, _ = pw.read_gmt(wrong)
+    sets, _ = genesets.read_gmt(wrong)
     assert len(sets) == 50
     universe = _mouse_study_symbols()
     collections = {"hallmark": sets}
@@ -200,7 +201,7 @@ def test_human_hallmark_in_a_mouse_study_stops_naming_file_and_organism(tmp_path
 
 
 def test_mouse_hallmark_in_a_mouse_study_passes():
-    sets, _ = pw.read_gmt(MOUSE_HALLMARK)
+    sets, _ = genesets.read_gmt(MOUSE_HALLMARK)
     universe = _mouse_study_symbols() - {"Abca1"}
     table = pw.collection_mapping({"hallmark": sets}, universe,
                                   {"hallmark": [MOUSE_HALLMARK.name]})

@@ -4,6 +4,7 @@ reads. Fixture formats and sources: tests/data/reads/README.md."""
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import numpy as np
@@ -185,12 +186,16 @@ def test_real_ena_filereport_and_runinfo():
     row = report.iloc[0]
     assert (row["run"], row["experiment"], row["alias"], row["layout"], row["read_count"]) == (
         "SRR9320616", "SRX6088086", "GSM3895942", "PAIRED", "120996825")
+    assert (row["library_strategy"], row["tax_id"], row["scientific_name"]) == (
+        "RNA-Seq", "10090", "Mus musculus")
     # paired, but ENA has one file only: refused with what to do
     with pytest.raises(InputError, match="fasterq-dump"):
         reads.fastq_files(row)
     info = reads.parse_runinfo((DATA / "sra_runinfo_SRP290125.csv").read_text(), "r")
     assert info["run"].tolist() == ["SRR12951718", "SRR12951719", "SRR12951720"]
     assert set(info["layout"]) == {"SINGLE"} and info["read_count"].iloc[0] == "128538925"
+    assert set(info["library_strategy"]) == {"RNA-Seq"} and set(info["tax_id"]) == {"10090"}
+    assert set(info["scientific_name"]) == {"Mus musculus"}
     with pytest.raises(InputError, match="not the expected report"):
         reads.parse_filereport("run_accession\tfoo\nSRR1\tx\n", "f")
     with pytest.raises(InputError, match="HTML"):
@@ -216,14 +221,15 @@ def test_fastq_files_of_paired_and_single_runs():
 class ReadServer:
     """ENA, NCBI E-utilities and FASTQ files on 127.0.0.1: ``files`` path -> bytes,
     ``reports`` experiment -> filereport text; honours Range; ``cut`` paths break off
-    halfway once each. ``calls`` logs (path, Range header)."""
+    halfway once each; ``types`` path -> Content-Type. ``calls`` logs (path, Range
+    header)."""
 
     def __init__(self):
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from urllib.parse import parse_qs, urlsplit
 
-        self.files, self.reports, self.cut, self.calls = {}, {}, set(), []
+        self.files, self.reports, self.cut, self.calls, self.types = {}, {}, set(), [], {}
         self.runinfo, self.uids = "", []
         state = self
 
@@ -253,6 +259,8 @@ class ReadServer:
                     status = 206
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(body) - start))
+                if url.path in state.types:
+                    self.send_header("Content-Type", state.types[url.path])
                 if status == 206:
                     self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
                 self.end_headers()
@@ -314,9 +322,12 @@ MATRIX = "\n".join([  # a series matrix's sample lines (GEO's layout), three sam
 ENA_HEADER = "\t".join(reads.ENA_FIELDS)
 
 
-def ena_row(run, experiment, alias, layout, files: dict[str, bytes]) -> str:
+def ena_row(run, experiment, alias, layout, files: dict[str, bytes], strategy="RNA-Seq",
+            taxon=("10090", "Mus musculus")) -> str:
+    """A filereport row in reads.ENA_FIELDS' order; library_strategy, tax_id and
+    scientific_name as ENA writes them (tests/data/reads/ena_filereport_SRX6088086.tsv)."""
     folder = f"ftp.sra.ebi.ac.uk/vol1/fastq/{run[:6]}/00{run[-1]}/{run}"
-    return "\t".join([run, experiment, alias, layout, "200", "10000",
+    return "\t".join([run, experiment, alias, layout, strategy, *taxon, "200", "10000",
                       ";".join(f"{folder}/{name}" for name in files),
                       ";".join(md5(data) for data in files.values()),
                       ";".join(str(len(data)) for data in files.values())])
@@ -379,6 +390,51 @@ def test_runs_from_sra_runinfo_on_loopback(tmp_path, server, client):
     assert runs["sample"].tolist() == ["GSM1", "GSM2", "GSM3"] and set(runs["source"]) == {"SRA"}
 
 
+# Bad input: runs that are not RNA-seq, or not of the dataset's organism. The values are
+# ENA's and SRA's own: library_strategy / LibraryStrategy from the SRA experiment schema's
+# vocabulary (RNA-Seq, ChIP-Seq, WGS, ...; as listed from SRA's XML schema in jfear/sramongo
+# docs/sraConstants.rst), tax_id / TaxID the NCBI taxon and scientific_name /
+# ScientificName its name, as in the real records of tests/data/reads/.
+@pytest.mark.parametrize("strategy, taxon, said", [
+    ("ChIP-Seq", ("10090", "Mus musculus"), "library strategy 'ChIP-Seq', not 'RNA-Seq'"),
+    ("RNA-Seq", ("9606", "Homo sapiens"),
+     r"organism Homo sapiens \(taxon 9606\), not Mus musculus \(10090\)"),
+])
+def test_runs_not_rna_seq_or_not_mouse_refused_before_download(tmp_path, server, client,
+                                                                strategy, taxon, said):
+    serve_study(server)
+    report = server.reports["SRX12"].splitlines()
+    report[2] = ena_row("SRR103", "SRX12", "GSM2", "SINGLE", {"SRR103.fastq.gz": b""},
+                        strategy=strategy, taxon=taxon)
+    server.reports["SRX12"] = "\n".join(report) + "\n"
+    with pytest.raises(InputError, match=rf"run SRR103 of sample GSM2 \(SRX12\): {said}") \
+            as error:
+        reads.resolve_runs(matrix_file(tmp_path), client, ena_url=server.url,
+                           eutils_url=server.url)
+    message = str(error.value)
+    assert "GSE1_series_matrix.txt" in message and "give this dataset's counts" in message
+    assert "SRR102" not in message  # the RNA-seq run of the same sample is not blamed
+    assert not [p for p, _ in server.calls if p.startswith("/vol1/")]  # no FASTQ fetched
+
+
+def test_sra_runinfo_wgs_run_refused(tmp_path, server, client):
+    """The same check on NCBI's runinfo (LibraryStrategy, TaxID, ScientificName)."""
+    text = (DATA / "sra_runinfo_SRP290125.csv").read_text()
+    server.runinfo = text.replace("SRX9404801", "SRX11").replace("SRX9404802", "SRX12") \
+        .replace("SRX9404803", "SRX13") \
+        .replace("RNA-Seq,cDNA,TRANSCRIPTOMIC", "WGS,RANDOM,GENOMIC", 1)
+    server.uids = ["1", "2", "3"]
+    with pytest.raises(InputError, match=r"run SRR12951718 of sample GSM1 \(SRX11\): "
+                                         r"library strategy 'WGS'"):
+        reads.resolve_runs(matrix_file(tmp_path), client, ena_url=server.url,
+                           eutils_url=server.url, method="fasterq-dump")
+    # a dataset of another organism takes that organism's runs only
+    with pytest.raises(InputError, match=r"organism Mus musculus \(taxon 10090\), not Homo"):
+        reads.resolve_runs(matrix_file(tmp_path), client, ena_url=server.url,
+                           eutils_url=server.url, method="fasterq-dump",
+                           organism="Homo sapiens")
+
+
 def test_series_without_sra_relation(tmp_path):
     from painstress.data.ncbi_files import read_series_matrix
 
@@ -410,9 +466,46 @@ def test_truncated_gzip_refused(tmp_path, server, client):
     with pytest.raises(reads.FetchError, match="cut short"):  # no MD5 given: gzip check
         reads.download_fastq(client, f"{server.url}/vol1/cut.fastq.gz", "", dest)
     assert not any(tmp_path.iterdir())
-    server.files["/vol1/junk.fastq.gz"] = b"<html>busy</html>"
+    server.files["/vol1/junk.fastq.gz"] = b"@r1\nACGT\n+\nIIII\n"  # plain, not gzipped
     with pytest.raises(reads.FetchError, match="not a valid gzip"):
         reads.download_fastq(client, f"{server.url}/vol1/junk.fastq.gz", "", dest)
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", None])
+def test_bad_input_fastq_url_answers_html_page(tmp_path, server, client, content_type):
+    """Status 200 with a login/error page where the FASTQ should be: refused as HTML
+    (by its Content-Type, or by its first bytes when the server calls it a binary file),
+    naming the run and the address; nothing is left behind."""
+    path = "/vol1/fastq/SRR101/001/SRR101/SRR101.fastq.gz"
+    server.files[path] = (b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head>"
+                          b"<body>Please log in</body></html>\n")
+    if content_type:
+        server.types[path] = content_type
+    dest = tmp_path / "fastq" / "SRR101.fastq.gz"
+    with pytest.raises(InputError, match=r"run SRR101: SRR101.fastq.gz from http://127.0.0.1:"
+                                         r"\d+/vol1/fastq/SRR101/001/SRR101/SRR101.fastq.gz: "
+                                         r".*HTML page.*not FASTQ"):
+        reads.download_fastq(client, server.url + path, "", dest, run="SRR101")
+    assert not list(dest.parent.iterdir())  # no FASTQ, no .part
+
+
+@pytest.mark.parametrize("kind, name", [("transcriptome", "transcriptome.fa.gz"),
+                                        ("gtf", "annotation.gtf.gz")])
+def test_bad_input_reference_url_answers_html_page(tmp_path, server, client, kind, name):
+    """The pinned transcriptome (cDNA FASTA) or GTF address answering an HTML page with
+    status 200: refused naming the file and the address; nothing is left behind."""
+    from painstress.data.http import download
+
+    server.files["/pub/release-111/file.gz"] = b"<html><body>Service unavailable</body></html>"
+    server.types["/pub/release-111/file.gz"] = "text/html"
+    url = f"{server.url}/pub/release-111/file.gz"
+    dest = tmp_path / "reference" / name
+    with pytest.raises(reads.FetchError) as error:
+        download(client, url, dest, lambda p: reads.check_reference(p, kind))
+    message = str(error.value)
+    assert url in message and name in message
+    assert f"an HTML page, not {'FASTA' if kind == 'transcriptome' else 'GTF'}" in message
+    assert not list(dest.parent.iterdir())
 
 
 def test_broken_transfer_resumes(tmp_path, server, client):
@@ -548,13 +641,17 @@ def test_salmon_recovers_simulated_abundances(salmon_setup, kind):
 
 # --- the workflow: counts: reads ----------------------------------------------------------
 
-def reads_config(folder: Path, name: str, **reads_keys) -> Path:
+def reads_config(folder: Path, name: str, replicates: int | None = None, **reads_keys) -> Path:
+    """config/demo_reads.yaml as study ``name``, with ``replicates`` per group and region
+    and ``reads_keys`` (reads.*) when given."""
     import yaml
 
     from conftest import REPO
 
     config = yaml.safe_load((REPO / "config" / "demo_reads.yaml").read_text())
     config["study"]["name"] = name
+    if replicates:
+        config["simulate"].update(min_replicates=replicates, max_replicates=replicates)
     config["reads"].update(reads_keys)
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -604,6 +701,24 @@ def test_fastp_command_single_and_paired():
     assert "--detect_adapter_for_pe" in paired and paired[-2:] == ["--thread", "2"]
     with pytest.raises(InputError, match="one or two FASTQ"):
         reads.fastp_command(["a", "b"], ["t"], "j", "h")
+
+
+def test_multiqc_options_leave_out_single_end_fragment_lengths_and_fit_read_units():
+    """salmon writes its fragment-length prior, not a measurement, for single-end runs:
+    MultiQC is told to skip those files; runs of thousands of reads are counted in
+    thousands (MultiQC's millions show them as 0.0M)."""
+    runs = [{"run": "SRR1", "layout": "SINGLE", "read_count": "5000"},
+            {"run": "SRR2", "layout": "PAIRED", "read_count": "8000"},
+            {"run": "SRR3", "layout": "SINGLE", "read_count": "4000"}]
+    options = reads.multiqc_options(runs, "results/s/reads/salmon")
+    ignored = [options[i + 1] for i, o in enumerate(options) if o == "--ignore"]
+    assert ignored == ["results/s/reads/salmon/SRR1/libParams",
+                       "results/s/reads/salmon/SRR3/libParams"]
+    assert "read_count_multiplier: 0.001" in options
+    assert "table_columns_name: {salmon: {num_mapped: K Aligned}}" in options
+    assert "show_analysis_paths: false" in options
+    big = [dict(r, read_count="30000000") for r in runs]
+    assert "read_count_multiplier: 0.001" not in reads.multiqc_options(big, "x")
 
 
 MULTIQC = "multiqc==1.35"  # as envs/multiqc.yaml
@@ -662,18 +777,13 @@ def test_reads_demo_trimmed_with_fastp_and_multiqc(tmp_path, monkeypatch, multiq
     import json
     import os
 
-    import yaml
-
     from conftest import snakemake
 
     ensure_salmon()
     ensure_salmon("fastp")
     monkeypatch.setenv("PATH", f"{multiqc_bin}{os.pathsep}{os.environ['PATH']}")
-    config = reads_config(tmp_path, "trimmed", trim=True,
+    config = reads_config(tmp_path, "trimmed", replicates=2, trim=True,
                           simulate={"genes": 100, "reads_per_sample": 5000})
-    small = yaml.safe_load(config.read_text())
-    small["simulate"].update(min_replicates=2, max_replicates=2)
-    config.write_text(yaml.safe_dump(small, sort_keys=False))
     done = snakemake(tmp_path, config, "results/trimmed/counts/pain/counts.tsv.gz",
                      "results/trimmed/reads/multiqc/multiqc.html")
     assert done.returncode == 0, done.output[-4000:]
@@ -701,19 +811,37 @@ def test_reads_demo_trimmed_with_fastp_and_multiqc(tmp_path, monkeypatch, multiq
     processed = salmon.loc[runs["run"], "num_processed"]
     assert processed.tolist() == qc.loc[runs["run"], "reads"].tolist()
     assert set(pd.read_csv(data / "multiqc_fastp.txt", sep="\t")["Sample"]) == every
+    # single-end runs only: no fragment-length plot (salmon's prior, not a measurement)
+    assert not (data / "salmon_plot.txt").exists()
+    # runs of thousands of reads are counted in thousands, and the column says so
+    html = (out / "reads" / "multiqc" / "multiqc.html").read_text()
+    assert "K Aligned" in html and "M Aligned" not in html
+    assert str(tmp_path) not in (out / "reads" / "multiqc" / "multiqc.html").read_text()
     assert "MultiQC" in (out / "reads" / "multiqc" / "multiqc.html").read_text()[:5000]
 
 
 @pytest.mark.workflow
 def test_reads_demo_recovers_planted_genes(tmp_path):
     """config/demo_reads.yaml end to end: simulated reads -> salmon -> tximport -> DE ->
-    overlap; the planted genes come back."""
+    overlap; the planted genes come back, salmon's TPM follow the simulated ones, and the
+    methods text says where the reads came from and how they mapped.
+
+    Shrunk to what still recovers the planted genes with a margin (3 replicates instead
+    of 4, a 200-gene transcriptome, 40,000 reads a sample: 38 runs; pooled shared genes
+    found 9 of 12, none false, where the test asks for 8), and only the tables are asked
+    for: the figures, notebooks and report pages are the main demo's code
+    (tests/test_workflow.py)."""
     from conftest import snakemake
+    from painstress.demo import reads as demo_reads
 
     ensure_salmon()
-    done = snakemake(tmp_path, reads_config(tmp_path, "reads_demo"), timeout=3000)
-    assert done.returncode == 0, done.output[-4000:]
     out = tmp_path / "results" / "reads_demo"
+    config = reads_config(tmp_path, "reads_demo", replicates=3,
+                          simulate={"genes": 200, "reads_per_sample": 40_000})
+    done = snakemake(tmp_path, config,
+                     *(str((out / name).relative_to(tmp_path))
+                       for name in ("truth_recovery.tsv", "methods.md")), timeout=3000)
+    assert done.returncode == 0, done.output[-4000:]
     runs = pd.read_csv(out / "runs.tsv", sep="\t")
     assert list(runs.columns) == ["dataset", *reads.RUN_COLUMNS]
     twice = runs.groupby(["dataset", "sample"])["run"].count()
@@ -735,8 +863,30 @@ def test_reads_demo_recovers_planted_genes(tmp_path):
         ["definition", "scope"])
     modern = recovery.loc[("modern", "pooled")]
     assert modern["precision"] >= 0.8 and modern["recall"] >= 0.6, recovery
+    reads_section = (out / "methods.md").read_text().split("## Reads")[1]
+    for dataset in ("pain", "stress"):
+        n = (runs["dataset"] == dataset).sum()
+        assert f"**{dataset}.** Runs: {n} runs of {n - 1} samples ({n} single-end" \
+            in reads_section
+    assert re.search(r"salmon \d+\.\d+\.\d+, index k = 31", reads_section)
+    assert "library types detected: U (" in reads_section
+    assert reads_section.count("SRR") == len(runs)  # every run's mapping rate
     # the FASTQ files were temporary
-    assert not list((tmp_path / "resources" / "reads_demo" / "fastq").glob("*.fastq.gz"))
+    resources = tmp_path / "resources" / "reads_demo"
+    assert not list(resources.glob("fastq/*.fastq.gz"))
+    # salmon's TPM against the simulated reads' (expressed transcripts), run by run
+    sequences = demo_reads.read_fasta(resources / "reference/simulated/transcriptome.fa.gz")
+    tx = demo_reads.Transcriptome(pd.DataFrame({
+        "transcript_id": list(sequences), "length": [len(s) for s in sequences.values()]}),
+        sequences)
+    drawn = pd.read_csv(resources / "reads/simulated/run_reads.tsv.gz", sep="\t", index_col=0)
+    rho = []
+    for run in drawn.columns:
+        quant = pd.read_csv(out / "reads" / "salmon" / run / "quant.sf", sep="\t", index_col=0)
+        expressed = drawn.index[drawn[run] > 0]
+        truth = demo_reads.tpm_truth(tx, drawn[run])
+        rho.append(quant.loc[expressed, "TPM"].corr(truth[expressed], method="spearman"))
+    assert len(rho) == len(runs) and np.median(rho) >= 0.9 and min(rho) >= 0.8, rho
 
 
 def salmon_folder(folder: Path, quant: Path, processed: int, mapped: int) -> Path:
@@ -755,7 +905,7 @@ def salmon_folder(folder: Path, quant: Path, processed: int, mapped: int) -> Pat
 
 
 def test_dataset_counts_sums_runs_and_gates_mapping(tmp_path):
-    from painstress.data import count_files
+    from painstress.data import ncbi_files
     from painstress.demo.reads import gene_info_bytes
 
     fields = pd.read_csv(DATA / "Sample_1.sf", sep="\t")["Name"].str.split("|")
@@ -765,7 +915,7 @@ def test_dataset_counts_sums_runs_and_gates_mapping(tmp_path):
     annot = pd.DataFrame({"GeneID": range(100, 100 + len(genes)), "Symbol": genes,
                           "EnsemblGeneID": genes})
     (tmp_path / "gene_info.gz").write_bytes(gene_info_bytes(annot))
-    gene_info = count_files.read_gene_info(tmp_path / "gene_info.gz")
+    gene_info = ncbi_files.read_gene_info(tmp_path / "gene_info.gz")
     folders = {"R1": salmon_folder(tmp_path / "R1", DATA / "Sample_1.sf", 1000, 900),
                "R2": salmon_folder(tmp_path / "R2", DATA / "Sample_2.sf", 1000, 100),
                "R3": salmon_folder(tmp_path / "R3", DATA / "Sample_2.sf", 1000, 800)}
@@ -790,6 +940,54 @@ def test_dataset_counts_sums_runs_and_gates_mapping(tmp_path):
     assert qc["kept"].tolist() == [True, False, True]
 
 
+def test_methods_name_runs_reference_salmon_and_mapping_rates(tmp_path, server, client):
+    """methods.md's "Reads" section: how many runs of which samples and where from (with
+    runs.tsv for each run's address and MD5), the reference files' addresses and SHA-256
+    (from their download records), salmon's version and k, and per run the library type
+    and mapping rate; the Counts table stays free of these columns."""
+    import yaml
+
+    from painstress.config import validate_config
+    from painstress.data.http import download, sha256_of
+    from painstress.demo import reads as demo_reads
+    from painstress.summary import methods_text
+
+    tx = demo_reads.simulate_transcriptome(["ENSMUSG00000000001"], np.random.default_rng(1))
+    server.files["/pub/release-112/cdna.fa.gz"] = demo_reads.fasta_bytes(tx)
+    server.files["/pub/release-112/genes.gtf.gz"] = demo_reads.gtf_bytes(tx)
+    reference = {}
+    for label, name in (("transcriptome", "cdna.fa.gz"), ("GTF", "genes.gtf.gz")):
+        reference[label] = tmp_path / name
+        kind = label.lower()
+        download(client, f"{server.url}/pub/release-112/{name}", reference[label],
+                 lambda p, kind=kind: reads.check_reference(p, kind))
+    runs = pd.DataFrame({"sample": ["GSM1", "GSM1", "GSM2"], "run": ["R1", "R2", "R3"],
+                         "layout": ["SINGLE", "SINGLE", "PAIRED"], "source": "ENA"})
+    qc = pd.DataFrame({"run": ["R1", "R2", "R3"], "reads": [1000, 2000, 500],
+                       "mapping_rate": [0.912, 0.1, 0.875], "library_type": ["SR", "SR", "IU"],
+                       "salmon_version": "1.10.1", "kept": [True, False, True]})
+    fields = reads.methods_fields(runs, qc, reference, 31)
+    row = {"dataset": "pain", "source": "reads", "format": "salmon quant.sf", **fields}
+    config = validate_config(yaml.safe_load((REPO_CONFIG / "demo_reads.yaml").read_text()))
+    text = methods_text(
+        config=config, datasets=pd.DataFrame({"dataset": ["pain"], "series": ["GSE1"]}),
+        samples=pd.DataFrame({"dataset": ["pain"] * 2}),
+        de_summary=pd.DataFrame({"design": ["~group"], "engine": ["ours"], "prefilter": ["x"]}),
+        downloads=pd.DataFrame({"file": ["x"], "url": ["u"], "sha256": ["s"]}),
+        versions=pd.DataFrame({"package": ["painstress"], "version": ["1"]}),
+        count_sources=pd.DataFrame([row]))
+    section = text.split("## Reads", 1)[1].split("## Data files")[0]
+    assert "**pain.** Runs: 3 runs of 2 samples (2 single-end, 1 paired-end; 3,500 reads) " \
+           "from ENA; each run's FASTQ addresses and MD5s are in runs.tsv." in section
+    for label, path in reference.items():
+        assert f"{label} {server.url}/pub/release-112/{path.name} (sha256 " \
+               f"{sha256_of(path)})" in section
+    assert "salmon 1.10.1, index k = 31" in section
+    assert "library types detected: SR (2 runs), IU (1 run)" in section
+    assert "R1 91.2%, R2 10.0% (dropped), R3 87.5%." in section
+    assert "reads_" not in text.split("## Counts")[1].split("## Reads")[0]
+
+
 def test_reads_config_section():
     import yaml
 
@@ -812,7 +1010,8 @@ def test_reads_from_ena_on_loopback_through_the_workflow(tmp_path):
     """The download path of `counts: reads` on 127.0.0.1: series matrix from GEO, runs from
     ENA's filereport, FASTQ (single, paired, a sample with two runs) checked by MD5, the
     pinned reference and NCBI Gene's table; salmon; the dataset's counts. A second run
-    downloads nothing."""
+    downloads nothing. Before that, the same study with a ChIP-Seq run stops at the run
+    table, before any FASTQ or reference download."""
     import yaml
 
     from conftest import snakemake
@@ -852,9 +1051,14 @@ def test_reads_from_ena_on_loopback_through_the_workflow(tmp_path):
     # of them (painstress keeps the runs of the experiments the series names)
     samples = {"SRR101": ("SRX11", "GSM1"), "SRR102": ("SRX12", "GSM2"),
                "SRR103": ("SRX12", "GSM2"), "SRR104": ("SRX13", "GSM3")}
-    world.files["/ena/filereport"] = ("\n".join([ENA_HEADER] + [
-        ena_row(run, *samples[run], "PAIRED" if run == "SRR104" else "SINGLE", fastqs[run])
-        for run in fastqs]) + "\n").encode()
+    def filereport(strategy_of_srr103="RNA-Seq"):
+        return ("\n".join([ENA_HEADER] + [
+            ena_row(run, *samples[run], "PAIRED" if run == "SRR104" else "SINGLE",
+                    fastqs[run], strategy="RNA-Seq" if run != "SRR103" else strategy_of_srr103)
+            for run in fastqs]) + "\n").encode()
+
+    # first a study with a ChIP-Seq run: it stops at the run table, downloading nothing
+    world.files["/ena/filereport"] = filereport("ChIP-Seq")
     config = yaml.safe_load((REPO_CONFIG / "demo_reads.yaml").read_text())
     with Server(world) as url:
         config.update(source="geo", study={"name": "ena", "organism": "Mus musculus"},
@@ -868,6 +1072,12 @@ def test_reads_from_ena_on_loopback_through_the_workflow(tmp_path):
         configfile = tmp_path / "config.yaml"
         configfile.write_text(yaml.safe_dump(config, sort_keys=False))
         target = "results/ena/counts/pain/counts.tsv.gz"
+        refused = snakemake(tmp_path, configfile, target)
+        assert refused.returncode != 0
+        assert "run SRR103 of sample GSM2 (SRX12): library strategy 'ChIP-Seq'" \
+            in refused.output, refused.output[-3000:]
+        assert not [r for r in world.requests if "/vol1/" in r or "/ensembl/" in r]
+        world.files["/ena/filereport"] = filereport()
         done = snakemake(tmp_path, configfile, target)
         assert done.returncode == 0, done.output[-5000:]
         made = len(world.requests)
@@ -914,3 +1124,24 @@ def test_salmon_command_takes_a_single_path_as_snakemake_passes_it():
     assert "--gcBias" not in command
     paired = reads.salmon_quant_command("idx", ["a_1.fq.gz", "a_2.fq.gz"], "out", 2)
     assert paired[-5:] == ["-1", "a_1.fq.gz", "-2", "a_2.fq.gz", "--gcBias"]
+
+
+def test_conda_pins_are_the_versions_tested_here():
+    """envs/salmon.yaml pins the salmon and fastp the tests run (Debian's, installed by
+    ensure_salmon), envs/multiqc.yaml the MultiQC they install; bioconda itself is not
+    reachable here, so whether it builds these versions is not checked."""
+    import subprocess
+
+    import yaml
+
+    envs = REPO_CONFIG.parent / "envs"
+    pins = dict(d.replace(" ", "").split("=") for d in
+                yaml.safe_load((envs / "salmon.yaml").read_text())["dependencies"])
+    assert set(pins) == {"salmon", "fastp"}
+    for program in pins:
+        ensure_salmon(program)
+        done = subprocess.run([program, "--version"], capture_output=True, text=True)
+        assert re.search(rf"\b{re.escape(pins[program])}\b", done.stdout + done.stderr), \
+            (program, pins[program], done.stdout + done.stderr)
+    multiqc = yaml.safe_load((envs / "multiqc.yaml").read_text())["dependencies"]
+    assert multiqc == [MULTIQC.replace("==", " =")]

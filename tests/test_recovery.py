@@ -11,6 +11,7 @@ from conftest import RECOVERY_BAR, meets_bar
 from painstress.compare import overlap
 from painstress.de import deseq2
 from painstress.demo.recovery import score_recovery
+from painstress.settings import DESettings
 
 REGION = "mPFC"
 
@@ -18,7 +19,8 @@ REGION = "mPFC"
 def _shared_genes(study, sheet, stress_test="CUS", stress_reference="control"):
     symbols = study["genes"].set_index("GeneID")["Symbol"]
     fit = {model: deseq2.run_contrast(study["counts"], sheet, region=REGION, test=t,
-                                  reference=r, symbols=symbols, n_cpus=2)[0]
+                                      reference=r, symbols=symbols, n_cpus=2,
+                                      settings=DESettings.defaults())[0]
            for model, t, r in (("pain", "SNI", "sham"),
                                ("stress", stress_test, stress_reference))}
     genes, _ = overlap.overlap_tables({REGION: (fit["pain"], fit["stress"])},

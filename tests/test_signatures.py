@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from painstress import InputError
-from painstress.compare import orthologs as orth
 from painstress.compare import signatures as sg
+from painstress.data import ncbi_files
 
 DATA = Path(__file__).resolve().parent / "data"
 SIGS = DATA / "signatures"
@@ -25,9 +25,10 @@ SIGS = DATA / "signatures"
 @pytest.fixture(scope="module")
 def ncbi() -> dict:
     """Keyword arguments for read_signature_file: mouse genes + human→mouse mapping."""
-    return {"mouse_genes": orth.read_gene_info(DATA / "ncbi_gene" / "Mus_musculus.gene_info.gz"),
-            "orthologs": orth.read_gene_orthologs(DATA / "ncbi_gene" / "gene_orthologs.gz"),
-            "human_info": orth.read_gene_info(DATA / "ncbi_gene" / "Homo_sapiens.gene_info.gz")}
+    folder = DATA / "ncbi_gene"
+    return {"mouse_genes": ncbi_files.read_gene_info(folder / "Mus_musculus.gene_info.gz"),
+            "orthologs": ncbi_files.read_gene_orthologs(folder / "gene_orthologs.gz"),
+            "human_info": ncbi_files.read_gene_info(folder / "Homo_sapiens.gene_info.gz")}
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

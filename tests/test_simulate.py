@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SMALL
+from conftest import SMALL, demo_study_folder
 from painstress.data import ncbi_files
 from painstress.demo import simulate
 from painstress.demo.recovery import score_recovery
@@ -16,18 +16,18 @@ def _digests(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_same_parameters_same_bytes(tmp_path):
-    a = simulate.write_demo_study(tmp_path / "a", "GSE000001", "GSE000002", SMALL)
+def test_same_parameters_same_bytes(demo_study, tmp_path):
+    a, folder = demo_study, demo_study_folder(demo_study)  # the same call, made by conftest
     simulate.write_demo_study(tmp_path / "b", "GSE000001", "GSE000002", SMALL)
-    assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
-    assert len(_digests(tmp_path / "a")) == len(a) == 24  # 15 study files, 9 gene-set ones
+    assert _digests(folder) == _digests(tmp_path / "b")
+    assert len(_digests(folder)) == len(a) == 24  # 15 study files, 9 gene-set ones
     other = simulate.DemoParameters(**{**SMALL.__dict__, "seed": SMALL.seed + 1})
     simulate.write_demo_study(tmp_path / "c", "GSE000001", "GSE000002", other)
-    assert _digests(tmp_path / "a") != _digests(tmp_path / "c")
+    assert _digests(folder) != _digests(tmp_path / "c")
 
 
-def test_files_are_in_geo_formats_and_agree(tmp_path):
-    paths = simulate.write_demo_study(tmp_path, "GSE000001", "GSE000002", SMALL)
+def test_files_are_in_geo_formats_and_agree(demo_study):
+    paths = demo_study  # simulate.write_demo_study(..., SMALL), written once (conftest)
     for model, series in (("pain", "GSE000001"), ("stress", "GSE000002")):
         counts = ncbi_files.read_ncbi_counts(paths[f"{model}_counts"])
         matrix = ncbi_files.read_series_matrix(paths[f"{model}_series_matrix"])
@@ -100,10 +100,10 @@ def test_mouse_like_symbols_are_unique():
     assert all(s[0].isupper() or s[0].isdigit() for s in symbols)
 
 
-def test_demo_signatures_plant_what_they_say(tmp_path):
+def test_demo_signatures_plant_what_they_say(demo_study):
     """Signature genes of role 'shared' are planted shared genes with the file's direction;
     'unchanged' genes are DE in neither model; orthologs are human-anchored NCBI rows."""
-    paths = simulate.write_demo_study(tmp_path, "GSE000001", "GSE000002", SMALL)
+    paths = demo_study  # simulate.write_demo_study(..., SMALL), written once (conftest)
     truth = pd.read_csv(paths["truth_signatures"], sep="\t")
     shared = pd.read_csv(paths["shared_truth"], sep="\t")
     de = pd.read_csv(paths["de_truth"], sep="\t")
@@ -119,7 +119,7 @@ def test_demo_signatures_plant_what_they_say(tmp_path):
     assert set(orthologs["#tax_id"]) == {9606} and set(orthologs["Other_tax_id"]) == {10090}
     assert orthologs["Other_GeneID"].duplicated().sum() > 0  # some one-to-many
     info = pd.read_csv(paths["Homo_sapiens"], sep="\t")
-    assert list(info.columns) == simulate.GENE_INFO_COLUMNS
+    assert list(info.columns) == ncbi_files.GENE_INFO_COLUMNS
     # the depression file's shared genes carry their planted direction
     lines = paths["depression_human"].read_text().splitlines()
     table = pd.read_csv(paths["depression_human"], sep="\t",

@@ -7,7 +7,8 @@ DE, overlap, VST and figure outputs, and compares it with the session's local ru
 whole workflow (conftest.ci_run): every non-local job ran as a SLURM job that asked for its
 rule's threads, mem_mb and runtime, and the tables are byte-identical. A second run takes
 config/demo_reads.yaml (shrunk) up to one dataset's counts: every salmon_quant job was a
-SLURM job asking for reads.threads and reads.mem_mb, the local rules were not.
+SLURM job asking for reads.threads and reads.mem_mb, the local rules were not. The two runs
+go at the same time on the one cluster (each waits mostly on scheduling and status checks).
 Every daemon it started is stopped by PID at the end, pass or fail.
 
 Without root and apt (a developer laptop) and without SLURM installed, it skips and says
@@ -33,6 +34,10 @@ pytestmark = [pytest.mark.slurm, pytest.mark.workflow]
 
 PROFILE = REPO / "profiles" / "slurm"
 PARTITION = "pstest"
+# CPUs the test node offers: more than this machine's two, so that jobs asking for one or
+# two CPUs run side by side as on a cluster node instead of queueing one after another
+# (the test checks what each job asks for, not how fast it runs; the jobs are small).
+NODE_CPUS = 8
 RUN_TIMEOUT = 900  # seconds, for each Snakemake run
 # Options for this test cluster only: it has no accounting database, so the plugin must
 # poll squeue (slurm.conf keeps finished jobs visible for an hour) instead of sacct, which
@@ -61,23 +66,48 @@ def unavailable(reason: str):
     pytest.skip(reason)
 
 
-def run(command: list, *, env=None, timeout: float = RUN_TIMEOUT):
-    """Run ``command`` in its own process group; on timeout, stop that group and fail."""
-    started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env=env, start_new_session=True)
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGTERM)  # Snakemake cancels its SLURM jobs on TERM
+class Run:
+    """``command`` started in its own process group, its output written to ``log``; the
+    two cluster runs go at once (each mostly waits on SLURM's scheduling and the plugin's
+    status checks, so together they take little longer than the longer one)."""
+
+    def __init__(self, command: list, log: Path, *, env=None):
+        self.command, self.log = command, log
+        self.started, self.ended = time.monotonic(), None
+        with open(log, "w") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                            text=True, env=env, start_new_session=True)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)  # Snakemake cancels its SLURM jobs
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def result(self, timeout: float = RUN_TIMEOUT):
+        """(exit code, output, seconds); on timeout, stop the run's group and fail."""
         try:
-            output, _ = process.communicate(timeout=30)
+            self.process.wait(timeout=max(1.0, self.started + timeout - time.monotonic()))
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            output, _ = process.communicate()
-        pytest.fail(f"timed out after {timeout} s: {' '.join(map(str, command))}\n"
-                    f"{output[-6000:]}")
-    return process.returncode, output, time.monotonic() - started
+            self.stop()
+            pytest.fail(f"timed out after {timeout} s: {' '.join(map(str, self.command))}\n"
+                        f"{self.log.read_text()[-6000:]}")
+        seconds = (self.ended or time.monotonic()) - self.started
+        return self.process.returncode, self.log.read_text(), seconds
+
+
+def wait_for_all(runs: list[Run], timeout: float = RUN_TIMEOUT) -> None:
+    """Return when every run has ended (or the timeout has passed), noting when each ended."""
+    while time.monotonic() < min(run.started for run in runs) + timeout:
+        for run in runs:
+            if run.ended is None and run.process.poll() is not None:
+                run.ended = time.monotonic()
+        if all(run.ended is not None for run in runs):
+            return
+        time.sleep(0.5)
 
 
 def snakemake_command(workdir: Path, configfile: Path, *args) -> list:
@@ -95,7 +125,8 @@ def cluster(tmp_path_factory):
     except Unavailable as reason:
         unavailable(str(reason))
     started = time.monotonic()
-    slurm = LocalSlurm(tmp_path_factory.mktemp("slurm"), partition=PARTITION).start()
+    slurm = LocalSlurm(tmp_path_factory.mktemp("slurm"), partition=PARTITION,
+                       cpus=NODE_CPUS).start()
     print(f"SLURM up in {time.monotonic() - started:.1f} s, PIDs {slurm.pids()}, "
           f"{slurm.cpus} CPUs, {slurm.memory_mb} MB; SLURM_CONF={slurm.conf}")
     yield slurm
@@ -103,15 +134,39 @@ def cluster(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def cluster_run(cluster, ci_run, tmp_path_factory):
-    """The same workflow through SLURM, as docs/cluster.md says, plus TEST_OPTIONS."""
-    workdir = tmp_path_factory.mktemp("cluster")
+def cluster_runs(cluster, tmp_path_factory):
+    """Both cluster runs, started together on the one cluster: the CI-sized demo (as
+    docs/cluster.md says, plus TEST_OPTIONS) and the reads demo (reads_cluster_run)."""
+    from test_reads import ensure_salmon
+
+    ensure_salmon()
     # The partition comes from sbatch's own variable, read by the profile.
     env = {**cluster.env, "SBATCH_PARTITION": PARTITION}
-    code, output, seconds = run(snakemake_command(
-        workdir, write_config(workdir), "--workflow-profile", str(PROFILE), *TEST_OPTIONS,
-        *(f"results/{STUDY}/{target}" for target in TARGETS)), env=env)
-    (workdir / "snakemake.out").write_text(output)
+    workdir = tmp_path_factory.mktemp("cluster")
+    reads_workdir = tmp_path_factory.mktemp("cluster_reads")
+    runs = {
+        "demo": (workdir, Run(snakemake_command(
+            workdir, write_config(workdir), "--workflow-profile", str(PROFILE), *TEST_OPTIONS,
+            *(f"results/{STUDY}/{target}" for target in TARGETS)),
+            workdir / "snakemake.out", env=env)),
+        "reads": (reads_workdir, Run(snakemake_command(
+            reads_workdir, write_reads_config(reads_workdir), "--workflow-profile",
+            str(PROFILE), *TEST_OPTIONS, "--max-threads", str(cluster.cpus),
+            f"results/{READS_STUDY}/counts/{READS_DATASET}/counts.tsv.gz"),
+            reads_workdir / "snakemake.out", env=env)),
+    }
+    try:
+        wait_for_all([started for _, started in runs.values()])
+        return {name: (folder, *started.result()) for name, (folder, started) in runs.items()}
+    finally:
+        for _, started in runs.values():
+            started.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster_run(cluster, cluster_runs, ci_run):
+    """The CI-sized demo through SLURM up to TARGETS."""
+    workdir, code, output, seconds = cluster_runs["demo"]
     run_id = re.search(r"SLURM run ID: (\S+)", output)
     jobs = cluster.client(["squeue", "--states=all", "--sort=i", "-o", SQUEUE_FORMAT,
                            *(["--name", run_id.group(1)] if run_id else [])]).stdout
@@ -121,7 +176,7 @@ def cluster_run(cluster, ci_run, tmp_path_factory):
                       f"{_read(cluster.logs / 'jobcomp.txt')}")
     print(f"\nSLURM jobs of this run ({report}):\n{jobs}")
     timing = (f"wall time, CI-sized demo: local --cores 2 {ci_run.seconds:.0f} s, "
-              f"SLURM {seconds:.0f} s ({cluster.cpus} CPUs)")
+              f"SLURM {seconds:.0f} s ({cluster.cpus} CPUs, beside the reads run)")
     (workdir / "timings.txt").write_text(timing + "\n")
     print(timing)
     assert code == 0, (f"cluster run failed (exit {code})\n{output[-6000:]}\n"
@@ -256,8 +311,8 @@ def test_show_the_slurm_jobs_and_timings(cluster_run, capsys):
 # config/demo_reads.yaml, shrunk (2 replicates, a 100-gene transcriptome, 5,000 reads a run)
 # and up to one dataset's counts: its 13 runs (one sample has two) each a simulate_fastq and
 # a salmon_quant SLURM job. salmon_quant asks for 2 threads and 600 MB (reads.threads,
-# reads.mem_mb), so a wrong request shows; --max-threads fits the 8-thread index job to this
-# node (a real cluster has the cores).
+# reads.mem_mb), so a wrong request shows; --max-threads keeps the 8-thread index job within
+# this node (a real cluster has the cores).
 READS_STUDY = "slurm_reads"
 READS_DATASET = "pain"
 
@@ -276,18 +331,9 @@ def write_reads_config(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reads_cluster_run(cluster, tmp_path_factory):
+def reads_cluster_run(cluster, cluster_runs):
     """config/demo_reads.yaml through the SLURM profile, up to one dataset's counts."""
-    from test_reads import ensure_salmon
-
-    ensure_salmon()
-    workdir = tmp_path_factory.mktemp("cluster_reads")
-    env = {**cluster.env, "SBATCH_PARTITION": PARTITION}
-    code, output, seconds = run(snakemake_command(
-        workdir, write_reads_config(workdir), "--workflow-profile", str(PROFILE),
-        *TEST_OPTIONS, "--max-threads", str(cluster.cpus),
-        f"results/{READS_STUDY}/counts/{READS_DATASET}/counts.tsv.gz"), env=env)
-    (workdir / "snakemake.out").write_text(output)
+    workdir, code, output, seconds = cluster_runs["reads"]
     run_id = re.search(r"SLURM run ID: (\S+)", output)
     jobs = cluster.client(["squeue", "--states=all", "--sort=i", "-o", SQUEUE_FORMAT,
                            *(["--name", run_id.group(1)] if run_id else [])]).stdout

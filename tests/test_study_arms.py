@@ -349,7 +349,8 @@ def test_real_config_dag_leaves_out_a_region_without_arm(tmp_path):
         assert done.returncode == 0, done.output[-3000:]
         return {rule: int(n) for rule, n in re.findall(r"^(\w+)\s+(\d+)$", done.output, re.M)}
 
-    assert planned()["deseq2"] == 6 and planned()["rrho2"] == 3
+    plan = planned()
+    assert plan["deseq2"] == 6 and plan["rrho2"] == 3
     (out / "arms.tsv").write_text(
         "contrast\tregion\tdataset\tseries\tn_test\tn_reference\torigin\tnote\n"
         "CUS_vs_control\tPAG\t\t\t0\t0\t\tno arm\n")

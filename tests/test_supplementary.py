@@ -192,18 +192,18 @@ def test_auto_takes_ncbi_counts_when_the_series_has_them():
 
 
 @pytest.mark.workflow
-def test_workflow_auto_falls_back_to_supplementary(tmp_path, fixtures_dir):
+def test_workflow_auto_falls_back_to_supplementary(demo_study, small_study, tmp_path,
+                                                   fixtures_dir):
     """counts: auto on a GEO (127.0.0.1) where the stress series has no NCBI counts but a
     supplementary matrix (sample titles as columns, gene symbols as IDs): the run takes it,
     maps the symbols with NCBI Gene's Mus_musculus.gene_info.gz, and ends with the same
     counts as NCBI's; datasets.tsv, counts/sources.tsv and the choice table say so."""
     import yaml
 
-    from conftest import SMALL, snakemake, write_config
-    from painstress.demo import simulate
+    from conftest import snakemake, write_config
 
-    study = simulate.write_demo_study(tmp_path / "served", "GSE000001", "GSE000002", SMALL)
-    genes = simulate.simulate_study(SMALL)["genes"]
+    study = demo_study  # served from here, never changed
+    genes = small_study["genes"]
     truth = ncbi_files.read_ncbi_counts(study["stress_counts"])
     titles = ncbi_files.read_series_matrix(study["stress_series_matrix"]).samples["title"]
     world = FakeNcbi()

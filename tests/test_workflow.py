@@ -21,7 +21,15 @@ import pytest
 import yaml
 
 import test_fetch
-from conftest import RECOVERY_BAR, REPO, SMALL, STUDY, meets_bar, snakemake, write_config
+from conftest import (
+    RECOVERY_BAR,
+    REPO,
+    STUDY,
+    demo_study_folder,
+    meets_bar,
+    snakemake,
+    write_config,
+)
 from geo_server import Server, ncbi_config
 from human_series import write_human_series
 from painstress.compare import overlap
@@ -286,11 +294,10 @@ def test_lint_reports_nothing(ci_run):
 # --- bad input: each stops before any model is fitted, naming what is wrong -----------
 
 @pytest.fixture(scope="module")
-def demo_files(tmp_path_factory):
-    """The CI study's resources/, generated once and copied into each bad-input run."""
-    folder = tmp_path_factory.mktemp("resources") / "resources" / STUDY
-    simulate.write_demo_study(folder, "GSE000001", "GSE000002", SMALL)
-    return folder
+def demo_files(demo_study):
+    """The CI study's resources/ (conftest.demo_study, written once per session), copied
+    into each bad-input run."""
+    return demo_study_folder(demo_study)
 
 
 # A bad-input run asks only for what the job that must stop it makes (the sample sheet, or
@@ -644,8 +651,8 @@ def test_real_config_dag_builds_with_other_studies(tmp_path):
     for rule, n in (("fetch_series_matrix", 4), ("fetch_counts", 3), ("fetch_counts_human", 1),
                     ("fetch_annotation", 3), ("fetch_annotation_human", 1),
                     ("fetch_ncbi_gene", 2), ("map_signature_contrasts", 1), ("deseq2", 12),
-                    ("vst", 3), ("fetch_geneset", 8), ("curated_signature", 7),
-                    ("pathway_ora", 1), ("pathway_gsea", 6)):
+                    ("vst", 3), ("fetch_geneset", 8), ("signature_sets", 1),
+                    ("pathway_ora", 1), ("pathway_gsea", 1)):
         assert re.search(rf"^{rule}\s+{n}$", plan, re.M), (rule, plan[-3000:])
     # the checkpoint's output is in place: it is not planned to run
     assert not re.search(r"^resolve_datasets\s+\d+$", plan, re.M)

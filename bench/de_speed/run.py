@@ -132,7 +132,7 @@ def py_worker(input_dir: Path, engine: str, result: Path, profile: Path | None) 
     timings: dict = {}
     if profile is None:
         _instrument(timings)
-    kwargs = {**matrix.run_contrast_kwargs(1), "engine": engine}
+    kwargs = matrix.run_contrast_kwargs(1, engine)
     start = time.process_time()
     if profile is not None:
         import cProfile
@@ -229,8 +229,10 @@ def prepare(matrix: matrices.Matrix, folder: Path) -> Path:
         pickle.dump(matrix, handle)
     chosen = contrast_samples(matrix.sheet, {"test": matrix.test,
                                              "reference": matrix.reference}, matrix.region)
+    settings = matrix.settings("painstress")
     model = deseq2.model_input(matrix.counts, chosen, test=matrix.test,
-                           reference=matrix.reference, covariates=matrix.covariates)
+                               reference=matrix.reference, covariates=matrix.covariates,
+                               min_count=settings.min_count, qc=settings.library_qc)
     parity.write_model_input(model, folder)
     (folder / "contrast.txt").write_text(f"{matrix.test} {matrix.reference}")
     return folder

@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from painstress.demo import simulate
+from painstress.settings import DESettings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -49,11 +50,15 @@ class Matrix:
     covariates: list[str] = field(default_factory=list)
     symbols: pd.Series = field(default_factory=lambda: pd.Series(dtype=str))
 
-    def run_contrast_kwargs(self, n_cpus: int) -> dict:
+    def settings(self, engine: str) -> DESettings:
+        """The DE settings rule deseq2 would use: the config schema's defaults, with this
+        matrix's covariates and ``engine`` (de.inference)."""
+        return DESettings.defaults(covariates=tuple(self.covariates), inference=engine)
+
+    def run_contrast_kwargs(self, n_cpus: int, engine: str) -> dict:
         """What rule deseq2 passes to painstress.de.deseq2.run_contrast (config defaults)."""
         return dict(region=self.region, test=self.test, reference=self.reference,
-                    symbols=self.symbols, covariates=self.covariates, min_count=10,
-                    n_cpus=n_cpus)
+                    symbols=self.symbols, settings=self.settings(engine), n_cpus=n_cpus)
 
 
 def _sheet(samples: pd.DataFrame) -> pd.DataFrame:

@@ -43,7 +43,7 @@ from painstress.files import write_tsv  # noqa: E402
 def _analyse(matrix: matrices.Matrix, engine: str):
     start = time.process_time()
     analysis = deseq2.analyse_contrast(matrix.counts, matrix.sheet,
-                                   **{**matrix.run_contrast_kwargs(1), "engine": engine})
+                                       **matrix.run_contrast_kwargs(1, engine))
     return analysis, time.process_time() - start
 
 
@@ -81,6 +81,7 @@ def versus_stock(ours: dict, stock: dict, analysis) -> dict:
 def run_one(matrix: matrices.Matrix, outdir: Path, stock: bool) -> dict:
     analysis, seconds_ours = _analyse(matrix, "painstress")
     ours = parity.ours(analysis)
+    thresholds = matrix.settings("painstress").thresholds
     parity.write_model_input(analysis.model, outdir / "model")
     start = time.perf_counter()
     r = r_reference.run(outdir / "model", outdir / "R", matrix.test, matrix.reference)
@@ -89,20 +90,20 @@ def run_one(matrix: matrices.Matrix, outdir: Path, stock: bool) -> dict:
                "samples": analysis.model.counts.shape[0], "genes_in_counts": len(matrix.counts),
                "design": analysis.model.design, "engine": ours["fit"]["engine"],
                "cpu_seconds_ours": round(seconds_ours, 2), "seconds_R": round(seconds_r, 1),
-               **parity.compare_all(ours, r)}
+               **parity.compare_all(ours, r, thresholds)}
     if stock:
         stock_analysis, seconds_stock = _analyse(matrix, "pydeseq2")
         stock_fit = parity.ours(stock_analysis)
         figures["cpu_seconds_stock"] = round(seconds_stock, 1)
-        figures.update({f"stock_{k}": v for k, v in parity.compare_all(stock_fit, r).items()})
+        figures.update({f"stock_{k}": v
+                        for k, v in parity.compare_all(stock_fit, r, thresholds).items()})
         figures.update({f"vs_stock_{k}": v
                         for k, v in versus_stock(ours, stock_fit, analysis).items()})
 
     r_default = parity.r_results_at(r, "default")
     write_tsv(pd.DataFrame({"figure": list(figures), "value": list(figures.values())}),
               outdir / "summary.tsv")
-    table = parity.gene_table(ours["results"], r_default)
-    table["padj_R_alpha05"] = r["results"]["padj_alpha"].reindex(table.index)
+    table = parity.gene_table_vs_r(ours["results"], r)
     write_tsv(table, outdir / "genes.tsv.gz", index=True)
     write_tsv(parity.worst_genes(ours["results"], r_default, n=20), outdir / "worst_genes.tsv",
               index=True)

@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 import pandas as pd
 
 from painstress.compare.overlap import ALPHA
+from painstress.settings import significance_sentence
 
 # What the methods and the versions table name, in the order of the data flow.
 PACKAGES = ["painstress", "snakemake", "pydeseq2", "numpy", "scipy", "pandas", "gseapy",
@@ -353,9 +354,7 @@ def methods_text(*, config: dict, datasets: pd.DataFrame, samples: pd.DataFrame,
         f"{'; '.join(prefilters)} (per fit). Samples passed a library-size gate "
         f"(reads ≥ {config['de']['library_qc']['min_reads_fraction']:g} and detected genes ≥ "
         f"{config['de']['library_qc']['min_genes_fraction']:g} of the fit's median sample). "
-        f"Two significance definitions: paper (nominal p < {thresholds['paper_pvalue']:g} "
-        f"and |fold change| ≥ {thresholds['paper_fold_change']:g}) and modern (BH padj < "
-        f"{thresholds['modern_padj']:g}).",
+        f"Two significance definitions: {significance_sentence(thresholds, long=True)}.",
         "",
         f"**Overlap of pain ({config['overlap']['pain']}) and stress "
         f"({config['overlap']['stress']}).** Per region and pooled: genes significant in both "
@@ -400,13 +399,31 @@ def methods_text(*, config: dict, datasets: pd.DataFrame, samples: pd.DataFrame,
         lines += ["", "## Counts", "", "Where each dataset's counts come from (ncbi: NCBI's "
                   "computed counts; supplementary: the authors' GEO files; file: given by the "
                   "user), their format, how many gene IDs mapped to NCBI GeneIDs (rows mapped "
-                  "to one gene summed) and the files' SHA-256.", "", _markdown(count_sources)]
+                  "to one gene summed) and the files' SHA-256.", "",
+                  _markdown(count_sources.drop(columns=[c for c in count_sources
+                                                        if c.startswith("reads_")]))]
+        lines += _reads_lines(count_sources)
     lines += ["", "## Data files", ""]
     if any(changed):
         lines += [f"**{int(sum(changed))} file(s) changed on the server since they were "
                   "downloaded** (see `server`); this run used the cached copies.", ""]
     lines += [_markdown(downloads), "", "## Software", "", _markdown(versions), ""]
     return "\n".join(lines)
+
+
+def _reads_lines(count_sources: pd.DataFrame) -> list[str]:
+    """The "Reads" section: per dataset counted from its reads, the ``reads_*`` columns
+    of its count-source row (painstress.data.reads.methods_fields); none without such."""
+    if "reads_runs" not in count_sources:
+        return []
+    lines = ["", "## Reads", ""]
+    for row in count_sources.fillna("").to_dict("records"):
+        if row["reads_runs"]:
+            lines += [f"**{row['dataset']}.** Runs: {row['reads_runs']}. Reference: "
+                      f"{row['reads_reference']}. Quantified with {row['reads_salmon']}; "
+                      f"library types detected: {row['reads_library_types']}. Mapping rate "
+                      f"per run: {row['reads_mapping']}.", ""]
+    return lines
 
 
 def _sources_paragraph(arms: pd.DataFrame, config: dict) -> str:

@@ -146,13 +146,17 @@ def _memory_mb() -> int:
 class LocalSlurm:
     """munged + slurmctld + slurmd on 127.0.0.1, node ``localhost``, one partition."""
 
-    def __init__(self, folder: Path, partition: str = "pstest", min_job_age: int = 3600):
+    def __init__(self, folder: Path, partition: str = "pstest", min_job_age: int = 3600,
+                 cpus: int | None = None):
+        """``cpus``: CPUs the node offers (default: this machine's). More than the machine
+        has lets jobs that each ask for several run side by side, as on a real cluster's
+        node, rather than queue behind one another (slurmd takes the configured count)."""
         self.folder = Path(folder)
         self.partition = partition
         self.min_job_age = min_job_age
         self.conf = self.folder / "slurm.conf"
         self.logs = self.folder / "logs"
-        self.cpus = len(os.sched_getaffinity(0))
+        self.cpus = cpus or len(os.sched_getaffinity(0))
         self.memory_mb = int(_memory_mb() * 0.85)
         self.processes: dict[str, subprocess.Popen] = {}
         self.socket_folder: Path | None = None

@@ -14,6 +14,7 @@ from painstress.compare.overlap import DEFINITIONS
 from painstress.data import ncbi_files
 from painstress.data.reads import TOOLS as READS_TOOLS
 from painstress.data.count_files import GENE_INFO_FILE
+from painstress.settings import significance_rule, significance_sentence
 from painstress.jobs import offline_missing
 from painstress.config import NoOutputSettings, organism_of, schema_file
 from painstress.samples import (
@@ -33,6 +34,8 @@ RESOURCES = f"resources/{STUDY}"
 LOGS = f"{RESULTS}/logs"
 # Every region of any dataset (a dataset's own factors may add regions).
 REGIONS = list(all_factors(config["samples"]["factors"], config["datasets"])["region"])
+# Groups in the order figures show them.
+GROUPS = list(all_factors(config["samples"]["factors"], config["datasets"])["group"])
 DATASET_ORGANISM = {d: organism_of(config, d) for d in config["datasets"]}
 # Per-region QC (VST, PCA, distances, library sizes) puts samples side by side on one gene
 # axis: only datasets of the study's organism (human and mouse counts share no GeneIDs).
@@ -99,10 +102,18 @@ CURATED_SIGNATURES = {
     for n, s in SIGNATURES.items()
     if any(k in s for k in CURATED_KINDS)
 }
-# Gene-set files read into mouse genes by signature_sets - the config's files, and the
-# files rule curated_signature writes from the curated sources.
+
+
+def curated_file(name):
+    """A signature built from a curated source, in the signature-file format (rule
+    signature_sets)."""
+    return f"{RESULTS}/signatures/curated/{name}.tsv"
+
+
+# Gene-set files read into mouse genes by signature_sets: the config's files, and the
+# files that rule writes first from the curated sources.
 FILE_SIGNATURES = {
-    n: s.get("file") or f"{RESULTS}/signatures/curated/{n}.tsv"
+    n: s.get("file") or curated_file(n)
     for n, s in SIGNATURES.items()
     if "file" in s or n in CURATED_SIGNATURES
 }
@@ -308,39 +319,126 @@ def user_sample_sheet():
     return [SAMPLE_SHEET] if SAMPLE_SHEET else []
 
 
-def de_targets():
-    return [
-        f"{RESULTS}/de/{region}/{name}.tsv"
-        for name, contrast in CONTRASTS.items()
-        for region in contrast["regions"]
-    ]
+# Computed files: one accessor per kind. The rules that write a file name it through its
+# accessor (with "{region}"-style wildcards), so a path is spelled once; rules that read a
+# file of a rule defined before them use that rule's output (rules.<name>.output.<key>).
+DE_SUFFIXES = {"table": ".tsv", "summary": ".summary.tsv", "dispersions": ".dispersions.tsv.gz"}
+QC_SUFFIXES = {
+    "vst": ".vst.tsv.gz",
+    "normalised": ".normalised_counts.tsv.gz",
+    "size_factors": ".size_factors.tsv",
+}
 
 
-def figure_targets():
-    de = [
-        f"{RESULTS}/figures/{region}/{kind}_{name}.png"
-        for name, contrast in CONTRASTS.items()
-        for region in contrast["regions"]
-        for kind in ("volcano", "ma", "pvalues", "dispersion")
-    ]
-    qc = [
-        f"{RESULTS}/figures/{region}/{kind}.png"
-        for region in QC_REGIONS
-        for kind in ("pca", "sample_distances", "count_distributions")
-    ]
-    overlap = [
-        f"{RESULTS}/figures/{region}/{kind}.png"
+def de_file(region, contrast, kind="table"):
+    """A DE fit's file, written by rule deseq2 (kind is table, summary or dispersions)."""
+    return f"{RESULTS}/de/{region}/{contrast}{DE_SUFFIXES[kind]}"
+
+
+def fits(contrasts=None):
+    """(region, contrast) of every fit (of ``contrasts``, default all), in config order."""
+    return [(r, c) for c in contrasts or CONTRASTS for r in CONTRASTS[c]["regions"]]
+
+
+def de_files(kind="table", contrasts=None):
+    """Every fit's file of ``kind`` (de_file), in the order of fits()."""
+    return [de_file(region, contrast, kind) for region, contrast in fits(contrasts)]
+
+
+def qc_file(region, kind):
+    """A region's QC table, written by rule vst (kind is vst, normalised or size_factors)."""
+    return f"{RESULTS}/qc/{region}{QC_SUFFIXES[kind]}"
+
+
+def figure(name, region=None, ext="png"):
+    """A figure: figures/<region>/<name>.<ext>, or figures/<name>.<ext> across regions."""
+    return str(Path(RESULTS, "figures", region or "", f"{name}.{ext}"))
+
+
+def figure_files(name, region=None, caption=None, labels=None, category=None, subcategory=None):
+    """A figure's PNG (in the report with its caption and labels) and PDF, as two named
+    outputs: <region>/<name> (or <name>) and the same with ".pdf"."""
+    key = f"{region}/{name}" if region else name
+    return {
+        key: report(
+            figure(name, region),
+            caption=caption,
+            labels=labels,
+            category=category,
+            subcategory=subcategory,
+        ),
+        f"{key}.pdf": figure(name, region, "pdf"),
+    }
+
+
+def de_figure_outputs():
+    """Every fit's volcano, MA, p-value and dispersion plot, each in the report with its
+    caption (region and contrast in its labels)."""
+    kinds = {
+        "volcano": ("volcano", "volcano"),
+        "ma": ("ma", "MA plot"),
+        "pvalues": ("pvalues", "p-value histogram"),
+        "dispersion": ("dispersion", "dispersion"),
+    }
+    return {
+        key: path
+        for region, contrast in fits()
+        for kind, (caption, label) in kinds.items()
+        for key, path in figure_files(
+            f"{kind}_{contrast}",
+            region,
+            caption=f"../report/{caption}.rst",
+            labels={"region": region, "contrast": contrast, "figure": label},
+            category="4. Differential expression",
+            subcategory=region,
+        ).items()
+    }
+
+
+def overlap_region_figure_outputs():
+    """Per overlap region: pain vs stress fold changes, and the shared genes' expression."""
+    kinds = {
+        "fold_changes_pain_vs_stress": ("fold_change_scatter", "fold changes, pain vs stress"),
+        "shared_genes_heatmap": ("shared_heatmap", "shared genes heatmap"),
+    }
+    return {
+        key: path
         for region in OVERLAP_REGIONS
-        for kind in ("fold_changes_pain_vs_stress", "shared_genes_heatmap")
-    ]
-    return [
-        f"{RESULTS}/figures/library_sizes.png",
-        *qc,
-        *de,
-        *overlap,
-        f"{RESULTS}/figures/overlap_counts.png",
-        f"{RESULTS}/figures/shared_genes_counts.png",
-    ]
+        for name, (caption, label) in kinds.items()
+        for key, path in figure_files(
+            name,
+            region,
+            caption=f"../report/{caption}.rst",
+            labels={"region": region, "figure": label},
+            category="5. Pain and stress overlap",
+            subcategory=region,
+        ).items()
+    }
+
+
+def pathway_dotplots(items):
+    """Dot plots of pathway analyses: (name, region, analysis label, definition) each."""
+    return {
+        key: path
+        for name, region, analysis, definition in items
+        for key, path in figure_files(
+            f"pathways/{name}",
+            caption="../report/pathway_dotplot.rst",
+            labels={"region": region, "analysis": analysis, "definition": definition},
+            category="6. What the shared genes are",
+            subcategory="pathways",
+        ).items()
+    }
+
+
+def mouse_de_file(region, contrast):
+    """A human contrast's DE table mapped to mouse genes (rule map_signature_contrasts)."""
+    return f"{RESULTS}/signatures/mouse_de/{region}/{contrast}.tsv"
+
+
+def gsea_file(region, contrast):
+    """The preranked GSEA of one fit in every collection (rule pathway_gsea)."""
+    return f"{RESULTS}/pathways/gsea/{region}/{contrast}.tsv"
 
 
 def signature_files():
@@ -361,9 +459,9 @@ def contrast_signature_tables():
             name,
             region,
             (
-                f"{RESULTS}/signatures/mouse_de/{region}/{contrast}.tsv"
+                mouse_de_file(region, contrast)
                 if name in HUMAN_SIGNATURES
-                else f"{RESULTS}/de/{region}/{contrast}.tsv"
+                else de_file(region, contrast)
             ),
         )
         for name, contrast in CONTRAST_SIGNATURES.items()
@@ -374,127 +472,53 @@ def contrast_signature_tables():
 def human_signature_tables():
     """(signature, region, human DE table, mouse-mapped table) of the human contrast signatures."""
     return [
-        (
-            name,
-            region,
-            f"{RESULTS}/de/{region}/{contrast}.tsv",
-            f"{RESULTS}/signatures/mouse_de/{region}/{contrast}.tsv",
-        )
+        (name, region, de_file(region, contrast), mouse_de_file(region, contrast))
         for name, contrast in HUMAN_SIGNATURES.items()
         for region in CONTRASTS[contrast]["regions"]
     ]
 
 
-def signature_targets():
-    tables = [
-        f"{RESULTS}/overlap/{name}.tsv"
-        for name in ("signature_tests", "pain_stress_genes", "shared_count_summary")
-    ]
-    figures = [f"{RESULTS}/figures/{region}/rrho2_pain_vs_stress.png" for region in OVERLAP_REGIONS]
-    figures += [
-        f"{RESULTS}/figures/{name}.png" for name in ("signature_overlap", "shared_genes_upset")
-    ]
-    return (
-        tables
-        + figures
-        + ([f"{RESULTS}/signatures/mapping.tsv"] if FILE_SIGNATURES else [])
-        + ([f"{RESULTS}/signatures/contrast_mapping.tsv"] if HUMAN_SIGNATURES else [])
-    )
-
-
 NOTEBOOKS = ["01_data_and_samples", "02_differential_expression", "03_pain_stress_overlap"]
-
-# The report's table pages: page name -> (TSV under results/<study>/, title).
-REPORT_TABLES = {
-    "samples": ("samples.tsv", "Sample sheet"),
-    "arms": ("arms.tsv", "Where each contrast takes its samples from, per region"),
-    "de_summary": ("de/summary.tsv", "Differential expression: one row per fit"),
-    "overlap_stats": ("overlap/overlap_stats.tsv", "Pain and stress overlap statistics"),
-    "shared_genes": ("overlap/shared_genes.tsv", "Genes shared by pain and stress"),
-    "pain_stress_genes": (
-        "overlap/pain_stress_genes.tsv",
-        "Genes changed the same way by pain and stress, with signatures",
-    ),
-    "shared_count_summary": (
-        "overlap/shared_count_summary.tsv",
-        "How many shared genes, next to the paper's number",
-    ),
-    "signature_tests": (
-        "overlap/signature_tests.tsv",
-        "Pain against every depression/anxiety signature",
-    ),
-    **(
-        {"signature_mapping": ("signatures/mapping.tsv", "Signatures: genes read and mapped")}
-        if FILE_SIGNATURES
-        else {}
-    ),
-    **(
-        {
-            "contrast_mapping": (
-                "signatures/contrast_mapping.tsv",
-                "Human contrast signatures: genes mapped to mouse",
-            )
-        }
-        if HUMAN_SIGNATURES
-        else {}
-    ),
-    **(
-        {
-            "pathway_themes": ("pathways/theme_summary.tsv", "Where the paper's themes appear"),
-            "pathway_sources": ("pathways/sources.tsv", "Pathway collections: files and dates"),
-        }
-        if PATHWAY_COLLECTIONS
-        else {}
-    ),
-    **(
-        {"truth_recovery": ("truth_recovery.tsv", "Demo: recovery of the planted shared genes")}
-        if config["source"] == "simulate"
-        else {}
-    ),
-}
-
-
-def all_targets():
-    targets = [
-        f"{RESULTS}/samples.tsv",
-        ARMS,
-        *de_targets(),
-        f"{RESULTS}/de/summary.tsv",
-        *figure_targets(),
-        f"{RESULTS}/overlap/shared_genes.tsv",
-        f"{RESULTS}/overlap/overlap_stats.tsv",
-        *signature_targets(),
-        *[f"{RESULTS}/notebooks/{name}.html" for name in NOTEBOOKS],
-        *[f"{RESULTS}/tables/{name}.html" for name in REPORT_TABLES],
-        *pathway_targets(),
-        f"{RESULTS}/answer.html",
-        f"{RESULTS}/methods.md",
-    ]
-    if config["source"] == "simulate":
-        targets.append(f"{RESULTS}/truth_recovery.tsv")
-    return targets + multiqc_targets()
 
 
 def gsea_tables():
     """(contrast, region, table) of the preranked GSEA of the pain and stress contrasts."""
     return [
-        (contrast, region, f"{RESULTS}/pathways/gsea/{region}/{contrast}.tsv")
+        (contrast, region, gsea_file(region, contrast))
         for contrast in (PAIN_CONTRAST, STRESS_CONTRAST)
         for region in CONTRASTS[contrast]["regions"]
     ]
 
 
-def pathway_targets():
-    if not PATHWAY_COLLECTIONS:
-        return []
-    return (
-        [f"{RESULTS}/pathways/{name}.tsv" for name in ("ora", "themes", "theme_summary")]
-        + [f"{RESULTS}/figures/pathways/ora_{d}.png" for d in DEFINITIONS]
-        + [
-            f"{RESULTS}/figures/pathways/gsea_{region}_{contrast}.png"
-            for contrast, region, _ in gsea_tables()
-        ]
-    )
+def outputs(*names, **wildcards):
+    """Every output of these rules, expanded over ``wildcards`` (lists of values)."""
+    return [
+        path
+        for name in names
+        for pattern in getattr(rules, name).output
+        for path in (expand(pattern, **wildcards) if wildcards else [pattern])
+    ]
+
+
+def all_targets():
+    """What a run makes: every output of the rules of this configuration (called by rule
+    all, once every rule is defined)."""
+    targets = [
+        *outputs("sample_sheet", "contrast_arms", "library_sizes_figure"),
+        *outputs("vst", region=QC_REGIONS),
+        *de_files(),
+        *outputs("de_summary", "de_figures", "overlap", "overlap_figures"),
+        *outputs("rrho2", region=OVERLAP_REGIONS),
+        *outputs("signature_tests", "signature_figures"),
+        *(outputs("signature_sets") if FILE_SIGNATURES else []),
+        *(outputs("map_signature_contrasts") if HUMAN_SIGNATURES else []),
+        *(outputs("pathway_ora", "pathway_gsea") if PATHWAY_COLLECTIONS else []),
+        *outputs("notebook", notebook=NOTEBOOKS),
+        *outputs("table_pages", "answer", "methods"),
+    ]
+    if config["source"] == "simulate":
+        targets += outputs("truth_recovery")
+    return targets + multiqc_targets()
 
 
 def input_files(resolved=True):

@@ -61,7 +61,7 @@ rule supplementary_counts:
 
 rule count_sources:
     input:
-        datasets=f"{RESULTS}/datasets.tsv",
+        datasets=rules.resolve_datasets.output.datasets,
         sources=lambda wildcards: [
             f"{COUNTS}/{d}/source.tsv" for d in datasets_by_source(ncbi=False)
         ],

@@ -1,13 +1,14 @@
 # Differential expression: one DESeq2 model per region and contrast (painstress.de.deseq2);
-# VST per region for QC. de.inference picks the engine (ours by default, or stock pydeseq2).
+# de.inference picks the engine (ours by default, or stock pydeseq2). Then one table of
+# every fit and the DE figures of every fit.
 
 
 # Where each contrast takes its samples from, per region: dataset, series, whose study
 # (painstress.samples.contrast_arms). Read again when the DAG is built (common.smk: ARMS).
 rule contrast_arms:
     input:
-        samples=f"{RESULTS}/samples.tsv",
-        datasets=f"{RESULTS}/datasets.tsv",
+        samples=rules.sample_sheet.output.samples,
+        datasets=rules.resolve_datasets.output.datasets,
     output:
         report(
             ARMS,
@@ -31,14 +32,14 @@ rule contrast_arms:
 
 rule deseq2:
     input:
-        samples=f"{RESULTS}/samples.tsv",
-        genes=f"{RESULTS}/genes.tsv",
+        samples=rules.sample_sheet.output.samples,
+        genes=rules.sample_sheet.output.genes,
         counts=dataset_files("counts"),
     output:
-        table=f"{RESULTS}/de/{{region}}/{{contrast}}.tsv",
-        summary=f"{RESULTS}/de/{{region}}/{{contrast}}.summary.tsv",
+        table=de_file("{region}", "{contrast}"),
+        summary=de_file("{region}", "{contrast}", "summary"),
         # per gene: gene-wise, trend, MAP and final dispersion (rule de_figures plots it)
-        dispersions=f"{RESULTS}/de/{{region}}/{{contrast}}.dispersions.tsv.gz",
+        dispersions=de_file("{region}", "{contrast}", "dispersions"),
     log:
         f"{LOGS}/deseq2/{{region}}.{{contrast}}.log",
     benchmark:
@@ -62,8 +63,8 @@ rule deseq2:
 
 rule de_summary:
     input:
-        fits=lambda wildcards: [t.replace(".tsv", ".summary.tsv") for t in de_targets()],
-        arms=ARMS,
+        fits=lambda wildcards: de_files("summary"),
+        arms=rules.contrast_arms.output[0],
     output:
         report(
             f"{RESULTS}/de/summary.tsv",
@@ -84,29 +85,26 @@ rule de_summary:
         "../scripts/de_summary.py"
 
 
-rule vst:
+# One job draws every fit's figures (one Python start-up, not one per fit).
+rule de_figures:
     input:
-        samples=f"{RESULTS}/samples.tsv",
-        # the study organism's datasets only: one VST needs one gene axis (common.smk)
-        counts=dataset_files("counts", QC_DATASETS),
-        genes=f"{RESULTS}/genes.tsv",
+        tables=de_files(),
+        summaries=de_files("summary"),
+        dispersions=de_files("dispersions"),
     output:
-        vst=f"{RESULTS}/qc/{{region}}.vst.tsv.gz",
-        normalised=f"{RESULTS}/qc/{{region}}.normalised_counts.tsv.gz",
-        size_factors=f"{RESULTS}/qc/{{region}}.size_factors.tsv",
+        **de_figure_outputs(),
     log:
-        f"{LOGS}/vst/{{region}}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/vst/{{region}}.tsv"
+        f"{LOGS}/de_figures.log",
     conda:
         "../../envs/painstress.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wildcards, attempt: 1000 * attempt,
-        runtime=lambda wildcards, attempt: 15 * attempt,
+        mem_mb=500,
+        runtime=5 * len(fits()),
     params:
-        min_count=config["de"]["min_count"],
-        engine=config["de"]["inference"],
-        datasets=QC_DATASETS,
+        fits=fits(),
+        thresholds=config["de"]["thresholds"],
+        # the caption's words for the two definitions
+        significance=significance_sentence(config["de"]["thresholds"], long=True),
     script:
-        "../scripts/vst.py"
+        "../scripts/de_figures.py"

@@ -4,25 +4,20 @@
 rule notebook:
     input:
         notebook=str(WORKFLOW_DIR.parent / "notebooks" / "{notebook}.ipynb"),
-        samples=f"{RESULTS}/samples.tsv",
-        genes=f"{RESULTS}/genes.tsv",
-        de=de_targets(),
-        dispersions=[t.replace(".tsv", ".dispersions.tsv.gz") for t in de_targets()],
-        summary=f"{RESULTS}/de/summary.tsv",
-        overlap=f"{RESULTS}/overlap/overlap_stats.tsv",
-        shared=f"{RESULTS}/overlap/shared_genes.tsv",
-        signatures=[
-            f"{RESULTS}/overlap/{name}.tsv"
-            for name in ("signature_tests", "pain_stress_genes", "shared_count_summary")
-        ],
+        samples=rules.sample_sheet.output.samples,
+        genes=rules.sample_sheet.output.genes,
+        de=de_files(),
+        dispersions=de_files("dispersions"),
+        summary=rules.de_summary.output[0],
+        overlap=rules.overlap.output.stats,
+        shared=rules.overlap.output.genes,
+        signatures=[*rules.signature_tests.output, rules.overlap.output.summary],
         pathways=(
-            [f"{RESULTS}/pathways/{name}.tsv" for name in ("ora", "theme_summary")]
+            [rules.pathway_ora.output.ora, rules.pathway_gsea.output.summary]
             if PATHWAY_COLLECTIONS
             else []
         ),
-        rrho2=expand(
-            f"{RESULTS}/figures/{{region}}/rrho2_pain_vs_stress.png", region=OVERLAP_REGIONS
-        ),
+        rrho2=expand(rules.rrho2.output.png, region=OVERLAP_REGIONS),
         counts=dataset_files("counts", QC_DATASETS),  # one organism: one gene axis
     output:
         ipynb=f"{RESULTS}/notebooks/{{notebook}}.ipynb",
@@ -34,6 +29,8 @@ rule notebook:
         ),
     log:
         f"{LOGS}/notebooks/{{notebook}}.log",
+    group:
+        "report"
     conda:
         "../../envs/painstress.yaml"
     resources:
@@ -46,7 +43,9 @@ rule notebook:
             "pain": PAIN_CONTRAST,
             "stress": STRESS_CONTRAST,
             "truth_file": (
-                f"{RESOURCES}/truth/shared_genes.tsv" if config["source"] == "simulate" else ""
+                str(rules.simulate_demo.output.truth_shared)
+                if config["source"] == "simulate"
+                else ""
             ),
         },
     script:

@@ -11,8 +11,8 @@ from painstress.de.parity import rscript
 
 rule parity_ours:
     input:
-        samples=f"{RESULTS}/samples.tsv",
-        genes=f"{RESULTS}/genes.tsv",
+        samples=rules.sample_sheet.output.samples,
+        genes=rules.sample_sheet.output.genes,
         counts=dataset_files("counts"),
     output:
         model=temp(directory(f"{RESULTS}/parity/{{region}}/{{contrast}}/model")),
@@ -35,7 +35,7 @@ rule parity_ours:
 
 rule parity_r:
     input:
-        model=f"{RESULTS}/parity/{{region}}/{{contrast}}/model",
+        model=rules.parity_ours.output.model,
         script=workflow.source_path("../scripts/deseq2_reference.R"),
     output:
         temp(directory(f"{RESULTS}/parity/{{region}}/{{contrast}}/R")),
@@ -61,8 +61,8 @@ rule parity_r:
 
 rule parity_contrast:
     input:
-        ours=f"{RESULTS}/parity/{{region}}/{{contrast}}/ours",
-        R=f"{RESULTS}/parity/{{region}}/{{contrast}}/R",
+        ours=rules.parity_ours.output.fit,
+        R=rules.parity_r.output[0],
     output:
         summary=f"{RESULTS}/parity/{{region}}/{{contrast}}.summary.tsv",
         genes=f"{RESULTS}/parity/{{region}}/{{contrast}}.genes.tsv.gz",
@@ -85,9 +85,8 @@ rule parity_contrast:
 rule parity:
     input:
         [
-            f"{RESULTS}/parity/{region}/{name}.summary.tsv"
-            for name, contrast in CONTRASTS.items()
-            for region in contrast["regions"]
+            rules.parity_contrast.output.summary.format(region=region, contrast=contrast)
+            for region, contrast in fits()
         ],
     output:
         f"{RESULTS}/parity/parity.tsv",

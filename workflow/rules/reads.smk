@@ -49,6 +49,7 @@ if READS_DATASETS:
             "../../envs/painstress.yaml"
         params:
             datasets=READS_DATASETS,
+            organisms=[DATASET_ORGANISM[d] for d in READS_DATASETS],
             download=READS_CONFIG["download"],
             ena_url=READS_CONFIG["ena_url"],
             offline=config["offline"],
@@ -92,6 +93,7 @@ if READS_DATASETS:
             script:
                 "../scripts/simulate_reads.py"
 
+        # Stands in for the download, so it runs where downloads run (the login node).
         rule simulate_fastq:
             input:
                 tools=f"{READS}/tools.txt",
@@ -101,6 +103,7 @@ if READS_DATASETS:
                 temp(f"{FASTQ}/{{run}}.fastq.gz"),
             log:
                 f"{LOGS}/reads/fastq/{{run}}.log",
+            localrule: True
             conda:
                 "../../envs/painstress.yaml"
             resources:
@@ -117,6 +120,8 @@ if READS_DATASETS:
         rule fetch_reference:
             input:
                 tools=f"{READS}/tools.txt",
+                # after the runs are checked: a study that is not RNA-seq downloads nothing
+                runs=RUNS,
             output:
                 f"{REFERENCE}/{{kind}}.{{ext}}.gz",
             log:
@@ -292,8 +297,11 @@ if READS_DATASETS:
             runtime=15,
         params:
             folders=[f"{READS}/salmon"] + ([f"{READS}/fastp"] if READS_CONFIG["trim"] else []),
+            options=lambda wildcards: shlex.join(
+                reads_data.multiqc_options(list(runs_table().values()), f"{READS}/salmon")
+            ),
         shell:
-            "multiqc --force --no-version-check --no-ai -n multiqc.html"
+            "multiqc --force --no-version-check --no-ai -n multiqc.html {params.options}"
             " -o $(dirname {output.html}) {params.folders} > {log} 2>&1"
 
     # QC gate, genes, runs summed per sample, GeneIDs: the dataset's counts.
@@ -303,6 +311,9 @@ if READS_DATASETS:
             quants=dataset_quants,
             tx2gene=f"{REFERENCE}/tx2gene.tsv",
             gene_info=READS_GENE_INFO,
+            # their addresses and checksums, for the methods text
+            transcriptome=f"{REFERENCE}/transcriptome.fa.gz",
+            gtf=f"{REFERENCE}/annotation.gtf.gz",
         output:
             counts=f"{RESULTS}/counts/{{dataset}}/counts.tsv.gz",
             annotation=f"{RESULTS}/counts/{{dataset}}/annotation.tsv.gz",
@@ -326,5 +337,6 @@ if READS_DATASETS:
             organism=lambda wildcards: DATASET_ORGANISM[wildcards.dataset],
             min_mapping_rate=READS_CONFIG["min_mapping_rate"],
             on_fail=READS_CONFIG["on_fail"],
+            kmer=READS_CONFIG["reference"]["kmer"],
         script:
             "../scripts/reads_counts.py"

@@ -1,15 +1,27 @@
 # Pain against depression/anxiety signatures: gene sets from files (human ones through NCBI
-# orthologs) and other studies' contrasts; overlap tests, the shared-gene table with each
-# gene's memberships, RRHO2 maps. (The pain x stress test is rule overlap's.)
+# orthologs), curated public sources and other studies' contrasts; overlap tests, the
+# shared-gene table with each gene's memberships, RRHO2 maps. (The pain x stress test is
+# rule overlap's.)
 
 
 if FILE_SIGNATURES:
 
+    # One job: the signatures built from curated public sources (in the signature-file
+    # format: human genes for the GWAS Catalog and DISEASES, mouse genes for MGI), then
+    # every gene-set file read into mouse genes.
     rule signature_sets:
         input:
-            **signature_files(),
-            genes=f"{RESULTS}/genes.tsv",
+            files=[path for n, path in FILE_SIGNATURES.items() if n not in CURATED_SIGNATURES],
+            sources=[
+                GENESET_FILES[key]
+                for kind in dict.fromkeys(CURATED_SIGNATURES.values())
+                for key in CURATED_KINDS[kind]
+            ],
+            orthologs=signature_files()["orthologs"],
+            human_info=signature_files()["human_info"],
+            genes=rules.sample_sheet.output.genes,
         output:
+            curated=[curated_file(name) for name in CURATED_SIGNATURES],
             genes=f"{RESULTS}/signatures/gene_sets.tsv",
             mapping=report(
                 f"{RESULTS}/signatures/mapping.tsv",
@@ -24,10 +36,15 @@ if FILE_SIGNATURES:
             "../../envs/painstress.yaml"
         threads: 1
         resources:
-            mem_mb=2000,
-            runtime=10,
+            mem_mb=6000 if CURATED_SIGNATURES else 2000,
+            runtime=20 if CURATED_SIGNATURES else 10,
         params:
-            names=list(FILE_SIGNATURES),
+            files=FILE_SIGNATURES,
+            # name -> (kind, its config entry, its source files)
+            curated={
+                name: (kind, SIGNATURES[name], [GENESET_FILES[k] for k in CURATED_KINDS[kind]])
+                for name, kind in CURATED_SIGNATURES.items()
+            },
             one_to_one=config["signatures"]["one_to_one"],
             min_mapped=config["signatures"]["min_mapped"],
         script:
@@ -40,8 +57,8 @@ if HUMAN_SIGNATURES:
         """Human contrast signatures (e.g. MDD vs control) onto mouse genes, before the tests."""
         input:
             human=[human for _, _, human, _ in human_signature_tables()],
-            orthologs=f"{NCBI_GENE}/gene_orthologs.gz",
-            genes=f"{RESULTS}/genes.tsv",
+            orthologs=signature_files()["orthologs"],
+            genes=rules.sample_sheet.output.genes,
         output:
             mouse=[mouse for _, _, _, mouse in human_signature_tables()],
             mapping=report(
@@ -68,14 +85,11 @@ if HUMAN_SIGNATURES:
 
 rule signature_tests:
     input:
-        pain=expand(
-            f"{RESULTS}/de/{{region}}/{PAIN_CONTRAST}.tsv",
-            region=CONTRASTS[PAIN_CONTRAST]["regions"],
-        ),
-        stress=expand(f"{RESULTS}/de/{{region}}/{STRESS_CONTRAST}.tsv", region=OVERLAP_REGIONS),
+        pain=de_files(contrasts=[PAIN_CONTRAST]),
+        stress=expand(rules.deseq2.output.table, region=OVERLAP_REGIONS, contrast=STRESS_CONTRAST),
         contrasts=[table for _, _, table in contrast_signature_tables()],
-        gene_sets=[f"{RESULTS}/signatures/gene_sets.tsv"] if FILE_SIGNATURES else [],
-        ora=[f"{RESULTS}/pathways/ora.tsv"] if PATHWAY_COLLECTIONS else [],
+        gene_sets=[rules.signature_sets.output.genes] if FILE_SIGNATURES else [],
+        ora=[rules.pathway_ora.output.ora] if PATHWAY_COLLECTIONS else [],
     output:
         tests=report(
             f"{RESULTS}/overlap/signature_tests.tsv",
@@ -93,6 +107,8 @@ rule signature_tests:
         ),
     log:
         f"{LOGS}/signature_tests.log",
+    group:
+        "signatures"
     conda:
         "../../envs/painstress.yaml"
     threads: 1
@@ -112,17 +128,17 @@ rule signature_tests:
 
 rule rrho2:
     input:
-        pain=f"{RESULTS}/de/{{region}}/{PAIN_CONTRAST}.tsv",
-        stress=f"{RESULTS}/de/{{region}}/{STRESS_CONTRAST}.tsv",
+        pain=de_file("{region}", PAIN_CONTRAST),
+        stress=de_file("{region}", STRESS_CONTRAST),
     output:
         png=report(
-            f"{RESULTS}/figures/{{region}}/rrho2_pain_vs_stress.png",
+            figure("rrho2_pain_vs_stress", "{region}"),
             caption="../report/rrho2.rst",
             labels={"region": "{region}", "figure": "RRHO2 map"},
             category="5. Pain and stress overlap",
             subcategory="{region}",
         ),
-        pdf=f"{RESULTS}/figures/{{region}}/rrho2_pain_vs_stress.pdf",
+        pdf=figure("rrho2_pain_vs_stress", "{region}", "pdf"),
         cells=f"{RESULTS}/overlap/rrho2/{{region}}.tsv",
     log:
         f"{LOGS}/rrho2/{{region}}.log",
@@ -142,64 +158,55 @@ rule rrho2:
         "../scripts/rrho2.py"
 
 
+# One job: the signature heatmap, and the top shared genes' normalised counts per sample.
 rule signature_figures:
     input:
-        tests=f"{RESULTS}/overlap/signature_tests.tsv",
-        shared=f"{RESULTS}/overlap/shared_genes.tsv",
+        tests=rules.signature_tests.output.tests,
+        genes=rules.signature_tests.output.genes,
+        normalised=expand(rules.vst.output.normalised, region=QC_REGIONS),
+        samples=rules.sample_sheet.output.samples,
     output:
         heatmap=report(
-            f"{RESULTS}/figures/signature_overlap.png",
+            figure("signature_overlap"),
             caption="../report/signature_overlap.rst",
             labels={"region": "all regions", "figure": "signature heatmap"},
             category="6. What the shared genes are",
             subcategory="all regions",
         ),
-        heatmap_pdf=f"{RESULTS}/figures/signature_overlap.pdf",
-        upset=report(
-            f"{RESULTS}/figures/shared_genes_upset.png",
-            caption="../report/shared_genes_upset.rst",
-            labels={"region": "all regions", "figure": "shared genes UpSet"},
+        heatmap_pdf=figure("signature_overlap", ext="pdf"),
+        counts=report(
+            figure("shared_genes_counts"),
+            caption="../report/shared_genes_counts.rst",
+            labels={"region": "all regions", "figure": "top shared genes: counts per sample"},
             category="5. Pain and stress overlap",
             subcategory="all regions",
         ),
-        upset_pdf=f"{RESULTS}/figures/shared_genes_upset.pdf",
+        counts_pdf=figure("shared_genes_counts", ext="pdf"),
     log:
         f"{LOGS}/signature_figures.log",
+    group:
+        "signatures"
     conda:
         "../../envs/painstress.yaml"
     threads: 1
     resources:
         mem_mb=1000,
-        runtime=5,
+        runtime=10,
     params:
         regions=[*CONTRASTS[PAIN_CONTRAST]["regions"], "pooled"],
-        overlap_regions=OVERLAP_REGIONS,
         title=STUDY,
+        qc_regions=QC_REGIONS,
+        groups={
+            "pain": (CONTRASTS[PAIN_CONTRAST]["test"], CONTRASTS[PAIN_CONTRAST]["reference"]),
+            "stress": (
+                CONTRASTS[STRESS_CONTRAST]["test"],
+                CONTRASTS[STRESS_CONTRAST]["reference"],
+            ),
+        },
+        contrast_regions={
+            "pain": CONTRASTS[PAIN_CONTRAST]["regions"],
+            "stress": CONTRASTS[STRESS_CONTRAST]["regions"],
+        },
+        n_genes=8,
     script:
         "../scripts/signature_figures.py"
-
-
-rule curated_signature:
-    """A depression/anxiety signature from a curated public source, in the signature-file
-    format (human genes for the GWAS Catalog and DISEASES, mouse genes for MGI)."""
-    input:
-        lambda wildcards: [
-            GENESET_FILES[key] for key in CURATED_KINDS[CURATED_SIGNATURES[wildcards.name]]
-        ],
-    output:
-        f"{RESULTS}/signatures/curated/{{name}}.tsv",
-    log:
-        f"{LOGS}/curated_signature/{{name}}.log",
-    wildcard_constraints:
-        name="|".join(CURATED_SIGNATURES) or "^$",
-    conda:
-        "../../envs/painstress.yaml"
-    threads: 1
-    resources:
-        mem_mb=6000,
-        runtime=20,
-    params:
-        kind=lambda wildcards: CURATED_SIGNATURES[wildcards.name],
-        spec=lambda wildcards: SIGNATURES[wildcards.name],
-    script:
-        "../scripts/curated_signature.py"

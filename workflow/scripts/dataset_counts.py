@@ -19,7 +19,7 @@ def main(snakemake):
 
         tx2gene = tx2gene_from_gtf(inp.gtf[0])
     counts, report = count_files.read_counts(spec["file"], spec["format"], tx2gene=tx2gene)
-    gene_info = (count_files.read_gene_info(inp.gene_info[0], par.organism)
+    gene_info = (ncbi_files.read_gene_info(inp.gene_info[0], par.organism)
                  if inp.gene_info else None)
     samples = (count_files.read_sample_table(inp.metadata[0], par.metadata["id_column"])
                if par.metadata else None)

@@ -7,6 +7,7 @@ import pandas as pd
 from painstress.de import deseq2
 from painstress.files import write_tsv
 from painstress.jobs import run_script
+from painstress.settings import DESettings
 
 
 def main(snakemake):
@@ -14,7 +15,8 @@ def main(snakemake):
     analysis, dataset = deseq2.analyse_configured(
         snakemake.input.samples, snakemake.input.genes,
         dict(zip(snakemake.params.datasets, snakemake.input.counts)), region=region,
-        contrast=contrast, settings=snakemake.params.de, n_cpus=snakemake.threads)
+        contrast=contrast, settings=DESettings.from_params(snakemake.params.de),
+        n_cpus=snakemake.threads)
     summary = {"contrast": contrast["name"], "dataset": dataset,
                "series": analysis.summary.pop("series"), **analysis.summary}
     logging.info("%s", summary)

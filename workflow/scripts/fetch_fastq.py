@@ -19,7 +19,7 @@ def main(snakemake):
         return
     client, _ = ncbi_fetch.connect(p.ncbi)
     for (url, md5, _), dest in zip(reads.fastq_files(row, p.fastq_url), snakemake.output):
-        reads.download_fastq(client, url, md5, dest)
+        reads.download_fastq(client, url, md5, dest, run=run)
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -4,6 +4,7 @@ import logging
 import pandas as pd
 
 from painstress.compare import orthologs
+from painstress.data import ncbi_files
 from painstress.files import read_tsv, write_tsv
 from painstress.jobs import run_script
 
@@ -12,7 +13,7 @@ def main(snakemake):
     params, inputs = snakemake.params, snakemake.input
     genes = read_tsv(inputs.genes, dtype={"symbol": str, "organism": str}).fillna("")
     mouse = genes[genes["organism"] == "Mus musculus"].rename(columns={"symbol": "Symbol"})
-    pairs = orthologs.read_gene_orthologs(inputs.orthologs)
+    pairs = ncbi_files.read_gene_orthologs(inputs.orthologs)
     rows = []
     for (name, region), human, out in zip(params.tables, inputs.human, snakemake.output.mouse):
         table, report = orthologs.de_table_to_mouse(read_tsv(human, dtype={"symbol": str}),

@@ -12,6 +12,7 @@ import pandas as pd
 from painstress.de import deseq2, parity
 from painstress.files import read_tsv, write_tsv
 from painstress.jobs import run_script
+from painstress.settings import DESettings
 
 
 def fit_ours(snakemake):
@@ -20,7 +21,7 @@ def fit_ours(snakemake):
         snakemake.input.samples, snakemake.input.genes,
         dict(zip(snakemake.params.datasets, snakemake.input.counts)),
         region=snakemake.wildcards.region, contrast=snakemake.params.contrast,
-        settings=snakemake.params.de, n_cpus=snakemake.threads)
+        settings=DESettings.from_params(snakemake.params.de), n_cpus=snakemake.threads)
     logging.info("DE step done: %s genes, design %s, %s", len(analysis.results),
                  analysis.model.design, analysis.summary["engine"])
     parity.write_model_input(analysis.model, snakemake.output.model)
@@ -29,7 +30,7 @@ def fit_ours(snakemake):
 
 def compare(snakemake):
     region, contrast = snakemake.wildcards.region, snakemake.params.contrast
-    thresholds = deseq2.Thresholds(**snakemake.params.de["thresholds"])
+    thresholds = DESettings.from_params(snakemake.params.de).thresholds
     ours, r = parity.read_fit(snakemake.input.ours), parity.read_fit(snakemake.input.R)
     figures = {"region": region, "contrast": contrast["name"],
                "design": ours["fit"]["design"], "engine_ours": ours["fit"]["engine"],
@@ -41,9 +42,8 @@ def compare(snakemake):
 
     write_tsv(pd.DataFrame({"figure": list(figures), "value": list(figures.values())}),
               snakemake.output.summary)
-    table = parity.gene_table(ours["results"], r_default)
+    table = parity.gene_table_vs_r(ours["results"], r)
     table.insert(0, "symbol", ours["results"]["symbol"].reindex(table.index).fillna(""))
-    table["padj_R_alpha05"] = r["results"]["padj_alpha"].reindex(table.index)
     write_tsv(table, snakemake.output.genes, index=True)
     write_tsv(ours["dispersions"].add_suffix("_ours")
               .join(r["dispersions"].add_suffix("_R"), how="outer").rename_axis("GeneID"),

@@ -16,13 +16,15 @@ def main(snakemake):
         if snakemake.input.filereports:
             path = snakemake.input.filereports[k]
             with open(path) as fh:
-                runs = reads.runs_by_alias(matrix, reads.parse_filereport(fh.read(), path))
+                runs = reads.runs_by_alias(matrix, reads.parse_filereport(fh.read(), path),
+                                           p.organisms[k])
         elif p.offline:
             raise offline_missing(snakemake.output, where="ENA (filereport of each run)")
         else:
             client, endpoints = ncbi_fetch.connect(p.ncbi)
             runs = reads.resolve_runs(matrix, client, ena_url=p.ena_url.rstrip("/"),
-                                      eutils_url=endpoints.eutils, method=p.download)
+                                      eutils_url=endpoints.eutils, method=p.download,
+                                      organism=p.organisms[k])
         tables.append(runs.assign(dataset=dataset))
     table = pd.concat(tables, ignore_index=True)
     write_tsv(table[["dataset", *reads.RUN_COLUMNS]], snakemake.output[0])

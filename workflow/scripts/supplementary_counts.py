@@ -16,7 +16,7 @@ def main(snakemake):
     counts, choice = supplementary.choose(None if par.offline else client, endpoints, matrix,
                                           Path(par.folder), metadata=bool(par.metadata))
     chosen = Path(par.folder) / choice.loc[choice["chosen"], "file"].iloc[0]
-    gene_info = (count_files.read_gene_info(inp.gene_info[0], par.organism)
+    gene_info = (ncbi_files.read_gene_info(inp.gene_info[0], par.organism)
                  if inp.gene_info else None)
     samples = (count_files.read_sample_table(inp.metadata[0], par.metadata["id_column"])
                if par.metadata else None)

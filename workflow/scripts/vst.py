@@ -1,14 +1,19 @@
-"""Variance-stabilised and normalised counts of one region, all groups (rule vst)."""
+"""Variance-stabilised and normalised counts of one region, all groups, and the region's
+sample QC figures drawn from those files (rule vst)."""
 import pandas as pd
 
 from painstress.data import ncbi_files
 from painstress.de import deseq2
 from painstress.figures.evidence import normalised_counts_table
+from painstress.figures.samples import count_distributions, pca, sample_distances
+from painstress.figures.style import save
 from painstress.files import read_tsv, write_tsv
 from painstress.jobs import run_script
 
+PCA_GENES = 500  # as DESeq2's plotPCA (ntop = 500)
 
-def main(snakemake):
+
+def tables(snakemake):
     region, out = snakemake.wildcards.region, snakemake.output
     sheet = read_tsv(snakemake.input.samples, dtype=str)
     # only the QC datasets (the study organism's; rule vst's params)
@@ -25,6 +30,34 @@ def main(snakemake):
     write_tsv(normalised_counts_table(counts.loc[values.index], size_factors, genes),
               out.normalised)
     write_tsv(size_factors.rename_axis("sample").reset_index(), out.size_factors)
+
+
+def figures(snakemake):
+    """PCA, sample distances and count distributions, from the tables as written."""
+    out = snakemake.output
+    vst = read_tsv(out.vst, index_col=0)
+    sheet = read_tsv(snakemake.input.samples, dtype=str)
+    region, order = snakemake.wildcards.region, snakemake.params.group_order
+    n_genes = min(PCA_GENES, vst.shape[0])
+    save(pca(vst, sheet, group_order=order, n_genes=n_genes,
+             title=f"{region}: PCA of {vst.shape[1]} samples, {n_genes} most variable genes "
+                   "(VST, blind to design)"), out.pca, out.pca_pdf)
+    save(sample_distances(vst, sheet, group_order=order,
+                          title=f"{region}: distances between samples ({vst.shape[0]} genes, "
+                                "VST)"), out.distances, out.distances_pdf)
+    normalised = read_tsv(out.normalised, dtype={"symbol": str}).set_index("GeneID")
+    normalised = normalised.drop(columns="symbol")
+    size_factors = read_tsv(out.size_factors, dtype={"sample": str}).set_index("sample")
+    raw = normalised * size_factors["size_factor"]  # counts back: normalised × size factor
+    save(count_distributions(raw, normalised, sheet, group_order=order,
+                             title=f"{region}: counts per sample before and after size "
+                                   "factors (median of ratios)"),
+         out.distributions, out.distributions_pdf)
+
+
+def main(snakemake):
+    tables(snakemake)
+    figures(snakemake)
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -1,19 +1,9 @@
 """Human → mouse gene mapping through NCBI Gene's own ortholog and gene_info files.
 
-Both files are in the same identifier space as NCBI-computed GEO counts (Entrez GeneIDs),
-so a human gene reaches a mouse gene of the count table without passing through Ensembl.
-
-* ``gene_orthologs.gz`` (https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene_orthologs.gz):
-  gzip TSV, header ``#tax_id GeneID relationship Other_tax_id Other_GeneID``, one line per
-  ortholog pair, ``relationship`` = ``Ortholog``. NCBI writes each pair once, with the
-  reference organism of the pair (human, for human–mouse) in ``tax_id``; this reader
-  accepts either orientation and normalises it, so it does not depend on that habit.
-* ``*.gene_info.gz`` (https://ftp.ncbi.nlm.nih.gov/gene/DATA/GENE_INFO/Mammalia/
-  Homo_sapiens.gene_info.gz, …/Mus_musculus.gene_info.gz): gzip TSV, 16 columns,
-  header ``#tax_id GeneID Symbol LocusTag Synonyms dbXrefs chromosome map_location
-  description type_of_gene Symbol_from_nomenclature_authority
-  Full_name_from_nomenclature_authority Nomenclature_status Other_designations
-  Modification_date Feature_type``; ``Synonyms`` is bar-delimited, ``-`` when empty.
+Both files (read by :func:`painstress.data.ncbi_files.read_gene_orthologs` and
+:func:`~painstress.data.ncbi_files.read_gene_info`) are in the same identifier space as
+NCBI-computed GEO counts (Entrez GeneIDs), so a human gene reaches a mouse gene of the count
+table without passing through Ensembl.
 
 How a symbol is resolved (:func:`map_to_mouse`), per organism's gene table:
 
@@ -33,164 +23,18 @@ gene annotation, so no DE result can ever refer to it).
 
 from __future__ import annotations
 
-import gzip
-import zlib
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from painstress import InputError
-from painstress.files import open_text, refuse_html
-
-HUMAN, MOUSE = 9606, 10090
-TAX_NAMES = {HUMAN: "human", MOUSE: "mouse", 10116: "rat"}
-ORTHOLOG_COLUMNS = ["#tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
-GENE_INFO_COLUMNS = ["#tax_id", "GeneID", "Symbol", "LocusTag", "Synonyms", "dbXrefs",
-                     "chromosome", "map_location", "description", "type_of_gene",
-                     "Symbol_from_nomenclature_authority",
-                     "Full_name_from_nomenclature_authority", "Nomenclature_status",
-                     "Other_designations", "Modification_date", "Feature_type"]
 UNMAPPED_REASONS = ("unknown", "ambiguous", "no_ortholog", "not_one_to_one",
                     "not_in_mouse_genes")
 N_EXAMPLES = 10
-# The full gene_orthologs file has millions of lines (pairs for hundreds of species):
-# read it in chunks and keep only the two taxa asked for.
-CHUNK_ROWS = 1_000_000
-READ_ERRORS = (OSError, EOFError, UnicodeDecodeError, zlib.error, gzip.BadGzipFile)
-
-
-def _tax_name(tax: int) -> str:
-    return TAX_NAMES.get(tax, f"tax{tax}")
-
-
-def _header(path: Path, expected: list[str], what: str, url: str) -> list[str]:
-    """Check the first line of ``path`` against ``expected`` columns (a prefix is enough
-    for NCBI files that may grow columns at the end); return the header."""
-    try:
-        with open_text(path) as fh:
-            head = fh.read(4096)
-    except READ_ERRORS as exc:
-        raise InputError(f"{path}: cannot be read as (gzipped) text: {exc}. "
-                         "Delete it and fetch it again.") from exc
-    refuse_html(path, head)
-    header = head.split("\n", 1)[0].rstrip("\r").split("\t")
-    if header[:len(expected)] != expected:
-        raise InputError(f"{path}: line 1 should be the {what} header "
-                         f"{' '.join(expected[:6])}{' …' if len(expected) > 6 else ''} "
-                         f"(tab-separated), found {' '.join(header[:6])!r}. "
-                         f"Is this {url}?")
-    return header
-
-
-def _bad_integer_line(path: Path, column: pd.Series, first_line: int, name: str) -> None:
-    ok = column.str.fullmatch(r"[1-9][0-9]*")
-    if not ok.all():
-        i = int(np.flatnonzero(~ok.to_numpy())[0])
-        raise InputError(f"{path}: line {first_line + i}: {name} {column.iloc[i]!r} "
-                         "is not a positive integer.")
-
-
-def read_gene_orthologs(path: str | Path, tax_a: int = HUMAN,
-                        tax_b: int = MOUSE) -> pd.DataFrame:
-    """Read NCBI ``gene_orthologs(.gz)`` and return the ortholog pairs of two taxa.
-
-    In: the file (gzip or plain) and two NCBI taxonomy ids (default human, mouse).
-    Out: DataFrame with int64 columns ``<a>_GeneID``, ``<b>_GeneID`` (``human_GeneID``,
-    ``mouse_GeneID`` by default), one row per distinct pair, sorted; rows written in
-    either orientation (``tax_id`` = a or b) are normalised to a→b. Only
-    ``relationship == "Ortholog"`` rows count. Raises InputError for a file that is not
-    in this format or that holds no pair of the two taxa.
-    """
-    path = Path(path)
-    url = "https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene_orthologs.gz"
-    _header(path, ORTHOLOG_COLUMNS, "NCBI gene_orthologs", url)
-    wanted = {str(tax_a), str(tax_b)}
-    parts = []
-    try:
-        with open_text(path) as fh:
-            reader = pd.read_csv(fh, sep="\t", dtype=str, keep_default_na=False,
-                                 usecols=range(5), chunksize=CHUNK_ROWS)
-            first_line = 2
-            for chunk in reader:
-                chunk.columns = ORTHOLOG_COLUMNS
-                # Filter on text first: cheap, and only the rows kept need integer checks.
-                keep = (chunk["#tax_id"].isin(wanted) & chunk["Other_tax_id"].isin(wanted)
-                        & (chunk["#tax_id"] != chunk["Other_tax_id"])
-                        & (chunk["relationship"] == "Ortholog"))
-                if keep.any():
-                    rows = chunk[keep]
-                    lines = first_line + np.flatnonzero(keep.to_numpy())
-                    for col in ("GeneID", "Other_GeneID"):
-                        ok = rows[col].str.fullmatch(r"[1-9][0-9]*").to_numpy()
-                        if not ok.all():
-                            i = int(np.flatnonzero(~ok)[0])
-                            raise InputError(f"{path}: line {int(lines[i])}: {col} "
-                                             f"{rows[col].iloc[i]!r} is not a positive "
-                                             "integer.")
-                    parts.append(rows)
-                first_line += len(chunk)
-    except READ_ERRORS as exc:
-        raise InputError(f"{path}: cannot be read as (gzipped) text: {exc}. "
-                         "Delete it and fetch it again.") from exc
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: not a 5-column tab-separated table: {exc}.") from exc
-    col_a, col_b = f"{_tax_name(tax_a)}_GeneID", f"{_tax_name(tax_b)}_GeneID"
-    if not parts:
-        raise InputError(f"{path}: no 'Ortholog' pair between taxa {tax_a} and {tax_b}. "
-                         f"Is this the full {url} (not a subset for other species)?")
-    rows = pd.concat(parts, ignore_index=True)
-    forward = rows["#tax_id"] == str(tax_a)
-    a = np.where(forward, rows["GeneID"], rows["Other_GeneID"]).astype(np.int64)
-    b = np.where(forward, rows["Other_GeneID"], rows["GeneID"]).astype(np.int64)
-    pairs = pd.DataFrame({col_a: a, col_b: b}).drop_duplicates()
-    return pairs.sort_values([col_a, col_b], ignore_index=True)
-
-
-def read_gene_info(path: str | Path, tax_id: int | None = None) -> pd.DataFrame:
-    """Read an NCBI ``*.gene_info(.gz)`` file.
-
-    In: the file (gzip or plain); optionally a taxonomy id to keep (the per-organism
-    files hold one taxon already; ``gene_info.gz`` holds all).
-    Out: DataFrame with ``GeneID`` (int64), ``Symbol`` (str) and ``Synonyms`` (list of
-    str, empty for NCBI's ``-``), in file order. Raises InputError naming the file and
-    line for a wrong header, a non-integer or duplicated GeneID.
-    """
-    path = Path(path)
-    url = ("https://ftp.ncbi.nlm.nih.gov/gene/DATA/GENE_INFO/Mammalia/"
-           "Homo_sapiens.gene_info.gz")
-    _header(path, GENE_INFO_COLUMNS[:5], "NCBI gene_info", url)
-    try:
-        with open_text(path) as fh:
-            table = pd.read_csv(fh, sep="\t", dtype=str, keep_default_na=False,
-                                usecols=["#tax_id", "GeneID", "Symbol", "Synonyms"],
-                                quoting=3)  # QUOTE_NONE: descriptions may hold quotes
-    except READ_ERRORS as exc:
-        raise InputError(f"{path}: cannot be read as (gzipped) text: {exc}. "
-                         "Delete it and fetch it again.") from exc
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"{path}: not an NCBI gene_info table: {exc}.") from exc
-    _bad_integer_line(path, table["GeneID"], 2, "GeneID")
-    if tax_id is not None:
-        table = table[table["#tax_id"] == str(tax_id)]
-        if table.empty:
-            raise InputError(f"{path}: no gene of taxon {tax_id}.")
-    gene_ids = table["GeneID"].astype(np.int64)
-    dup = gene_ids.duplicated()
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(f"{path}: line {int(table.index[i]) + 2}: GeneID "
-                         f"{int(gene_ids.iloc[i])} appears more than once.")
-    synonyms = [[] if s in ("", "-") else [x for x in s.split("|") if x]
-                for s in table["Synonyms"]]
-    return pd.DataFrame({"GeneID": gene_ids.to_numpy(), "Symbol": table["Symbol"].to_numpy(),
-                         "Synonyms": synonyms})
 
 
 def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
     """Keep the pairs whose genes appear in exactly one pair on both sides.
 
-    In: a two-column pair table (e.g. from :func:`read_gene_orthologs`).
+    In: a two-column pair table (e.g. from :func:`painstress.data.ncbi_files.read_gene_orthologs`).
     Out: the subset of rows, same columns, index reset. A gene with two orthologs on
     the other side (one-to-many) loses all its pairs, and so do its partners' other
     pairs if any.
@@ -203,7 +47,7 @@ def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
 def _gene_table(genes: pd.DataFrame, what: str) -> pd.DataFrame:
     """Normalise a gene table to columns GeneID (int64), Symbol, Synonyms (list).
 
-    Accepts the outputs of :func:`read_gene_info` and
+    Accepts the outputs of :func:`painstress.data.ncbi_files.read_gene_info` and
     :func:`painstress.data.ncbi_files.read_annotation`
     (GeneID as index, ``Symbol`` column) and plain ``GeneID``/``symbol`` frames.
     """
@@ -282,9 +126,11 @@ def map_to_mouse(genes, *, id_type: str, organism: str,
                    whitespace is stripped, repeats are counted once.
       id_type      ``"symbol"`` or ``"GeneID"``.
       organism     ``"human"`` or ``"mouse"``: the organism the ids belong to.
-      orthologs    human→mouse pairs (:func:`read_gene_orthologs`), for human input.
-      human_info   human gene table (:func:`read_gene_info`), for human symbols; for human
-                   GeneIDs it is optional and only tells ``unknown`` from ``no_ortholog``.
+      orthologs    human→mouse pairs (:func:`~painstress.data.ncbi_files.read_gene_orthologs`),
+                   for human input.
+      human_info   human gene table (:func:`~painstress.data.ncbi_files.read_gene_info`), for
+                   human symbols; for human GeneIDs it is optional and only tells
+                   ``unknown`` from ``no_ortholog``.
       mouse_genes  the study's mouse genes: GeneID (column or index) and Symbol/symbol,
                    optional Synonyms (e.g. the output of
                    :func:`painstress.data.ncbi_files.read_annotation`).
@@ -391,7 +237,8 @@ def de_table_to_mouse(de: pd.DataFrame, pairs: pd.DataFrame, mouse_genes: pd.Dat
     In:
       de           DE table with ``GeneID`` (human NCBI GeneIDs, unique) and ``symbol``
                    (:data:`painstress.de.deseq2.RESULT_COLUMNS`; other columns are carried along).
-      pairs        human→mouse ortholog pairs (:func:`read_gene_orthologs`).
+      pairs        human→mouse ortholog pairs
+                   (:func:`~painstress.data.ncbi_files.read_gene_orthologs`).
       mouse_genes  the study's mouse genes: GeneID and Symbol/symbol (as for
                    :func:`map_to_mouse`).
       one_to_one   keep one-to-one pairs only (default; config ``signatures.one_to_one``).

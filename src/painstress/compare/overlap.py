@@ -537,10 +537,12 @@ def memberships(signatures: dict, definition: str = "modern") -> pd.DataFrame:
 def shared_count_summary(stats_table: pd.DataFrame, thresholds, reported: dict | None
                          ) -> pd.DataFrame:
     """How many genes each definition calls shared, per region and pooled, next to the
-    number the paper reported (``reported``: count, wording, source; or None)."""
-    rules = {"paper": (f"p < {thresholds.paper_pvalue} and fold change >= "
-                       f"{thresholds.paper_fold_change} in both, same direction"),
-             "modern": f"padj < {thresholds.modern_padj} in both (BH), same direction"}
+    number the paper reported (``reported``: count, wording, source; or None); ``rule``
+    says each definition in words (:func:`painstress.settings.significance_rule`)."""
+    from painstress.settings import significance_rule
+
+    rules = {definition: f"{significance_rule(thresholds, definition, long=True)} in both, "
+             "same direction" for definition in DEFINITIONS}
     rows = []
     for definition, group in stats_table.groupby("definition", sort=False):
         row = {"definition": definition, "rule": rules[definition]}

@@ -2,7 +2,8 @@
 
 Gene sets come as *collections*: ``{collection: {set id: {mouse symbol, ...}}}`` (e.g.
 ``{"GO_BP": {...}, "Reactome": {...}, "Hallmark": {...}}``), with an optional
-``{set id: readable name}``; :func:`read_gmt` reads one GMT file into that form.
+``{set id: readable name}``; :func:`painstress.data.genesets.read_gmt` reads one GMT
+file into that form.
 
 * **Over-representation (ORA)** of a gene list against an explicit background (for the
   shared genes: the genes tested in both contrasts). Each set is first restricted to the
@@ -29,15 +30,15 @@ Gene sets come as *collections*: ``{collection: {set id: {mouse symbol, ...}}}``
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from painstress import InputError
+from painstress import InputError, lazy_module
 from painstress.compare.overlap import paired_table
 from painstress.data import genesets
+
+stats = lazy_module("scipy.stats")  # only the ORA needs it: set and theme jobs load no scipy
 
 MIN_SIZE, MAX_SIZE = 10, 500
 ORA_COLUMNS = ["definition", "region", "direction", "collection", "term", "name",
@@ -68,16 +69,6 @@ DEFAULT_THEMES: dict[str, list[str]] = {
 
 
 # ----------------------------------------------------------------------------- gene sets
-
-
-def read_gmt(path: str | Path) -> tuple[dict[str, set[str]], dict[str, str]]:
-    """A GMT file (``id<TAB>description<TAB>gene…``; gzip or not) as ``({id: genes},
-    {id: readable name})``. The name is the description unless that is empty, ``NA`` or a
-    URL (MSigDB puts a link there), then the id with underscores as spaces."""
-    sets, descriptions = genesets.read_gmt_with_descriptions(path)
-    names = {term: text if text and text.upper() != "NA" and "://" not in text
-             else term.replace("_", " ") for term, text in descriptions.items()}
-    return {term: set(genes) for term, genes in sets.items()}, names
 
 
 COLLECTION_COLUMNS = ["collection", "term", "name", "symbol"]

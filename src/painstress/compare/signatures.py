@@ -415,8 +415,8 @@ def read_signature_file(path: str | Path, *, mouse_genes: pd.DataFrame,
 
     In: the file; the study's mouse genes (GeneID + Symbol, e.g. the output of
     :func:`painstress.data.ncbi_files.read_annotation`); for human files the NCBI human→mouse
-    ortholog pairs (:func:`painstress.compare.orthologs.read_gene_orthologs`) and, for human
-    symbols, the human gene table (:func:`painstress.compare.orthologs.read_gene_info`).
+    ortholog pairs (:func:`painstress.data.ncbi_files.read_gene_orthologs`) and, for human
+    symbols, the human gene table (:func:`painstress.data.ncbi_files.read_gene_info`).
     Out: the file's signatures in file order. Raises InputError naming the file and line
     for every problem in the file, and when a signature maps to no mouse gene.
     """

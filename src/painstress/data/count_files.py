@@ -34,7 +34,7 @@ import re
 from pathlib import Path
 
 from painstress import InputError, lazy_module
-from painstress.data.ncbi_files import SAMPLE_PATTERN, SeriesMatrix
+from painstress.data.ncbi_files import SAMPLE_PATTERN, TAXON, SeriesMatrix
 from painstress.files import open_text, read_text, refuse_html
 
 np = lazy_module("numpy")
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 FORMATS = ("featurecounts", "matrix", "htseq", "salmon", "kallisto")
 FEATURECOUNTS_COLUMNS = ["Geneid", "Chr", "Start", "End", "Strand", "Length"]
 QUANT_FILE = {"salmon": "quant.sf", "kallisto": "abundance.tsv"}
-TAXON = {"Mus musculus": 10090, "Homo sapiens": 9606}
 GENE_INFO_FILE = {"Mus musculus": "Mus_musculus.gene_info.gz",
                   "Homo sapiens": "Homo_sapiens.gene_info.gz"}
 # Ensembl gene-ID prefixes of a few organisms, to say whose IDs a file holds.
@@ -314,39 +313,6 @@ def detect_id_type(ids) -> str:
     return "symbol"
 
 
-def read_gene_info(path: str | Path, organism: str = "Mus musculus") -> pd.DataFrame:
-    """NCBI Gene's ``<Organism>.gene_info.gz`` -> GeneID (int64, index), Symbol, Synonyms
-    (list), Ensembl (list of Ensembl gene IDs from ``dbXrefs``), description; rows of other
-    taxa than ``organism``'s are dropped."""
-    path = Path(path)
-    with open_text(path) as fh:
-        head = fh.readline()
-    refuse_html(path, head)
-    if not head.startswith("#tax_id\tGeneID\tSymbol"):
-        raise InputError(f"{path}: not an NCBI gene_info file (line 1 should start with "
-                         f"'#tax_id GeneID Symbol', found {head[:60]!r}).")
-    try:
-        with open_text(path) as fh:
-            table = pd.read_csv(fh, sep="\t", dtype=str, keep_default_na=False, quoting=3,
-                                usecols=["#tax_id", "GeneID", "Symbol", "Synonyms",
-                                         "dbXrefs", "description"])
-    except (OSError, EOFError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
-        raise InputError(f"{path}: cannot be read as an NCBI gene_info file: {exc}. "
-                         "Delete it and fetch it again.") from exc
-    table = table[table["#tax_id"] == str(TAXON[organism])]
-    if table.empty:
-        raise InputError(f"{path}: no gene of {organism} (taxon {TAXON[organism]}).")
-    split = lambda text: [] if text in ("-", "") else text.split("|")  # noqa: E731
-    table = pd.DataFrame({
-        "Symbol": table["Symbol"].to_numpy(),
-        "Synonyms": table["Synonyms"].map(split).to_numpy(),
-        "Ensembl": table["dbXrefs"].map(lambda x: [v[8:] for v in split(x)
-                                                   if v.startswith("Ensembl:")]).to_numpy(),
-        "description": table["description"].to_numpy(),
-    }, index=pd.Index(table["GeneID"].astype(np.int64).to_numpy(), name="GeneID"))
-    return table[~table.index.duplicated()]
-
-
 def read_gene2ensembl(path: str | Path, organism: str = "Mus musculus") -> pd.DataFrame:
     """NCBI Gene's ``gene2ensembl.gz`` -> GeneID, Ensembl (gene IDs) of ``organism``."""
     with open_text(path) as fh:
@@ -365,6 +331,11 @@ def _unique_lookup(pairs: list[tuple[str, int]]) -> tuple[dict[str, int], set[st
             {k for k, v in genes.items() if len(v) > 1})
 
 
+def _by_gene_id(gene_info: pd.DataFrame | None) -> pd.DataFrame | None:
+    """:func:`painstress.data.ncbi_files.read_gene_info`'s table indexed by GeneID."""
+    return gene_info.set_index("GeneID") if gene_info is not None else None
+
+
 def map_to_gene_ids(counts: pd.DataFrame, gene_info: pd.DataFrame | None,
                     gene2ensembl: pd.DataFrame | None = None, *, source="counts",
                     organism: str = "Mus musculus") -> tuple[pd.DataFrame, dict]:
@@ -372,7 +343,8 @@ def map_to_gene_ids(counts: pd.DataFrame, gene_info: pd.DataFrame | None,
 
     In: ``counts`` (genes x samples, index: GeneIDs, Ensembl gene IDs with or without
     version, or symbols; :func:`detect_id_type` decides which); ``gene_info`` from
-    :func:`read_gene_info` (None: only GeneIDs can be kept, unchecked); ``gene2ensembl``
+    :func:`painstress.data.ncbi_files.read_gene_info` (None: only GeneIDs can be kept,
+    unchecked); ``gene2ensembl``
     (GeneID, Ensembl) adds Ensembl links. Symbols map by official symbol, else by a synonym
     that belongs to one gene only; an ID linked to several genes is left out (ambiguous).
     Out: (counts indexed by ``GeneID``, sorted, rows mapped to one gene summed; report dict
@@ -381,6 +353,7 @@ def map_to_gene_ids(counts: pd.DataFrame, gene_info: pd.DataFrame | None,
     """
     ids = counts.index.astype(str)
     id_type = detect_id_type(ids)
+    gene_info = _by_gene_id(gene_info)
     ambiguous: set[str] = set()
     if id_type == "geneid":
         numbers = pd.Series(pd.to_numeric(ids, errors="coerce"), index=ids)
@@ -452,7 +425,7 @@ def annotation_table(gene_ids, gene_info: pd.DataFrame | None) -> pd.DataFrame:
     index = pd.Index(gene_ids, name="GeneID")
     if gene_info is None:
         return pd.DataFrame({"GeneID": index, "Symbol": "", "Description": ""})
-    info = gene_info.reindex(index)
+    info = _by_gene_id(gene_info).reindex(index)
     return pd.DataFrame({"GeneID": index, "Symbol": info["Symbol"].fillna("").to_numpy(),
                          "Description": info["description"].fillna("").to_numpy()})
 

@@ -838,32 +838,31 @@ def parse_gmt_line(path: Path, number: int, text: str, seen: dict[str, int]
     return name, cells[1].strip(), genes
 
 
-def read_gmt_with_descriptions(path: str | Path
-                               ) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """A GMT file as (set name -> genes, set name -> description); see :func:`read_gmt`."""
-    path = Path(path)
-    sets: dict[str, list[str]] = {}
-    descriptions: dict[str, str] = {}
-    where: dict[str, int] = {}
-    for number, text in _lines(path):
-        if not text.strip():
-            continue
-        name, descriptions_text, genes = parse_gmt_line(path, number, text, where)
-        sets[name], descriptions[name], where[name] = genes, descriptions_text, number
-    if not sets:
-        raise InputError(f"{path}: no gene set lines; expected a GMT file.")
-    return sets, descriptions
-
-
-def read_gmt(path: str | Path) -> dict[str, list[str]]:
+def read_gmt(path: str | Path) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Read a GMT gene-set collection: MSigDB (``mh.all.v2024.1.Mm.symbols.gmt``,
     ``m5.go.bp…``, ``m2.cp.reactome…``) or an Enrichr library (empty description, trailing
     TAB, ``GENE,weight`` tokens: the weight is dropped).
 
-    Out: set name -> genes, in file order, each gene once. Raises InputError naming the
-    line for a line without a name, a set defined twice, or a set without genes.
+    Out: (set name -> genes, in file order, each gene once; set name -> readable name: the
+    description unless that is empty, ``NA`` or a URL (MSigDB puts a link there), else the
+    set name with underscores as spaces). Raises InputError naming the line for a line
+    without a name, a set defined twice, or a set without genes.
     """
-    return read_gmt_with_descriptions(path)[0]
+    path = Path(path)
+    sets: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    where: dict[str, int] = {}
+    for number, text in _lines(path):
+        if not text.strip():
+            continue
+        name, description, genes = parse_gmt_line(path, number, text, where)
+        sets[name], where[name] = genes, number
+        names[name] = description if (description and description.upper() != "NA"
+                                      and "://" not in description) \
+            else name.replace("_", " ")
+    if not sets:
+        raise InputError(f"{path}: no gene set lines; expected a GMT file.")
+    return sets, names
 
 
 def _jensen_rows(path: Path) -> Iterator[tuple[list[str], float]]:

@@ -393,11 +393,8 @@ NCBI_GENE_FILES = {  # file name -> path under NCBI Gene's DATA/ folder
 
 def fetch_ncbi_gene(client: Client, gene_url: str, name: str, dest) -> dict:
     """Download one of NCBI Gene's files (:data:`NCBI_GENE_FILES`: ortholog pairs, the
-    human gene table), checked by parsing it as :mod:`painstress.compare.orthologs` will."""
-    from painstress.compare import orthologs
-    from painstress.data.count_files import read_gene_info
-
-    check = {"gene_orthologs.gz": orthologs.read_gene_orthologs,
-             "Homo_sapiens.gene_info.gz": orthologs.read_gene_info,
-             "Mus_musculus.gene_info.gz": read_gene_info}[name]
+    gene tables), checked by parsing it as the workflow will (:mod:`.ncbi_files`)."""
+    check = {"gene_orthologs.gz": ncbi_files.read_gene_orthologs,
+             "Homo_sapiens.gene_info.gz": ncbi_files.read_gene_info,
+             "Mus_musculus.gene_info.gz": ncbi_files.read_gene_info}[name]
     return download(client, f"{gene_url.rstrip('/')}/{NCBI_GENE_FILES[name]}", dest, check)

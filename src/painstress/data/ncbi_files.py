@@ -16,13 +16,15 @@ name) and raises :class:`painstress.InputError` naming the file and the problem.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from painstress import InputError, lazy_module
-from painstress.files import read_text, refuse_html
+from painstress.files import open_text, read_text, refuse_html
 
 np = lazy_module("numpy")
 pd = lazy_module("pandas")
@@ -283,3 +285,167 @@ def series_matrix_filename(series: str, platform: str | None = None) -> str:
     """GEO's name for a series matrix; multi-platform series add ``-GPL…``."""
     return f"{series}-{platform}_series_matrix.txt.gz" if platform else \
         f"{series}_series_matrix.txt.gz"
+
+
+# ------------------------------------------------------------------ NCBI Gene's files
+# ``gene_orthologs.gz`` (https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene_orthologs.gz): gzip
+# TSV, header ``#tax_id GeneID relationship Other_tax_id Other_GeneID``, one line per
+# ortholog pair, ``relationship`` = ``Ortholog``. NCBI writes each pair once, with the
+# reference organism of the pair (human, for human–mouse) in ``tax_id``; the reader accepts
+# either orientation and normalises it, so it does not depend on that habit.
+# ``*.gene_info.gz`` (…/GENE_INFO/Mammalia/Homo_sapiens.gene_info.gz,
+# …/Mus_musculus.gene_info.gz): gzip TSV, 16 columns (:data:`GENE_INFO_COLUMNS`);
+# ``Synonyms`` and ``dbXrefs`` are bar-delimited, ``-`` when empty.
+
+HUMAN, MOUSE = 9606, 10090
+TAXON = {"Mus musculus": MOUSE, "Homo sapiens": HUMAN}
+TAX_NAMES = {HUMAN: "human", MOUSE: "mouse", 10116: "rat"}
+ORTHOLOG_COLUMNS = ["#tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
+GENE_INFO_COLUMNS = ["#tax_id", "GeneID", "Symbol", "LocusTag", "Synonyms", "dbXrefs",
+                     "chromosome", "map_location", "description", "type_of_gene",
+                     "Symbol_from_nomenclature_authority",
+                     "Full_name_from_nomenclature_authority", "Nomenclature_status",
+                     "Other_designations", "Modification_date", "Feature_type"]
+# The full gene_orthologs file has millions of lines (pairs for hundreds of species):
+# read it in chunks and keep only the two taxa asked for.
+CHUNK_ROWS = 1_000_000
+READ_ERRORS = (OSError, EOFError, UnicodeDecodeError, zlib.error, gzip.BadGzipFile)
+
+
+def _tax_name(tax: int) -> str:
+    return TAX_NAMES.get(tax, f"tax{tax}")
+
+
+def _header(path: Path, expected: list[str], what: str, url: str) -> list[str]:
+    """Check the first line of ``path`` against ``expected`` columns (a prefix is enough
+    for NCBI files that may grow columns at the end); return the header."""
+    try:
+        with open_text(path) as fh:
+            head = fh.read(4096)
+    except READ_ERRORS as exc:
+        raise InputError(f"{path}: cannot be read as (gzipped) text: {exc}. "
+                         "Delete it and fetch it again.") from exc
+    refuse_html(path, head)
+    header = head.split("\n", 1)[0].rstrip("\r").split("\t")
+    if header[:len(expected)] != expected:
+        raise InputError(f"{path}: line 1 should be the {what} header "
+                         f"{' '.join(expected[:6])}{' …' if len(expected) > 6 else ''} "
+                         f"(tab-separated), found {' '.join(header[:6])!r}. "
+                         f"Is this {url}?")
+    return header
+
+
+def _bad_integer_line(path: Path, column: pd.Series, first_line: int, name: str) -> None:
+    ok = column.str.fullmatch(r"[1-9][0-9]*")
+    if not ok.all():
+        i = int(np.flatnonzero(~ok.to_numpy())[0])
+        raise InputError(f"{path}: line {first_line + i}: {name} {column.iloc[i]!r} "
+                         "is not a positive integer.")
+
+
+def read_gene_orthologs(path: str | Path, tax_a: int = HUMAN,
+                        tax_b: int = MOUSE) -> pd.DataFrame:
+    """Read NCBI ``gene_orthologs(.gz)`` and return the ortholog pairs of two taxa.
+
+    In: the file (gzip or plain) and two NCBI taxonomy ids (default human, mouse).
+    Out: DataFrame with int64 columns ``<a>_GeneID``, ``<b>_GeneID`` (``human_GeneID``,
+    ``mouse_GeneID`` by default), one row per distinct pair, sorted; rows written in
+    either orientation (``tax_id`` = a or b) are normalised to a→b. Only
+    ``relationship == "Ortholog"`` rows count. Raises InputError for a file that is not
+    in this format or that holds no pair of the two taxa.
+    """
+    path = Path(path)
+    url = "https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene_orthologs.gz"
+    _header(path, ORTHOLOG_COLUMNS, "NCBI gene_orthologs", url)
+    wanted = {str(tax_a), str(tax_b)}
+    parts = []
+    try:
+        with open_text(path) as fh:
+            reader = pd.read_csv(fh, sep="\t", dtype=str, keep_default_na=False,
+                                 usecols=range(5), chunksize=CHUNK_ROWS)
+            first_line = 2
+            for chunk in reader:
+                chunk.columns = ORTHOLOG_COLUMNS
+                # Filter on text first: cheap, and only the rows kept need integer checks.
+                keep = (chunk["#tax_id"].isin(wanted) & chunk["Other_tax_id"].isin(wanted)
+                        & (chunk["#tax_id"] != chunk["Other_tax_id"])
+                        & (chunk["relationship"] == "Ortholog"))
+                if keep.any():
+                    rows = chunk[keep]
+                    lines = first_line + np.flatnonzero(keep.to_numpy())
+                    for col in ("GeneID", "Other_GeneID"):
+                        ok = rows[col].str.fullmatch(r"[1-9][0-9]*").to_numpy()
+                        if not ok.all():
+                            i = int(np.flatnonzero(~ok)[0])
+                            raise InputError(f"{path}: line {int(lines[i])}: {col} "
+                                             f"{rows[col].iloc[i]!r} is not a positive "
+                                             "integer.")
+                    parts.append(rows)
+                first_line += len(chunk)
+    except READ_ERRORS as exc:
+        raise InputError(f"{path}: cannot be read as (gzipped) text: {exc}. "
+                         "Delete it and fetch it again.") from exc
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path}: not a 5-column tab-separated table: {exc}.") from exc
+    col_a, col_b = f"{_tax_name(tax_a)}_GeneID", f"{_tax_name(tax_b)}_GeneID"
+    if not parts:
+        raise InputError(f"{path}: no 'Ortholog' pair between taxa {tax_a} and {tax_b}. "
+                         f"Is this the full {url} (not a subset for other species)?")
+    rows = pd.concat(parts, ignore_index=True)
+    forward = rows["#tax_id"] == str(tax_a)
+    a = np.where(forward, rows["GeneID"], rows["Other_GeneID"]).astype(np.int64)
+    b = np.where(forward, rows["Other_GeneID"], rows["GeneID"]).astype(np.int64)
+    pairs = pd.DataFrame({col_a: a, col_b: b}).drop_duplicates()
+    return pairs.sort_values([col_a, col_b], ignore_index=True)
+
+
+def read_gene_info(path: str | Path, taxon: int | str | None = None) -> pd.DataFrame:
+    """Read an NCBI ``*.gene_info(.gz)`` file.
+
+    In: the file (gzip or plain); optionally the taxon to keep, a taxonomy id or an
+    organism name of :data:`TAXON` (the per-organism files hold one taxon already;
+    ``gene_info.gz`` holds all).
+    Out: DataFrame with ``GeneID`` (int64), ``Symbol`` (str), ``Synonyms`` and ``Ensembl``
+    (lists of str: NCBI's bar-delimited synonyms, empty for ``-``; the Ensembl gene IDs of
+    ``dbXrefs``) and ``description``, in file order. Raises InputError naming the file and
+    line for a wrong header, a non-integer or duplicated GeneID, and for no gene of
+    ``taxon``.
+    """
+    path = Path(path)
+    url = ("https://ftp.ncbi.nlm.nih.gov/gene/DATA/GENE_INFO/Mammalia/"
+           "Homo_sapiens.gene_info.gz")
+    _header(path, GENE_INFO_COLUMNS[:6], "NCBI gene_info", url)
+    try:
+        with open_text(path) as fh:
+            table = pd.read_csv(fh, sep="\t", dtype=str, keep_default_na=False,
+                                usecols=["#tax_id", "GeneID", "Symbol", "Synonyms",
+                                         "dbXrefs", "description"],
+                                quoting=3)  # QUOTE_NONE: descriptions may hold quotes
+    except READ_ERRORS as exc:
+        raise InputError(f"{path}: cannot be read as (gzipped) text: {exc}. "
+                         "Delete it and fetch it again.") from exc
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"{path}: not an NCBI gene_info table: {exc}.") from exc
+    _bad_integer_line(path, table["GeneID"], 2, "GeneID")
+    if taxon is not None:
+        tax_id = TAXON.get(taxon, taxon)
+        table = table[table["#tax_id"] == str(tax_id)]
+        if table.empty:
+            named = f"{taxon} (taxon {tax_id})" if tax_id != taxon else f"taxon {tax_id}"
+            raise InputError(f"{path}: no gene of {named}.")
+    gene_ids = table["GeneID"].astype(np.int64)
+    dup = gene_ids.duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(f"{path}: line {int(table.index[i]) + 2}: GeneID "
+                         f"{int(gene_ids.iloc[i])} appears more than once.")
+
+    def split(text):
+        return [] if text in ("", "-") else [x for x in text.split("|") if x]
+
+    return pd.DataFrame({
+        "GeneID": gene_ids.to_numpy(), "Symbol": table["Symbol"].to_numpy(),
+        "Synonyms": [split(s) for s in table["Synonyms"]],
+        "Ensembl": [[v[8:] for v in split(x) if v.startswith("Ensembl:")]
+                    for x in table["dbXrefs"]],
+        "description": table["description"].to_numpy()})

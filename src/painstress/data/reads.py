@@ -46,10 +46,16 @@ EXPERIMENT = re.compile(r"\b([SED]RX\d+)\b")
 RUN = re.compile(r"^[SED]RR\d+$")
 # ENA portal API fields we ask for (https://www.ebi.ac.uk/ena/portal/api/returnFields).
 ENA_FIELDS = ["run_accession", "experiment_accession", "experiment_alias", "library_layout",
-              "read_count", "base_count", "fastq_ftp", "fastq_md5", "fastq_bytes"]
-RUNINFO_COLUMNS = ["Run", "Experiment", "LibraryLayout", "spots", "SampleName"]
-RUN_COLUMNS = ["sample", "experiment", "run", "layout", "read_count", "fastq_url",
-               "fastq_md5", "fastq_bytes", "source"]
+              "library_strategy", "tax_id", "scientific_name", "read_count", "base_count",
+              "fastq_ftp", "fastq_md5", "fastq_bytes"]
+RUNINFO_COLUMNS = ["Run", "Experiment", "LibraryLayout", "LibraryStrategy", "TaxID",
+                   "ScientificName", "spots", "SampleName"]
+RUN_COLUMNS = ["sample", "experiment", "run", "layout", "library_strategy", "tax_id",
+               "scientific_name", "read_count", "fastq_url", "fastq_md5", "fastq_bytes",
+               "source"]
+# SRA's library strategy of transcriptome sequencing (SRA experiment schema's vocabulary;
+# ChIP-Seq, WGS, miRNA-Seq, ... are other assays salmon's gene counts do not fit)
+RNA_SEQ = "RNA-Seq"
 ENA_FASTQ_HOST = "ftp.sra.ebi.ac.uk"
 TOOLS = {  # program -> how to install it
     "salmon": "apt-get install -y salmon (Debian/Ubuntu), or conda install -c bioconda "
@@ -94,11 +100,14 @@ def parse_filereport(text: str, source: str) -> pd.DataFrame:
     without ``sample``); FASTQ addresses, MD5s and sizes stay ``;``-separated as ENA gives
     them."""
     table = _table(text, source, "\t", ["run_accession", "experiment_accession",
-                                        "library_layout", "fastq_ftp", "fastq_md5"])
+                                        "library_layout", "library_strategy", "tax_id",
+                                        "fastq_ftp", "fastq_md5"])
     return pd.DataFrame({
         "alias": table.get("experiment_alias", ""),
         "experiment": table["experiment_accession"], "run": table["run_accession"],
         "layout": table["library_layout"].str.upper(),
+        "library_strategy": table["library_strategy"], "tax_id": table["tax_id"],
+        "scientific_name": table.get("scientific_name", ""),
         "read_count": table.get("read_count", ""), "fastq_url": table["fastq_ftp"],
         "fastq_md5": table["fastq_md5"], "fastq_bytes": table.get("fastq_bytes", ""),
         "source": "ENA"})
@@ -110,7 +119,9 @@ def parse_runinfo(text: str, source: str) -> pd.DataFrame:
     table = table[table["Run"] != "Run"]  # runinfo of several queries repeats its header
     return pd.DataFrame({
         "experiment": table["Experiment"], "run": table["Run"],
-        "layout": table["LibraryLayout"].str.upper(), "read_count": table["spots"],
+        "layout": table["LibraryLayout"].str.upper(),
+        "library_strategy": table["LibraryStrategy"], "tax_id": table["TaxID"],
+        "scientific_name": table["ScientificName"], "read_count": table["spots"],
         "fastq_url": "", "fastq_md5": "", "fastq_bytes": "", "source": "SRA"})
 
 
@@ -139,13 +150,43 @@ def sra_runs(client: Client, eutils_url: str, experiments: list[str]) -> pd.Data
     return parse_runinfo(response.text, f"SRA runinfo ({response.url})")
 
 
+def check_runs(runs: pd.DataFrame, organism: str, where: str) -> None:
+    """Every run is RNA-seq (library strategy ``RNA-Seq``) of ``organism`` (its NCBI
+    taxon id), else InputError naming the runs, their samples and what they are, before
+    anything is downloaded. ``where`` names the series in the message."""
+    from painstress.data.count_files import TAXON
+
+    taxon = str(TAXON[organism])
+    problems = []
+    for row in runs.itertuples(index=False):
+        what = []
+        if row.library_strategy != RNA_SEQ:
+            what.append(f"library strategy {row.library_strategy or 'not given'!r}, "
+                        f"not {RNA_SEQ!r}")
+        if str(row.tax_id) != taxon:
+            what.append(f"organism {row.scientific_name or '?'} (taxon "
+                        f"{row.tax_id or 'not given'}), not {organism} ({taxon})")
+        if what:
+            problems.append(f"run {row.run} of sample {row.sample} ({row.experiment}): "
+                            + " and ".join(what))
+    if problems:
+        raise InputError(
+            f"{where}: " + "; ".join(problems[:5])
+            + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+            + ". `counts: reads` quantifies RNA-seq runs of the dataset's organism only, "
+            "and nothing was downloaded: give this dataset's counts another way "
+            "(datasets.<name>.counts, config/README.md), or set datasets.<name>.organism "
+            "if the series is of another organism.")
+
+
 def resolve_runs(matrix: SeriesMatrix, client: Client, *, ena_url: str, eutils_url: str,
-                 method: str = "ena") -> pd.DataFrame:
+                 method: str = "ena", organism: str = "Mus musculus") -> pd.DataFrame:
     """Every run of the series' samples (:data:`RUN_COLUMNS`), in sample order.
 
     ``method`` ``ena``: ENA filereports (FASTQ addresses and MD5s); ``fasterq-dump``:
     NCBI runinfo. Runs of experiments the series does not name are left out; a sample
-    without runs, or a run whose layout is neither SINGLE nor PAIRED, is an InputError.
+    without runs, a run whose layout is neither SINGLE nor PAIRED, or a run that is not
+    RNA-seq of ``organism`` (:func:`check_runs`) is an InputError.
     """
     experiments = sample_experiments(matrix)
     wanted = list(dict.fromkeys(experiments))
@@ -163,10 +204,12 @@ def resolve_runs(matrix: SeriesMatrix, client: Client, *, ena_url: str, eutils_u
     if len(odd):
         raise InputError(f"run {odd['run'].iloc[0]}: library layout "
                          f"{odd['layout'].iloc[0]!r} is neither SINGLE nor PAIRED.")
+    check_runs(table, organism, f"series {matrix.path.name}")
     return table[RUN_COLUMNS].reset_index(drop=True)
 
 
-def runs_by_alias(matrix: SeriesMatrix, report: pd.DataFrame) -> pd.DataFrame:
+def runs_by_alias(matrix: SeriesMatrix, report: pd.DataFrame,
+                  organism: str = "Mus musculus") -> pd.DataFrame:
     """The run table from a filereport (:func:`parse_filereport`) whose
     ``experiment_alias`` is the GSM, as GEO names what it submits to SRA; for a series
     matrix without SRA relations (the demo)."""
@@ -177,6 +220,7 @@ def runs_by_alias(matrix: SeriesMatrix, report: pd.DataFrame) -> pd.DataFrame:
         raise InputError(f"no runs found for {', '.join(lacking[:5])}.")
     order = {s: i for i, s in enumerate(matrix.samples.index)}
     table = table.sort_values("sample", key=lambda s: s.map(order), kind="stable")
+    check_runs(table, organism, f"series {matrix.path.name}")
     return table[RUN_COLUMNS].reset_index(drop=True)
 
 
@@ -214,9 +258,15 @@ def fastq_files(run: pd.Series, base_url: str = f"https://{ENA_FASTQ_HOST}"
 
 # ---------------------------------------------------------------- FASTQ download
 
-def check_fastq(path: Path, md5: str, what: str) -> None:
+def check_fastq(path: Path, md5: str, what: str, kind: str = "FASTQ") -> None:
     """The file's MD5 is ``md5`` (when given) and it is whole gzip (one or more members,
-    the last one complete); else InputError naming ``what``."""
+    the last one complete); else InputError naming ``what``. A web page saved in its place
+    (a login or error page) is named as such; ``kind`` says what the file should be."""
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+    if not head.startswith(b"\x1f\x8b") and b"<html" in head.lower():
+        raise InputError(f"{what}: an HTML page, not {kind} (a login or error page served "
+                         "in place of the file?).")
     digest = hashlib.md5()
     inflate = zlib.decompressobj(wbits=31)
     complete = False
@@ -242,15 +292,18 @@ def check_fastq(path: Path, md5: str, what: str) -> None:
 
 
 def download_fastq(client: Client, url: str, md5: str, dest: str | Path,
-                   attempts: int = 3) -> dict:
-    """Download one FASTQ to ``dest``, resuming a broken transfer, checked by MD5 and gzip.
+                   attempts: int = 3, run: str = "") -> dict:
+    """Download one FASTQ of ``run`` to ``dest``, resuming a broken transfer, checked by
+    MD5 and gzip.
 
     The bytes go to ``<dest>.part`` (kept between attempts and between runs, so a broken
     transfer resumes with an HTTP Range request where it stopped); only a checked file is
     renamed into place. A file that fails its check is deleted and FetchError names the
-    run's file and address.
+    run's file and address; an answer that is a web page (``text/html``) is refused before
+    anything is written.
     """
     dest = Path(dest)
+    what = f"{f'run {run}: ' if run else ''}{dest.name} from {url}"
     make_folder(dest.parent, dest)
     part = dest.with_name(dest.name + ".part")
     for attempt in range(1, attempts + 1):
@@ -258,6 +311,12 @@ def download_fastq(client: Client, url: str, md5: str, dest: str | Path,
         try:
             response = client.get(url, stream=True, params=None) if not have else \
                 _get_range(client, url, have)
+            if "html" in response.headers.get("Content-Type", "").lower():
+                response.close()
+                raise InputError(f"{what}: the server answered with an HTML page "
+                                 f"({response.headers['Content-Type']}), not FASTQ: a login "
+                                 "or error page? Nothing was written; check the address "
+                                 "(reads.fastq_url) or set reads.download: fasterq-dump.")
             mode = "ab" if have and response.status_code == 206 else "wb"
             with open(part, mode) as fh:
                 for chunk in response.raw.stream(1 << 16, decode_content=False):
@@ -275,7 +334,7 @@ def download_fastq(client: Client, url: str, md5: str, dest: str | Path,
                                  f"({part}) and a re-run resumes it.") from exc
             log.warning("download of %s broke off (%s); resuming", dest.name, exc)
     try:
-        check_fastq(part, md5, f"{dest.name} from {url}")
+        check_fastq(part, md5, what)
     except InputError as exc:
         part.unlink(missing_ok=True)
         raise FetchError(str(exc) + " It was deleted; run again to download it anew.") from exc
@@ -365,6 +424,26 @@ def fastp_command(fastqs: list[str | Path], trimmed: list[str | Path], json_repo
         command += ["-I", str(fastqs[1]), "-O", str(trimmed[1]), "--detect_adapter_for_pe"]
     return command + ["--json", str(json_report), "--html", str(html_report),
                       "--thread", str(threads)]
+
+
+def multiqc_options(runs: list[dict], salmon_folder: str | Path) -> list[str]:
+    """MultiQC's options for the runs' page: a single-end run's ``libParams`` left out
+    (salmon cannot measure fragment lengths from single reads and writes its prior there,
+    N(250, 25), which MultiQC would plot as if measured); read counts in thousands when the
+    runs have under a million reads each (MultiQC's default, millions, shows them as 0.0M);
+    no absolute input paths in the page."""
+    options = []
+    for row in runs:
+        if row["layout"] != "PAIRED":
+            options += ["--ignore", f"{Path(salmon_folder) / row['run']}/libParams"]
+    sizes = sorted(int(r["read_count"]) for r in runs if str(r["read_count"]).isdigit())
+    if sizes and sizes[len(sizes) // 2] < 1_000_000:
+        options += ["--cl-config", "read_count_multiplier: 0.001",
+                    "--cl-config", "read_count_prefix: K",
+                    "--cl-config", "read_count_desc: thousands",
+                    # salmon's column title does not follow the prefix by itself
+                    "--cl-config", "table_columns_name: {salmon: {num_mapped: K Aligned}}"]
+    return options + ["--cl-config", "show_analysis_paths: false"]
 
 
 def salmon_qc(folder: str | Path, run: str) -> dict:
@@ -465,13 +544,44 @@ def dataset_counts(runs: pd.DataFrame, quant_dirs: dict[str, Path], tx2gene: pd.
     return counts, count_files.annotation_table(counts.index, gene_info), row, qc
 
 
+def methods_fields(runs: pd.DataFrame, qc: pd.DataFrame, reference: dict[str, Path],
+                   kmer: int) -> dict[str, str]:
+    """What the methods text says of one dataset's reads (columns ``reads_*`` of its
+    count-source row): the runs (how many, of which samples, layouts, where from; their
+    addresses and MD5s are in runs.tsv), the reference files (``reference``: label ->
+    file; address and SHA-256 from the download record), salmon's version and index k,
+    and per run the library type salmon detected and its mapping rate."""
+    from painstress.data.http import provenance_summary
+
+    layouts = runs["layout"].str.lower().value_counts()
+    sources = ", ".join(sorted(set(runs["source"]) - {""})) or "?"
+    files = [f"{label} {provenance_summary(path)['url']} (sha256 "
+             f"{provenance_summary(path)['sha256']})" for label, path in reference.items()]
+    types = qc["library_type"].value_counts()
+    return {
+        "reads_runs": f"{len(runs)} runs of {runs['sample'].nunique()} samples ("
+                      + ", ".join(f"{n} {layout}-end" if layout in ("single", "paired")
+                                  else f"{n} {layout}" for layout, n in layouts.items())
+                      + f"; {int(qc['reads'].sum()):,} reads) from {sources}; each run's "
+                      "FASTQ addresses and MD5s are in runs.tsv",
+        "reads_reference": "; ".join(files),
+        "reads_salmon": f"salmon {', '.join(sorted(set(qc['salmon_version'])))}, index "
+                        f"k = {kmer}",
+        "reads_library_types": ", ".join(f"{t} ({n} run{'s' * (n != 1)})"
+                                         for t, n in types.items()),
+        "reads_mapping": ", ".join(f"{r} {m:.1%}" + ("" if k else " (dropped)") for r, m, k in
+                                   zip(qc["run"], qc["mapping_rate"], qc["kept"])),
+    }
+
+
 def check_reference(path: Path, kind: str, sha256: str = "") -> None:
     """A downloaded reference file is whole gzip and what it says (FASTA: starts with '>';
     GTF: transcripts with gene IDs), and has ``sha256`` when one is pinned."""
     from painstress.data.http import sha256_of
     from painstress.data.transcripts import tx2gene_from_gtf
 
-    check_fastq(path, "", str(path.name))  # any gzip file: whole stream
+    # any gzip file: whole stream, not a web page
+    check_fastq(path, "", str(path.name), "FASTA" if kind == "transcriptome" else "GTF")
     if kind == "transcriptome":
         with gzip.open(path, "rt") as fh:
             if not fh.read(1) == ">":

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from painstress import InputError, lazy_module
+from painstress.settings import DESettings, LibraryQC, Thresholds
 
 np = lazy_module("numpy")
 pd = lazy_module("pandas")
@@ -30,15 +31,6 @@ RESULT_COLUMNS = ["GeneID", "symbol", "baseMean", "log2FoldChange", "lfcSE", "st
 # one row per gene of a fit; painstress.figures.de.dispersion_plot reads them
 DISPERSION_COLUMNS = ["GeneID", "symbol", "baseMean", "genewise", "fitted", "MAP", "final",
                       "outlier"]
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Significance thresholds (config ``de.thresholds``)."""
-
-    paper_pvalue: float = 0.05
-    paper_fold_change: float = 1.3
-    modern_padj: float = 0.05
 
 
 def prefilter(counts: pd.DataFrame, groups: pd.Series, min_count: int) -> pd.Series:
@@ -62,11 +54,11 @@ def significance(results: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     return results
 
 
-ENGINES = ("painstress", "pydeseq2")  # config de.inference; the first is the default
+ENGINES = ("painstress", "pydeseq2")  # config de.inference
 
 
 def new_data_set(counts: pd.DataFrame, metadata: pd.DataFrame, design: str, *,
-                 engine: str = "painstress", n_cpus: int = 1):
+                 engine: str, n_cpus: int = 1):
     """A pydeseq2 ``DeseqDataSet`` with ``engine``'s inference: ``painstress`` fits every
     gene at once (:class:`painstress.de.engine.AllGenesInference` in
     :class:`~painstress.de.pydeseq2_adapter.AllGenesDataSet`, single-threaded); ``pydeseq2``
@@ -115,19 +107,7 @@ def engine_label(engine: str) -> str:
     return f"pydeseq2 {pydeseq2_version}"
 
 
-@dataclass(frozen=True)
-class LibraryQC:
-    """Library-size gate before a fit (config ``de.library_qc``): a sample needs at least
-    ``min_reads_fraction`` of the median sample's reads and ``min_genes_fraction`` of its
-    detected genes (count > 0); failing samples stop the fit (``stop``) or are left out
-    and recorded (``drop``)."""
-
-    min_reads_fraction: float = 0.1
-    min_genes_fraction: float = 0.5
-    on_fail: str = "stop"
-
-
-def library_qc(counts: pd.DataFrame, qc: LibraryQC = LibraryQC()) -> pd.DataFrame:
+def library_qc(counts: pd.DataFrame, qc: LibraryQC) -> pd.DataFrame:
     """Per sample (columns of ``counts``): reads, detected genes, both as fractions of the
     median sample, and ``passed``."""
     reads = counts.sum(axis=0)
@@ -179,8 +159,8 @@ class ModelInput:
 
 
 def model_input(counts: pd.DataFrame, chosen: pd.DataFrame, *, test: str, reference: str,
-                covariates: list[str] = (), min_count: int = 10, region: str = "",
-                qc: LibraryQC = LibraryQC()) -> ModelInput:
+                covariates: list[str] = (), min_count: int, region: str = "",
+                qc: LibraryQC) -> ModelInput:
     """Counts and sample table for one model from the samples a contrast uses.
 
     ``counts``: genes × samples (index GeneID); ``chosen``: the sample-sheet rows of the
@@ -234,8 +214,8 @@ class Fit:
     fallbacks: dict
 
 
-def fit(model: ModelInput, *, engine: str = "painstress", alpha: float = 0.05,
-        shrink: bool = True, n_cpus: int = 1) -> Fit:
+def fit(model: ModelInput, *, engine: str, alpha: float, shrink: bool = True,
+        n_cpus: int = 1) -> Fit:
     """DESeq2 on ``model`` with pydeseq2's orchestration and the chosen engine: size
     factors, dispersions, Wald test, Cook's outliers, independent filtering at ``alpha``
     (DESeq2's ``results(alpha=)``), BH; then apeGLM-style shrinkage of the condition
@@ -257,8 +237,7 @@ def fit(model: ModelInput, *, engine: str = "painstress", alpha: float = 0.05,
                fallbacks=dict(getattr(dds.inference, "fallbacks", {})))
 
 
-def results_table(fitted: Fit, symbols: pd.Series,
-                  thresholds: Thresholds = Thresholds()) -> pd.DataFrame:
+def results_table(fitted: Fit, symbols: pd.Series, thresholds: Thresholds) -> pd.DataFrame:
     """Step 4: one row per tested gene with :data:`RESULT_COLUMNS`, both significance
     definitions, sorted by p-value then GeneID."""
     results = fitted.results
@@ -329,45 +308,37 @@ class ContrastAnalysis:
 
 
 def analyse_contrast(counts: pd.DataFrame, sheet: pd.DataFrame, *, region: str, test: str,
-                     reference: str, symbols: pd.Series, covariates: list[str] = (),
-                     min_count: int = 10, thresholds: Thresholds = Thresholds(),
-                     engine: str = "painstress", dataset: str | None = None,
-                     where: dict | None = None, qc: LibraryQC = LibraryQC(),
+                     reference: str, symbols: pd.Series, settings: DESettings,
+                     dataset: str | None = None, where: dict | None = None,
                      n_cpus: int = 1) -> ContrastAnalysis:
-    """The DE step for one region × contrast, as rule ``deseq2`` runs it: choose the
-    samples (:func:`painstress.samples.contrast_samples`: the region, the two groups, and
-    the contrast's ``dataset`` and ``where`` levels when given) → :func:`model_input`
-    (library-size gate ``qc``, prefilter) →
-    :func:`fit` (independent filtering at ``thresholds.modern_padj``) →
-    :func:`results_table` (and :func:`dispersion_table`) → :func:`summarise`."""
+    """The DE step for one region × contrast, as rule ``deseq2`` runs it, with the DE
+    stage's ``settings`` (:class:`painstress.settings.DESettings`): choose the samples
+    (:func:`painstress.samples.contrast_samples`: the region, the two groups, and the
+    contrast's ``dataset`` and ``where`` levels when given) → :func:`model_input`
+    (library-size gate, prefilter, covariates) → :func:`fit` (the ``inference`` engine;
+    independent filtering at ``thresholds.modern_padj``) → :func:`results_table` (and
+    :func:`dispersion_table`) → :func:`summarise`."""
     from painstress.samples import contrast_samples
 
     contrast = {"test": test, "reference": reference, "dataset": dataset, "where": where}
     model = model_input(counts, contrast_samples(sheet, contrast, region), test=test,
-                        reference=reference, covariates=covariates, min_count=min_count,
-                        region=region, qc=qc)
-    fitted = fit(model, engine=engine, alpha=thresholds.modern_padj, n_cpus=n_cpus)
+                        reference=reference, covariates=settings.covariates,
+                        min_count=settings.min_count, region=region, qc=settings.library_qc)
+    thresholds = settings.thresholds
+    fitted = fit(model, engine=settings.inference, alpha=thresholds.modern_padj,
+                 n_cpus=n_cpus)
     results = results_table(fitted, symbols, thresholds)
     return ContrastAnalysis(model, fitted, results,
                             summarise(model, fitted, results, region=region),
                             dispersion_table(fitted, symbols))
 
 
-def configured(settings: dict, contrast: dict) -> dict:
-    """:func:`analyse_contrast`'s arguments from the config: ``settings`` is its ``de``
-    section, ``contrast`` one entry of ``contrasts`` (test, reference, dataset, where)."""
-    return dict(test=contrast["test"], reference=contrast["reference"],
-                dataset=contrast.get("dataset"), where=contrast.get("where"),
-                covariates=settings["covariates"], min_count=settings["min_count"],
-                thresholds=Thresholds(**settings["thresholds"]), engine=settings["inference"],
-                qc=LibraryQC(**settings["library_qc"]))
-
-
 def analyse_configured(samples_path, genes_path, counts_by_dataset: dict, *, region: str,
-                       contrast: dict, settings: dict,
+                       contrast: dict, settings: DESettings,
                        n_cpus: int = 1) -> tuple[ContrastAnalysis, str]:
     """:func:`analyse_contrast` on the workflow's files, as rules ``deseq2`` and
-    ``parity_ours`` run it: the sample sheet, the gene table, and the counts file of the
+    ``parity_ours`` run it (``contrast``: one entry of config ``contrasts``; ``settings``:
+    the DE stage's): the sample sheet, the gene table, and the counts file of the
     contrast's one dataset in ``region`` (``counts_by_dataset``: dataset -> path; a contrast
     naming datasets in order of preference takes the first holding both groups there,
     :func:`painstress.samples.choose_dataset`). Returns the analysis, whose summary names
@@ -390,8 +361,10 @@ def analyse_configured(samples_path, genes_path, counts_by_dataset: dict, *, reg
     counts = ncbi_files.read_ncbi_counts(counts_by_dataset[dataset])
     genes = read_tsv(genes_path, dtype={"symbol": str}).fillna("")
     analysis = analyse_contrast(counts, sheet, region=region,
-                                symbols=genes.set_index("GeneID")["symbol"], n_cpus=n_cpus,
-                                **configured(settings, contrast))
+                                symbols=genes.set_index("GeneID")["symbol"],
+                                settings=settings, dataset=contrast.get("dataset"),
+                                where=contrast.get("where"), test=contrast["test"],
+                                reference=contrast["reference"], n_cpus=n_cpus)
     # the GEO series the fitted samples come from (a dataset may pool several)
     fitted = chosen[chosen["sample"].isin(analysis.model.groups.index)]
     analysis.summary["series"] = ",".join(sorted(
@@ -428,9 +401,8 @@ def summarise(model: ModelInput, fitted: Fit, results: pd.DataFrame, region: str
     }
 
 
-def vst(counts: pd.DataFrame, groups: pd.Series, *, min_count: int = 10,
-        engine: str = "painstress", n_cpus: int = 1
-        ) -> tuple[pd.DataFrame, pd.Series]:
+def vst(counts: pd.DataFrame, groups: pd.Series, *, min_count: int, engine: str,
+        n_cpus: int = 1) -> tuple[pd.DataFrame, pd.Series]:
     """Variance-stabilised expression (DESeq2's VST, blind to the design) for QC plots,
     and the size factors it rests on.
 

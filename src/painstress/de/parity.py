@@ -25,7 +25,8 @@ import subprocess
 from pathlib import Path
 
 from painstress import lazy_module
-from painstress.de.deseq2 import Thresholds, significance
+from painstress.de.deseq2 import significance
+from painstress.settings import Thresholds
 
 np = lazy_module("numpy")
 pd = lazy_module("pandas")
@@ -55,7 +56,6 @@ def r_deseq2_version() -> str | None:
 
 # Genes whose log2FC, lfcSE and padj are compared: padj below this in either tool.
 FOCUS_PADJ = 0.1
-DEFAULT_THRESHOLDS = Thresholds()  # the config's defaults
 DISPERSION_KINDS = ("genewise", "fitted", "MAP", "final")
 FIT_NUMBERS = ("trend_asymptDisp", "trend_extraPois", "prior_disp_var", "replaced_genes")
 # Prefix of the figures against R's results() at the workflow's alpha (config
@@ -115,8 +115,7 @@ def focus_genes(ours: pd.DataFrame, reference: pd.DataFrame,
 
 
 def compare_results(ours: pd.DataFrame, reference: pd.DataFrame, *,
-                    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-                    focus_padj: float = FOCUS_PADJ) -> dict:
+                    thresholds: Thresholds, focus_padj: float = FOCUS_PADJ) -> dict:
     """Agreement of two DESeq2 result tables (ours = pydeseq2, reference = R).
 
     Both are indexed by GeneID with ``log2FoldChange, lfcSE, pvalue, padj``. Returns a flat
@@ -214,6 +213,16 @@ def gene_table(ours: pd.DataFrame, reference: pd.DataFrame,
         table[f"{column}_reldiff"] = relative_difference(a[column], b[column])
     table["focus"] = (a["padj"] < focus_padj) | (b["padj"] < focus_padj)
     table.index.name = ours.index.name or "GeneID"
+    return table
+
+
+def gene_table_vs_r(ours: pd.DataFrame, r: dict) -> pd.DataFrame:
+    """:func:`gene_table` of our results against R's fit ``r`` (:func:`read_fit`) at
+    results()'s default alpha, with R's padj at the workflow's alpha beside it
+    (``same_alpha_padj_R``, as the figures of :func:`compare_all` are named: the alpha is
+    the config's, not a fixed one)."""
+    table = gene_table(ours, r_results_at(r, "default"))
+    table[f"{SAME_ALPHA}padj_R"] = r["results"]["padj_alpha"].reindex(table.index)
     return table
 
 
@@ -332,7 +341,7 @@ def r_results_at(r: dict, alpha: str) -> pd.DataFrame:
     return table
 
 
-def compare_all(ours_fit: dict, r: dict, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> dict:
+def compare_all(ours_fit: dict, r: dict, thresholds: Thresholds) -> dict:
     """Every parity figure for one matrix: results against R with results()'s default
     alpha (keys as :func:`compare_results`) and against R with the alpha our side used,
     ``thresholds.modern_padj`` (same keys prefixed :data:`SAME_ALPHA`), and the fits

@@ -75,7 +75,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from painstress.demo import simulate
+from painstress.data.ncbi_files import GENE_INFO_COLUMNS
+from painstress.demo.formats import gzip_bytes, write_bytes
 
 # ------------------------------------------------------------------ file names and rules
 
@@ -333,8 +334,122 @@ _DISEASES = {"DOID:1595": "Endogenous depression", "DOID:2030": "Anxiety disorde
 # ------------------------------------------------------------------ the study's genes
 
 
+def demo_signatures(study: dict[str, pd.DataFrame], seed: int) -> dict[str, bytes]:
+    """External signatures for the demo, with planted truth, in the real file formats.
+
+    Human genes: the mouse genes whose symbols are not Gm/Rik placeholders get a human
+    ortholog (upper-case symbol, made-up GeneID); 2 % of them a second one (one-to-many,
+    dropped by the default one-to-one mapping); 150 human genes have no mouse ortholog.
+    Written as NCBI Gene's ``gene_orthologs.gz`` and ``Homo_sapiens.gene_info.gz``.
+
+    Signatures (user-file formats of :mod:`painstress.compare.signatures`):
+
+    * ``depression_human.tsv``: signed, human symbols; up to 24 of the planted shared genes
+      (60 % of those with a one-to-one human ortholog) with their direction, 66 genes
+      unchanged in the demo with random directions, 10 human genes without a mouse ortholog;
+    * ``anxiety_mouse.gmt``: MSigDB-style UP/DN sets, mouse symbols; up to 16 other planted
+      shared genes, 8 planted pain-only genes, 40 unchanged genes;
+    * ``random_control.gmt``: undirected, 100 unchanged genes: a negative control.
+
+    Returns file name -> bytes, including ``truth_signatures.tsv`` (signature, GeneID,
+    symbol, role). A separate random stream, so the counts do not depend on it.
+    """
+    rng = np.random.default_rng(seed)
+    genes = study["genes"]
+    placeholder = genes["Symbol"].str.match(r"^Gm\d+$|Rik$|^\d")
+    with_human = genes[~placeholder].reset_index(drop=True)
+    # room for the one-to-many paralogs (2 %) and the 150 human-only genes, never shared
+    # (the demo's sizes keep the 400 of its random stream)
+    spare = max(400, len(with_human) // 50 + 152)
+    human_ids = rng.choice(np.arange(1, 200_000), size=len(with_human) + spare, replace=False)
+    pairs = pd.DataFrame({"human": human_ids[: len(with_human)], "mouse": with_human["GeneID"],
+                          "symbol": with_human["Symbol"].str.upper()})
+    extra = pairs.sample(frac=0.02, random_state=rng.integers(2**31))  # one-to-many
+    paralogs = pd.DataFrame({"human": human_ids[len(with_human): len(with_human) + len(extra)],
+                             "mouse": extra["mouse"].to_numpy(),
+                             "symbol": extra["symbol"].to_numpy() + "B"})
+    human_only = pd.DataFrame({"human": human_ids[-150:], "mouse": 0,
+                               "symbol": [f"HSA{k:04d}" for k in range(150)]})
+    orthologs = pd.concat([pairs, paralogs]).sort_values(["human", "mouse"])
+    ortholog_text = "#tax_id\tGeneID\trelationship\tOther_tax_id\tOther_GeneID\n" + "".join(
+        f"9606\t{h}\tOrtholog\t10090\t{m}\n" for h, m in zip(orthologs["human"],
+                                                            orthologs["mouse"]))
+    everyone = pd.concat([pairs, paralogs, human_only]).sort_values("human")
+    info = pd.DataFrame({column: "-" for column in GENE_INFO_COLUMNS}, index=range(len(everyone)))
+    info["#tax_id"], info["GeneID"] = 9606, everyone["human"].to_numpy()
+    info["Symbol"] = info["Symbol_from_nomenclature_authority"] = everyone["symbol"].to_numpy()
+    info["description"] = "simulated human gene (painstress demo study)"
+    info["type_of_gene"], info["Nomenclature_status"] = "protein-coding", "O"
+    info["Modification_date"] = "20260101"
+
+    one_to_one = pairs[~pairs["mouse"].isin(extra["mouse"])]
+    shared = (study["shared_truth"].drop_duplicates("GeneID")
+              .set_index("GeneID")["direction"])
+    de = study["de_truth"]
+    pain_only = sorted(set(de.loc[de["model"] == "pain", "GeneID"]) - set(shared.index))
+    changed = set(de["GeneID"])
+    unchanged = one_to_one[~one_to_one["mouse"].isin(changed)]
+    symbol = dict(zip(genes["GeneID"], genes["Symbol"]))
+    human_symbol = dict(zip(one_to_one["mouse"], one_to_one["symbol"]))
+    eligible = [g for g in shared.index if g in human_symbol]
+    in_depression = list(rng.choice(eligible, size=min(24, int(0.6 * len(eligible))),
+                                     replace=False))
+    rest = [g for g in shared.index if g not in in_depression]
+    in_anxiety = list(rng.choice(rest, size=min(16, len(rest)), replace=False))
+    calm = rng.choice(unchanged["mouse"].to_numpy(), size=206, replace=False)
+    sign = lambda: rng.choice(["up", "down"])  # noqa: E731
+    truth = []
+
+    depression = [(human_symbol[g], shared[g]) for g in in_depression]
+    truth += [("depression_human", g, "shared") for g in in_depression]
+    depression += [(human_symbol[g], sign()) for g in calm[:66]]
+    truth += [("depression_human", g, "unchanged") for g in calm[:66]]
+    depression += [(s, sign()) for s in human_only["symbol"][:10]]
+    depression_text = (
+        f"# source: simulated by painstress.demo.simulate (demo): {len(in_depression)} planted "
+        "pain-and-stress genes, 66 unchanged genes, 10 human genes without a mouse ortholog\n"
+        "# citation: none (simulated demo signature)\n# organism: human\n"
+        "# id_type: symbol\n# description: demo depression signature, human symbols\n"
+        "gene\tdirection\n" + "".join(f"{g}\t{d}\n" for g, d in depression))
+
+    anxiety = {"up": [], "down": []}
+    for g in in_anxiety:
+        anxiety[shared[g]].append(symbol[g])
+        truth.append(("anxiety_mouse", g, "shared"))
+    pain_de = de[de["model"] == "pain"].drop_duplicates("GeneID").set_index("GeneID")["log2FC"]
+    for g in rng.choice(pain_only, size=8, replace=False):
+        anxiety["up" if pain_de[g] > 0 else "down"].append(symbol[g])
+        truth.append(("anxiety_mouse", g, "pain_only"))
+    for g in calm[66:106]:
+        anxiety[sign()].append(symbol[g])
+        truth.append(("anxiety_mouse", g, "unchanged"))
+    anxiety_text = (
+        f"# source: simulated by painstress.demo.simulate (demo): {len(in_anxiety)} planted "
+        "pain-and-stress genes, 8 planted pain-only genes, 40 unchanged genes\n"
+        "# citation: none (simulated demo signature)\n# organism: mouse\n# id_type: symbol\n"
+        + "".join(f"ANXIETY_DEMO_{label}\tdemo anxiety genes, {d}\t" + "\t".join(anxiety[d])
+                  + "\n" for d, label in (("up", "UP"), ("down", "DN"))))
+    control_text = (
+        "# source: simulated by painstress.demo.simulate (demo): 100 unchanged genes, a negative "
+        "control\n# organism: mouse\n# id_type: symbol\n"
+        "RANDOM_CONTROL\tdemo negative control\t"
+        + "\t".join(symbol[g] for g in calm[106:206]) + "\n")
+    truth += [("random_control", g, "unchanged") for g in calm[106:206]]
+    truth_table = pd.DataFrame(truth, columns=["signature", "GeneID", "role"])
+    truth_table.insert(2, "symbol", truth_table["GeneID"].map(symbol))
+    return {"gene_orthologs.gz": gzip_bytes(ortholog_text),
+            "Homo_sapiens.gene_info.gz": gzip_bytes(info.to_csv(sep="\t", index=False,
+                                                                 lineterminator="\n")),
+            "depression_human.tsv": depression_text.encode(),
+            "anxiety_mouse.gmt": anxiety_text.encode(),
+            "random_control.gmt": control_text.encode(),
+            "truth_signatures.tsv": truth_table.to_csv(sep="\t", index=False,
+                                                       lineterminator="\n").encode()}
+
+
+
 def human_orthologs(study: dict[str, pd.DataFrame], seed: int) -> pd.DataFrame:
-    """The human genes :func:`painstress.demo.simulate.demo_signatures` writes for
+    """The human genes :func:`demo_signatures` writes for
     ``study`` and ``seed`` (its ``gene_orthologs.gz`` and ``Homo_sapiens.gene_info.gz``),
     read back from those bytes so the two can never disagree.
 
@@ -342,7 +457,7 @@ def human_orthologs(study: dict[str, pd.DataFrame], seed: int) -> pd.DataFrame:
     ``human_symbol``, ``mouse_GeneID`` (0 = no mouse ortholog) and ``one_to_one`` (the
     pair is the only one of both genes: what the default ortholog mapping keeps).
     """
-    files = simulate.demo_signatures(study, seed)
+    files = demo_signatures(study, seed)
     pairs = pd.read_csv(io.BytesIO(files["gene_orthologs.gz"]), sep="\t", compression="gzip")
     info = pd.read_csv(io.BytesIO(files["Homo_sapiens.gene_info.gz"]), sep="\t",
                        compression="gzip", usecols=["GeneID", "Symbol"])
@@ -814,7 +929,7 @@ def _go(demo: _Demo) -> tuple[bytes, bytes]:
               "!Date Generated: 2022-11-01",
               "!Generated by: painstress.demo.genesets (simulated demo file, not MGI data)"]
     text = "\n".join(header) + "\n" + "".join("\t".join(r) + "\n" for r in rows)
-    return _go_obo(), simulate.gzip_bytes(text)
+    return _go_obo(), gzip_bytes(text)
 
 
 # ------------------------------------------------------------------ MSigDB
@@ -906,7 +1021,7 @@ def write_demo_genesets(study: dict[str, pd.DataFrame], outdir: str | Path, seed
     changed); ``outdir`` (created if needed); ``seed`` for this module's own random stream
     (the study's counts and files do not depend on it); ``ortholog_seed``: the seed
     :func:`painstress.demo.simulate.write_demo_study` gave
-    :func:`~painstress.demo.simulate.demo_signatures` (``DemoParameters.seed + 2``), so the
+    :func:`demo_signatures` (``DemoParameters.seed + 2``), so the
     human genes of the GWAS and DISEASES files are those of its ``gene_orthologs.gz`` and
     ``Homo_sapiens.gene_info.gz``; default ``seed - 1``, right when ``seed`` is
     ``DemoParameters.seed + 3``.
@@ -944,5 +1059,5 @@ def write_demo_genesets(study: dict[str, pd.DataFrame], outdir: str | Path, seed
     written = {}
     for key, (name, data) in files.items():
         written[key] = outdir / name
-        simulate.write_bytes(written[key], data)
+        write_bytes(written[key], data)
     return written

@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from painstress.demo.simulate import GENE_INFO_COLUMNS, write_bytes
+from painstress.data.ncbi_files import GENE_INFO_COLUMNS
+from painstress.demo.formats import write_bytes
 from painstress.files import write_tsv
 
 BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
@@ -182,6 +183,8 @@ def write_demo_reads(counts_files: dict[str, Path], annotation: Path, outdir: Pa
                 folder = f"vol1/fastq/{run[:6]}/00{run[-1]}/{run}"
                 rows.append({"run_accession": run, "experiment_accession": experiment,
                              "experiment_alias": sample, "library_layout": "SINGLE",
+                             "library_strategy": "RNA-Seq", "tax_id": 10090,
+                             "scientific_name": "Mus musculus",
                              "read_count": int(part.sum()), "base_count": int(part.sum()) * 75,
                              "fastq_ftp": f"ftp.sra.ebi.ac.uk/{folder}/{run}.fastq.gz",
                              "fastq_md5": "", "fastq_bytes": ""})

@@ -19,8 +19,6 @@ fixed timestamp, so the same parameters give the same bytes.
 
 from __future__ import annotations
 
-import gzip
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from painstress.data import ncbi_files
+from painstress.demo import genesets
+from painstress.demo.formats import gzip_bytes, write_bytes
 
 REGIONS = {  # label used in truth files -> how GEO characteristics spell it, per series
     "NAc": ("nucleus accumbens", "NAc"),
@@ -87,22 +87,6 @@ def mouse_like_symbols(n: int, rng: np.random.Generator) -> list[str]:
     return symbols
 
 
-def gzip_bytes(text: str) -> bytes:
-    """Gzip with mtime 0 and no file name, so equal text gives equal bytes."""
-    buffer = io.BytesIO()
-    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
-        gz.write(text.encode("utf-8"))
-    return buffer.getvalue()
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temporary name so an interrupted run leaves no half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def simulate_study(params: DemoParameters) -> dict[str, pd.DataFrame]:
     """Simulate the study in memory.
 
@@ -112,7 +96,8 @@ def simulate_study(params: DemoParameters) -> dict[str, pd.DataFrame]:
     """
     rng = np.random.default_rng(params.seed)
     n = params.n_genes
-    gene_ids = np.sort(rng.choice(np.arange(11_000, 120_000_000), size=n, replace=False))
+    # offsets, not np.arange: the same IDs and random stream without a 1 GB array
+    gene_ids = np.sort(11_000 + rng.choice(119_989_000, size=n, replace=False))
     symbols = mouse_like_symbols(n, rng)
 
     log_mean = rng.normal(np.log(150.0), 2.0, size=n)
@@ -301,13 +286,11 @@ def write_demo_study(outdir: str | Path, pain_series: str, stress_series: str,
             write_bytes(written[key], data)
     folders = {"gene_orthologs.gz": "ncbi_gene", "Homo_sapiens.gene_info.gz": "ncbi_gene",
                "truth_signatures.tsv": "truth"}
-    for name, data in demo_signatures(study, params.seed + 2).items():
+    for name, data in genesets.demo_signatures(study, params.seed + 2).items():
         key = name.split(".")[0]
         written[key] = outdir / folders.get(name, "signatures") / name.replace("truth_", "")
         write_bytes(written[key], data)
-    from painstress.demo.genesets import write_demo_genesets  # it builds on this module
-
-    sources = write_demo_genesets(study, outdir / "genesets", params.seed + 3)
+    sources = genesets.write_demo_genesets(study, outdir / "genesets", params.seed + 3)
     truth = sources.pop("truth_genesets")
     (outdir / "truth").mkdir(parents=True, exist_ok=True)
     written["truth_genesets"] = truth.replace(outdir / "truth" / "genesets.tsv")
@@ -319,120 +302,3 @@ def write_demo_study(outdir: str | Path, pain_series: str, stress_series: str,
         write_bytes(written[key], study[key].to_csv(sep="\t", index=False, float_format="%.4f",
                                                lineterminator="\n").encode())
     return written
-
-
-GENE_INFO_COLUMNS = [
-    "#tax_id", "GeneID", "Symbol", "LocusTag", "Synonyms", "dbXrefs", "chromosome",
-    "map_location", "description", "type_of_gene", "Symbol_from_nomenclature_authority",
-    "Full_name_from_nomenclature_authority", "Nomenclature_status", "Other_designations",
-    "Modification_date", "Feature_type"]
-
-
-def demo_signatures(study: dict[str, pd.DataFrame], seed: int) -> dict[str, bytes]:
-    """External signatures for the demo, with planted truth, in the real file formats.
-
-    Human genes: the mouse genes whose symbols are not Gm/Rik placeholders get a human
-    ortholog (upper-case symbol, made-up GeneID); 2 % of them a second one (one-to-many,
-    dropped by the default one-to-one mapping); 150 human genes have no mouse ortholog.
-    Written as NCBI Gene's ``gene_orthologs.gz`` and ``Homo_sapiens.gene_info.gz``.
-
-    Signatures (user-file formats of :mod:`painstress.compare.signatures`):
-
-    * ``depression_human.tsv``: signed, human symbols; up to 24 of the planted shared genes
-      (60 % of those with a one-to-one human ortholog) with their direction, 66 genes
-      unchanged in the demo with random directions, 10 human genes without a mouse ortholog;
-    * ``anxiety_mouse.gmt``: MSigDB-style UP/DN sets, mouse symbols; up to 16 other planted
-      shared genes, 8 planted pain-only genes, 40 unchanged genes;
-    * ``random_control.gmt``: undirected, 100 unchanged genes: a negative control.
-
-    Returns file name -> bytes, including ``truth_signatures.tsv`` (signature, GeneID,
-    symbol, role). A separate random stream, so the counts do not depend on it.
-    """
-    rng = np.random.default_rng(seed)
-    genes = study["genes"]
-    placeholder = genes["Symbol"].str.match(r"^Gm\d+$|Rik$|^\d")
-    with_human = genes[~placeholder].reset_index(drop=True)
-    human_ids = rng.choice(np.arange(1, 200_000), size=len(with_human) + 400, replace=False)
-    pairs = pd.DataFrame({"human": human_ids[: len(with_human)], "mouse": with_human["GeneID"],
-                          "symbol": with_human["Symbol"].str.upper()})
-    extra = pairs.sample(frac=0.02, random_state=rng.integers(2**31))  # one-to-many
-    paralogs = pd.DataFrame({"human": human_ids[len(with_human): len(with_human) + len(extra)],
-                             "mouse": extra["mouse"].to_numpy(),
-                             "symbol": extra["symbol"].to_numpy() + "B"})
-    human_only = pd.DataFrame({"human": human_ids[-150:], "mouse": 0,
-                               "symbol": [f"HSA{k:04d}" for k in range(150)]})
-    orthologs = pd.concat([pairs, paralogs]).sort_values(["human", "mouse"])
-    ortholog_text = "#tax_id\tGeneID\trelationship\tOther_tax_id\tOther_GeneID\n" + "".join(
-        f"9606\t{h}\tOrtholog\t10090\t{m}\n" for h, m in zip(orthologs["human"],
-                                                            orthologs["mouse"]))
-    everyone = pd.concat([pairs, paralogs, human_only]).sort_values("human")
-    info = pd.DataFrame({column: "-" for column in GENE_INFO_COLUMNS}, index=range(len(everyone)))
-    info["#tax_id"], info["GeneID"] = 9606, everyone["human"].to_numpy()
-    info["Symbol"] = info["Symbol_from_nomenclature_authority"] = everyone["symbol"].to_numpy()
-    info["description"] = "simulated human gene (painstress demo study)"
-    info["type_of_gene"], info["Nomenclature_status"] = "protein-coding", "O"
-    info["Modification_date"] = "20260101"
-
-    one_to_one = pairs[~pairs["mouse"].isin(extra["mouse"])]
-    shared = (study["shared_truth"].drop_duplicates("GeneID")
-              .set_index("GeneID")["direction"])
-    de = study["de_truth"]
-    pain_only = sorted(set(de.loc[de["model"] == "pain", "GeneID"]) - set(shared.index))
-    changed = set(de["GeneID"])
-    unchanged = one_to_one[~one_to_one["mouse"].isin(changed)]
-    symbol = dict(zip(genes["GeneID"], genes["Symbol"]))
-    human_symbol = dict(zip(one_to_one["mouse"], one_to_one["symbol"]))
-    eligible = [g for g in shared.index if g in human_symbol]
-    in_depression = list(rng.choice(eligible, size=min(24, int(0.6 * len(eligible))),
-                                     replace=False))
-    rest = [g for g in shared.index if g not in in_depression]
-    in_anxiety = list(rng.choice(rest, size=min(16, len(rest)), replace=False))
-    calm = rng.choice(unchanged["mouse"].to_numpy(), size=206, replace=False)
-    sign = lambda: rng.choice(["up", "down"])  # noqa: E731
-    truth = []
-
-    depression = [(human_symbol[g], shared[g]) for g in in_depression]
-    truth += [("depression_human", g, "shared") for g in in_depression]
-    depression += [(human_symbol[g], sign()) for g in calm[:66]]
-    truth += [("depression_human", g, "unchanged") for g in calm[:66]]
-    depression += [(s, sign()) for s in human_only["symbol"][:10]]
-    depression_text = (
-        f"# source: simulated by painstress.demo.simulate (demo): {len(in_depression)} planted "
-        "pain-and-stress genes, 66 unchanged genes, 10 human genes without a mouse ortholog\n"
-        "# citation: none (simulated demo signature)\n# organism: human\n"
-        "# id_type: symbol\n# description: demo depression signature, human symbols\n"
-        "gene\tdirection\n" + "".join(f"{g}\t{d}\n" for g, d in depression))
-
-    anxiety = {"up": [], "down": []}
-    for g in in_anxiety:
-        anxiety[shared[g]].append(symbol[g])
-        truth.append(("anxiety_mouse", g, "shared"))
-    pain_de = de[de["model"] == "pain"].drop_duplicates("GeneID").set_index("GeneID")["log2FC"]
-    for g in rng.choice(pain_only, size=8, replace=False):
-        anxiety["up" if pain_de[g] > 0 else "down"].append(symbol[g])
-        truth.append(("anxiety_mouse", g, "pain_only"))
-    for g in calm[66:106]:
-        anxiety[sign()].append(symbol[g])
-        truth.append(("anxiety_mouse", g, "unchanged"))
-    anxiety_text = (
-        f"# source: simulated by painstress.demo.simulate (demo): {len(in_anxiety)} planted "
-        "pain-and-stress genes, 8 planted pain-only genes, 40 unchanged genes\n"
-        "# citation: none (simulated demo signature)\n# organism: mouse\n# id_type: symbol\n"
-        + "".join(f"ANXIETY_DEMO_{label}\tdemo anxiety genes, {d}\t" + "\t".join(anxiety[d])
-                  + "\n" for d, label in (("up", "UP"), ("down", "DN"))))
-    control_text = (
-        "# source: simulated by painstress.demo.simulate (demo): 100 unchanged genes, a negative "
-        "control\n# organism: mouse\n# id_type: symbol\n"
-        "RANDOM_CONTROL\tdemo negative control\t"
-        + "\t".join(symbol[g] for g in calm[106:206]) + "\n")
-    truth += [("random_control", g, "unchanged") for g in calm[106:206]]
-    truth_table = pd.DataFrame(truth, columns=["signature", "GeneID", "role"])
-    truth_table.insert(2, "symbol", truth_table["GeneID"].map(symbol))
-    return {"gene_orthologs.gz": gzip_bytes(ortholog_text),
-            "Homo_sapiens.gene_info.gz": gzip_bytes(info.to_csv(sep="\t", index=False,
-                                                                 lineterminator="\n")),
-            "depression_human.tsv": depression_text.encode(),
-            "anxiety_mouse.gmt": anxiety_text.encode(),
-            "random_control.gmt": control_text.encode(),
-            "truth_signatures.tsv": truth_table.to_csv(sep="\t", index=False,
-                                                       lineterminator="\n").encode()}

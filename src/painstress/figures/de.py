@@ -10,6 +10,7 @@ import pandas as pd
 
 from painstress.de.deseq2 import DISPERSION_COLUMNS as DISPERSION_TABLE
 from painstress.figures.style import GREY, LABEL_CHARS, OKABE_ITO, plain
+from painstress.settings import significance_rule
 
 # what the dispersion plot reads of the DE step's dispersion table (after GeneID, symbol)
 DISPERSION_COLUMNS = DISPERSION_TABLE[2:]
@@ -19,9 +20,8 @@ def _classes(de: pd.DataFrame, thresholds) -> list[tuple[str, pd.Series, str]]:
     modern = de["sig_modern"].astype(bool)
     paper = de["sig_paper"].astype(bool) & ~modern
     return [("not significant", ~(modern | paper), GREY),
-            (f"paper only: p < {thresholds.paper_pvalue:g}, "
-             + f"|FC| ≥ {thresholds.paper_fold_change:g}", paper, OKABE_ITO[0]),
-            (f"modern: padj < {thresholds.modern_padj:g}", modern, OKABE_ITO[4])]
+            (f"paper only: {significance_rule(thresholds, 'paper')}", paper, OKABE_ITO[0]),
+            (f"modern: {significance_rule(thresholds, 'modern')}", modern, OKABE_ITO[4])]
 
 
 def _keep_inside(ax, texts: list, renderer) -> None:

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from painstress import InputError
-from painstress.figures.style import GREY, LABEL_CHARS, OKABE_ITO, plain
+
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
 
 PSEUDOCOUNT = 0.5  # as plotCounts: zero counts stay on a log axis
 MIN_SPAN = 6.0  # a row's y axis spans at least this factor, so it has labelled ticks
@@ -85,6 +86,12 @@ def gene_counts_panel(normalised: dict[tuple[str, str], pd.DataFrame], sheet: pd
     the y axis, labelled with the gene's symbol (its GeneID if none) in bold. A gene
     missing from a table gets an empty panel saying so.
     """
+    # matplotlib only here: the table half of this module (the VST jobs) does not draw
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    from painstress.figures.style import LABEL_CHARS, OKABE_ITO, plain
+
     keys = list(normalised)
     matrices = {key: _matrix(table) for key, table in normalised.items()}
     group_of = sheet.drop_duplicates("sample").set_index("sample")["group"].astype(str)
@@ -146,6 +153,10 @@ def gene_counts_panel(normalised: dict[tuple[str, str], pd.DataFrame], sheet: pd
 def _count_axis(ax, values: np.ndarray) -> None:
     """Log y axis (shared by a row) spanning ``values`` with at least :data:`MIN_SPAN`,
     ticks at 1-2-5 steps labelled as plain counts."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+    from painstress.figures.style import GREY
+
     values = values[np.isfinite(values) & (values > 0)]
     low, high = (values.min(), values.max()) if len(values) else (PSEUDOCOUNT, 10.0)
     low, high = low / 1.4, high * 1.4

@@ -70,6 +70,10 @@ def save(fig: plt.Figure, png: str | Path, pdf: str | Path | None = None) -> Non
     image.save(packed, format="PNG", optimize=True)
     write_bytes(packed.getvalue(), png)
     if pdf:
+        # the layout the PNG was drawn with, not computed again: a third less CPU for the
+        # PDF, and its parts placed as in the PNG (the layout at the PDF's 72 dpi moved
+        # texts by up to 0.5 pt)
+        fig.set_layout_engine("none")
         fig.savefig(pdf, bbox_inches="tight", metadata={"CreationDate": None})
     plt.close(fig)
 
