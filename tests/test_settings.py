@@ -111,6 +111,7 @@ def test_defaults_left_in_other_stages_equal_the_schemas():
     """Defaults that remain outside the settings (keyword defaults of library functions,
     the demo generator's parameters) are the schema's."""
     from painstress.compare import orthologs, overlap, pathways, signatures
+    from painstress.data.http import NETWORK_FIELDS, HttpSettings
     from painstress.demo.simulate import DemoParameters
     from painstress.figures.pathways import pathway_dotplot
     from painstress.samples import validate_sample_sheet
@@ -131,6 +132,9 @@ def test_defaults_left_in_other_stages_equal_the_schemas():
         (_default(validate_sample_sheet, "min_replicates"), de["min_replicates"]),
     }
     assert all(ours == schema for ours, schema in remaining), remaining
+    network = HttpSettings()  # how NCBI is reached: config ncbi
+    assert {key: getattr(network, key) for key in NETWORK_FIELDS} == {
+        key: path("ncbi")[key] for key in NETWORK_FIELDS}
     demo = path("simulate")
     generator = DemoParameters()
     assert {key: getattr(generator, key) for key in demo} == demo

@@ -55,7 +55,7 @@ class HttpSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     retries: int = 5
-    backoff: float = 1.0
+    backoff: float = 0.5
     api_key: str | None = None
 
     @property
@@ -67,6 +67,11 @@ class HttpSettings:
     @property
     def requests_per_second(self) -> float:
         return 10.0 if self.api_key else 3.0
+
+
+# The settings of config ``ncbi`` that HttpSettings holds (its defaults equal the schema's:
+# tests/test_settings.py).
+NETWORK_FIELDS = ("email", "connect_timeout", "read_timeout", "retries", "backoff")
 
 
 class RateLimiter:

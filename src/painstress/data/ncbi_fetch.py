@@ -30,7 +30,7 @@ import pandas as pd
 
 from painstress import InputError
 from painstress.data import ncbi_files
-from painstress.data.http import Client, FetchError, HttpSettings, download
+from painstress.data.http import NETWORK_FIELDS, Client, FetchError, HttpSettings, download
 
 HTS_EXPRESSION = "Expression profiling by high throughput sequencing"
 GSE_UID_BASE = 200_000_000
@@ -282,11 +282,8 @@ def supplementary_files(matrix: ncbi_files.SeriesMatrix) -> list[str]:
 
 def connect(settings: dict) -> tuple[Client, Endpoints]:
     """Client and endpoints from config ``ncbi``; the API key from ``NCBI_API_KEY``."""
-    http = HttpSettings(email=settings.get("email", ""),
-                        connect_timeout=settings.get("connect_timeout", 10),
-                        read_timeout=settings.get("read_timeout", 60),
-                        retries=settings.get("retries", 5), backoff=settings.get("backoff", 0.5),
-                        api_key=os.environ.get("NCBI_API_KEY") or None)
+    given = {key: settings[key] for key in NETWORK_FIELDS if key in settings}
+    http = HttpSettings(**given, api_key=os.environ.get("NCBI_API_KEY") or None)
     endpoints = Endpoints(eutils=settings.get("eutils_url", Endpoints.eutils).rstrip("/"),
                           geo=settings.get("geo_url", Endpoints.geo).rstrip("/"),
                           geo_ftp=settings.get("geo_ftp_url", Endpoints.geo_ftp).rstrip("/"))
