@@ -19,8 +19,11 @@ rule pathway_ora:
         sources=f"{RESULTS}/pathways/sources.tsv",
         # per collection: genes, how many are the study's (checked against min_mapped)
         collections=f"{RESULTS}/pathways/collections.tsv",
-        ora=report(
-            f"{RESULTS}/pathways/ora.tsv",
+        # every test; the report holds the significant ones (a whole table of GO terms
+        # would be most of the report's size)
+        ora=f"{RESULTS}/pathways/ora.tsv",
+        significant=report(
+            f"{RESULTS}/pathways/ora_significant.tsv",
             caption="../report/pathway_ora.rst",
             category="6. What the shared genes are",
             subcategory="pathways",

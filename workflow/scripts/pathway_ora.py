@@ -72,6 +72,7 @@ def ora(snakemake):
     logging.info("ORA: %d tests, %d with padj < %g", len(table),
                  int((table["padj"] < settings.padj).sum()), settings.padj)
     write_tsv(table, snakemake.output.ora)
+    write_tsv(table[table["padj"] < settings.padj], snakemake.output.significant)
 
 
 def dotplots(snakemake):

@@ -52,23 +52,30 @@ def plain(value, limit: int | None = None) -> str:
     return text.replace("$", r"\$")
 
 
+def palette_png(png: bytes) -> bytes:
+    """A PNG re-encoded with a 256-colour palette (no dithering): for plots, a third of the
+    bytes of a 24-bit PNG and indistinguishable from it. Figures and the notebooks' images
+    both go through it."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(
+        colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    packed = io.BytesIO()
+    image.save(packed, format="PNG", optimize=True)
+    return packed.getvalue()
+
+
 def save(fig: plt.Figure, png: str | Path, pdf: str | Path | None = None) -> None:
     """Write ``fig`` as PNG and, if given, PDF (no creation date, so reruns are stable).
 
     The PNG (what the report embeds) has a 256-colour palette: a third of the size of
     matplotlib's 24-bit PNG and, for these plots, indistinguishable from it; the PDF beside
     it keeps the full vector figure."""
-    from PIL import Image
-
     from painstress.files import write_bytes
 
     rendered = io.BytesIO()
     fig.savefig(rendered, format="png", bbox_inches="tight", metadata={"Software": None})
-    image = Image.open(rendered).convert("RGB").quantize(
-        colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    packed = io.BytesIO()
-    image.save(packed, format="PNG", optimize=True)
-    write_bytes(packed.getvalue(), png)
+    write_bytes(palette_png(rendered.getvalue()), png)
     if pdf:
         # the layout the PNG was drawn with, not computed again: a third less CPU for the
         # PDF, and its parts placed as in the PNG (the layout at the PDF's 72 dpi moved
