@@ -514,3 +514,26 @@ def test_data_labels_are_drawn_verbatim_in_their_place(hostile_figures):
     assert [t._preprocess_math(t.get_text())[0] for t in heatmap.get_yticklabels()] == DRAWN
     legend = figures["pca"].axes[0].get_legend()
     assert "_lead (n=6)" in [t.get_text() for t in legend.get_texts()]
+
+
+def test_library_sizes_name_samples_only_while_the_names_fit():
+    """Up to MAX_NAMED_BARS bars per region each bar is named; above, names would overlap
+    (200 samples per region in the cost-growth runs), so the axis says how many instead."""
+    from painstress.figures.samples import MAX_NAMED_BARS, library_sizes
+
+    def figure(n):
+        sheet = pd.DataFrame({"sample": [f"s{i:03d}" for i in range(n)], "region": "NAc",
+                              "group": ["sham", "SNI"] * (n // 2)})
+        totals = pd.Series(np.arange(1, n + 1) * 1e6, index=sheet["sample"])
+        fig = library_sizes(totals, sheet, title="t", group_order=["sham", "SNI"],
+                            region_order=["NAc"])
+        ax = fig.axes[0]
+        names = [t.get_text() for t in ax.get_xticklabels()]
+        label = ax.get_xlabel()
+        plt.close(fig)
+        return names, label
+
+    names, label = figure(MAX_NAMED_BARS)
+    assert len(names) == MAX_NAMED_BARS and "s000" in names and label == ""
+    names, label = figure(200)
+    assert names == [] and label == "200 samples, by group, then by size"

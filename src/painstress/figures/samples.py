@@ -20,6 +20,10 @@ FREE_TEXT = re.compile(r"^(sample|title|description|name|label|source.*|characte
 MISSING = "(not given)"
 
 
+# More rotated 6-point names than this overlap in a panel 4.2 inches wide.
+MAX_NAMED_BARS = 40
+
+
 def library_sizes(counts: pd.Series, sheet: pd.DataFrame, *, title: str,
                   group_order: list[str], region_order: list[str]) -> plt.Figure:
     """Total counts per sample (millions), one panel per region, bars coloured by group."""
@@ -33,8 +37,12 @@ def library_sizes(counts: pd.Series, sheet: pd.DataFrame, *, title: str,
         rows["order"] = rows["group"].map({g: i for i, g in enumerate(group_order)})
         rows = rows.sort_values(["order", "total"])
         ax.bar(range(len(rows)), rows["total"] / 1e6, color=rows["group"].map(colours))
-        ax.set_xticks(range(len(rows)), [plain(s, LABEL_CHARS) for s in rows.index],
-                      rotation=90, fontsize=6)
+        if len(rows) <= MAX_NAMED_BARS:
+            ax.set_xticks(range(len(rows)), [plain(s, LABEL_CHARS) for s in rows.index],
+                          rotation=90, fontsize=6)
+        else:  # names would overlap; each sample's total is in the sample sheet
+            ax.set_xticks([])
+            ax.set_xlabel(f"{len(rows)} samples, by group, then by size", fontsize=8)
         ax.set_title(plain(region, LABEL_CHARS), fontsize=9)
     axes[0][0].set_ylabel("reads counted (millions)")
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[g]) for g in group_order
