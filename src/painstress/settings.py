@@ -55,7 +55,9 @@ class _Settings:
     """What every stage's settings share: built from a mapping (a config section, a rule's
     params) by field name, nested settings included; other keys are ignored."""
 
-    _section: typing.ClassVar[str]  # the config section whose schema defaults apply
+    # where the stage's keys are in the config (and so their schema defaults): ("de",),
+    # ("de", "thresholds")
+    _section: typing.ClassVar[tuple[str, ...]]
 
     @classmethod
     def from_params(cls, params: Mapping):
@@ -68,8 +70,8 @@ class _Settings:
                 value = params[field.name]
             except (KeyError, TypeError, AttributeError):
                 raise InputError(f"{cls.__name__}: the setting {field.name!r} is missing "
-                                 f"(config section {cls._section!r}); validate the config "
-                                 "with painstress.config.validate_config first") from None
+                                 f"(config section {'.'.join(cls._section)!r}); validate the "
+                                 "config with painstress.config.validate_config first") from None
             kind = hints[field.name]
             if isinstance(kind, type) and issubclass(kind, _Settings):
                 value = kind.from_params(value)
@@ -85,7 +87,10 @@ class _Settings:
 
     @classmethod
     def _default_params(cls) -> dict:
-        return schema_defaults(cls._section)
+        params = schema_defaults(cls._section[0])
+        for key in cls._section[1:]:
+            params = params[key]
+        return params
 
 
 @dataclass(frozen=True)
@@ -94,15 +99,11 @@ class Thresholds(_Settings):
     paper_pvalue`` and ``|fold change| >= paper_fold_change``; *modern*, ``padj <
     modern_padj`` (also the alpha of DESeq2's independent filtering)."""
 
-    _section = "de"
+    _section = ("de", "thresholds")
 
     paper_pvalue: float
     paper_fold_change: float
     modern_padj: float
-
-    @classmethod
-    def _default_params(cls) -> dict:
-        return schema_defaults("de")["thresholds"]
 
 
 @dataclass(frozen=True)
@@ -112,15 +113,11 @@ class LibraryQC(_Settings):
     detected genes (count > 0); failing samples stop the fit (``stop``) or are left out
     and recorded (``drop``)."""
 
-    _section = "de"
+    _section = ("de", "library_qc")
 
     min_reads_fraction: float
     min_genes_fraction: float
     on_fail: str
-
-    @classmethod
-    def _default_params(cls) -> dict:
-        return schema_defaults("de")["library_qc"]
 
 
 @dataclass(frozen=True)
@@ -129,7 +126,7 @@ class DESettings(_Settings):
     prefilter's ``min_count``, ``min_replicates`` per group, the library-size gate and the
     significance thresholds."""
 
-    _section = "de"
+    _section = ("de",)
 
     covariates: tuple[str, ...]
     inference: str
@@ -145,7 +142,7 @@ class OverlapSettings(_Settings):
     the permutation p-values (``permutations``, 0 = none; within ``expression_bins``;
     ``seed``), the paper's reported count (or None) and the thresholds that made the lists."""
 
-    _section = "overlap"
+    _section = ("overlap",)
 
     permutations: int
     expression_bins: int
@@ -155,7 +152,7 @@ class OverlapSettings(_Settings):
 
     @classmethod
     def _default_params(cls) -> dict:
-        return {**schema_defaults("overlap"), "thresholds": schema_defaults("de")["thresholds"]}
+        return {**schema_defaults("overlap"), "thresholds": Thresholds._default_params()}
 
 
 @dataclass(frozen=True)
@@ -164,7 +161,7 @@ class PathwaySettings(_Settings):
     mapped share, a term's significance (``padj``), GSEA's permutations and seed, and the
     themes (None: the paper's)."""
 
-    _section = "pathways"
+    _section = ("pathways",)
 
     collections: tuple[str, ...]
     min_size: int
