@@ -14,6 +14,8 @@ PCA_GENES = 500  # as DESeq2's plotPCA (ntop = 500)
 
 
 def tables(snakemake):
+    """Writes the region's VST, normalised counts and size factors; returns the VST, the
+    raw counts of its genes and the size factors, for the figures."""
     region, out = snakemake.wildcards.region, snakemake.output
     sheet = read_tsv(snakemake.input.samples, dtype=str)
     # only the QC datasets (the study organism's; rule vst's params)
@@ -30,13 +32,12 @@ def tables(snakemake):
     write_tsv(normalised_counts_table(counts.loc[values.index], size_factors, genes),
               out.normalised)
     write_tsv(size_factors.rename_axis("sample").reset_index(), out.size_factors)
+    return values, counts.loc[values.index, size_factors.index], size_factors, sheet
 
 
-def figures(snakemake):
-    """PCA, sample distances and count distributions, from the tables as written."""
+def figures(snakemake, vst, raw, size_factors, sheet):
+    """PCA, sample distances and count distributions."""
     out = snakemake.output
-    vst = read_tsv(out.vst, index_col=0)
-    sheet = read_tsv(snakemake.input.samples, dtype=str)
     region, order = snakemake.wildcards.region, snakemake.params.group_order
     n_genes = min(PCA_GENES, vst.shape[0])
     save(pca(vst, sheet, group_order=order, n_genes=n_genes,
@@ -45,10 +46,7 @@ def figures(snakemake):
     save(sample_distances(vst, sheet, group_order=order,
                           title=f"{region}: distances between samples ({vst.shape[0]} genes, "
                                 "VST)"), out.distances, out.distances_pdf)
-    normalised = read_tsv(out.normalised, dtype={"symbol": str}).set_index("GeneID")
-    normalised = normalised.drop(columns="symbol")
-    size_factors = read_tsv(out.size_factors, dtype={"sample": str}).set_index("sample")
-    raw = normalised * size_factors["size_factor"]  # counts back: normalised × size factor
+    normalised = raw.astype(float).div(size_factors, axis=1)
     save(count_distributions(raw, normalised, sheet, group_order=order,
                              title=f"{region}: counts per sample before and after size "
                                    "factors (median of ratios)"),
@@ -56,8 +54,7 @@ def figures(snakemake):
 
 
 def main(snakemake):
-    tables(snakemake)
-    figures(snakemake)
+    figures(snakemake, *tables(snakemake))
 
 
 run_script(main, snakemake)  # noqa: F821
