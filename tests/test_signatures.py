@@ -7,6 +7,7 @@ are mapped with are in tests/data/ncbi_gene/. Small malformed files go to tmp_pa
 from __future__ import annotations
 
 import gzip
+import json
 import math
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from painstress import InputError
 from painstress.compare import signatures as sg
 from painstress.data import ncbi_files
+from painstress.data.http import provenance_path
 
 DATA = Path(__file__).resolve().parent / "data"
 SIGS = DATA / "signatures"
@@ -362,3 +364,97 @@ def test_read_header_gives_the_settings_without_the_genes(tmp_path):
     path.write_text("# citation: x\ngene\nBdnf\n")
     with pytest.raises(InputError, match="no '# source"):
         sg.read_header(path)
+
+
+# ------------------------------------------------------------------ the study's mouse genes
+
+
+def test_read_mouse_genes_keeps_only_the_mouse_rows(tmp_path, ncbi):
+    """genes.tsv lists human datasets' genes too: a human BDNF row must not let a mouse list
+    written with human symbols map (it would, to human GeneID 627, without the filter)."""
+    genes = write(tmp_path, "genes.tsv", "GeneID\tsymbol\torganism\n627\tBDNF\tHomo sapiens\n"
+                  "12064\tBdnf\tMus musculus\n99999\t\tMus musculus\n")
+    mouse = ncbi_files.read_mouse_genes(genes)
+    assert mouse.values.tolist() == [[12064, "Bdnf", "Mus musculus"],
+                                     [99999, "", "Mus musculus"]]  # no symbol: ""
+    listed = write(tmp_path, "mixed.tsv", "# source: t\n# organism: mouse\ngene\nBDNF\nBdnf\n")
+    [sig] = sg.read_signature_file(listed, mouse_genes=mouse)
+    assert sig.genes["GeneID"].tolist() == [12064]
+    assert sig.meta["n_unmapped"] == 1 and sig.meta["unmapped_examples"] == "BDNF (unknown)"
+    one = write(tmp_path, "one_organism.tsv", "GeneID\tsymbol\n12064\tBdnf\n")
+    assert ncbi_files.read_mouse_genes(one).values.tolist() == [[12064, "Bdnf"]]
+
+
+# ------------------------------------------------------------------ curated public sources
+
+# Real-format excerpts (see the SOURCES.md files there) and the hand-written MP files of
+# tests/data/genesets/; the expected genes are those tests/test_genesets.py reads by hand.
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "genesets"
+GWAS_EXPORT = FIXTURES / "gwas_catalog" / "gwas-association-EFO_0003761-withChildTraits.excerpt.tsv"
+JENSEN = FIXTURES / "jensen_diseases" / "human_disease_experiments_filtered.excerpt.tsv"
+MP_FILES = [DATA / "genesets" / "MGI_GenePheno.test.rpt", DATA / "genesets" / "mp_test.obo"]
+NO_RECORD = "no download record (simulated demo file or placed by hand)"
+
+
+def read_written(path: Path) -> tuple[dict, pd.DataFrame]:
+    """A written signature file: its header settings and its gene table."""
+    return sg.read_header(path), pd.read_csv(path, sep="\t", comment="#")
+
+
+def test_curated_gwas_signature(tmp_path):
+    """GCST005835 (EFO_0005658): MSRA, XKR6, PLEKHM1, CELF4 hold a lead SNP; PRAG1 and
+    RN7SKP263 only flank intergenic ones, kept or not by ``intergenic``."""
+    spec = {"gwas_catalog": {"traits": ["EFO_0005658"], "p_max": 5e-8, "intergenic": True},
+            "citation": "PMID 30718901", "description": "SSRI response"}
+    path = tmp_path / "curated" / "ssri_gwas.tsv"
+    sg.curated_signature("ssri_gwas", "gwas_catalog", spec, [GWAS_EXPORT], path)
+    header, genes = read_written(path)
+    assert genes["gene"].tolist() == ["CELF4", "MSRA", "PLEKHM1", "PRAG1", "RN7SKP263", "XKR6"]
+    assert header["organism"] == "human" and header["citation"] == "PMID 30718901"
+    assert header["source"] == ("NHGRI-EBI GWAS Catalog, traits EFO_0005658, p <= 5e-08, "
+                                f"mapped genes ({GWAS_EXPORT.name}, {NO_RECORD})")
+    assert "# name: ssri_gwas\n" in path.read_text()
+    assert "# description: SSRI response\n" in path.read_text()
+    spec["gwas_catalog"]["intergenic"] = False
+    sg.curated_signature("ssri_gwas", "gwas_catalog", spec, [GWAS_EXPORT], path)
+    assert read_written(path)[1]["gene"].tolist() == ["CELF4", "MSRA", "PLEKHM1", "XKR6"]
+
+
+def test_curated_mgi_signature_leaves_out_markers_without_a_symbol(tmp_path):
+    """MP:0001362 and below: Crhr1, Htr1a and MGI:9300002, which only a two-gene genotype
+    carries (the report gives it no symbol, so the file cannot name it)."""
+    path = tmp_path / "anxiety_mgi.tsv"
+    sg.curated_signature("anxiety_mgi", "mgi", {"mgi": {"terms": ["MP:0001362"]}}, MP_FILES,
+                         path)
+    header, genes = read_written(path)
+    assert genes[["gene", "mgi_id"]].values.tolist() == [["Crhr1", "MGI:88498"],
+                                                         ["Htr1a", "MGI:96273"]]
+    assert header["organism"] == "mouse" and header["citation"] == ""
+    assert header["source"] == (
+        "MGI genotype-phenotype annotations, MP terms MP:0001362 and descendants "
+        f"(MGI_GenePheno.test.rpt, {NO_RECORD}; mp_test.obo, {NO_RECORD})")
+
+
+def test_curated_diseases_signature_names_its_download(tmp_path):
+    source = tmp_path / JENSEN.name
+    source.write_bytes(JENSEN.read_bytes())
+    provenance_path(source).write_text(json.dumps(
+        {"url": "https://download.jensenlab.org/human_disease_experiments_filtered.tsv",
+         "fetched": "2026-01-02T03:04:05+00:00"}))
+    path = tmp_path / "anxiety_diseases.tsv"
+    spec = {"diseases": {"doid": "DOID:2030", "min_score": 1.1}}
+    sg.curated_signature("anxiety_diseases", "diseases", spec, [source], path)
+    header, genes = read_written(path)
+    assert genes[["gene", "score"]].values.tolist() == [
+        ["NFKBIZ", 1.154], ["NTRK2", 1.205], ["PDE4B", 1.534], ["ZPLD1", 1.154]]
+    assert header["organism"] == "human"
+    assert header["source"] == (
+        "JensenLab DISEASES experiments channel, DOID:2030, score >= 1.1 "
+        f"({JENSEN.name} from https://download.jensenlab.org/"
+        "human_disease_experiments_filtered.tsv, downloaded 2026-01-02)")
+
+
+def test_curated_signature_unknown_source(tmp_path):
+    with pytest.raises(ValueError, match=r"x: unknown curated source 'kegg'"):
+        sg.curated_signature("x", "kegg", {"kegg": {}}, [], tmp_path / "x.tsv")
+    assert not (tmp_path / "x.tsv").exists()

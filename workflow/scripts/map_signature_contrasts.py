@@ -11,8 +11,7 @@ from painstress.jobs import run_script
 
 def main(snakemake):
     params, inputs = snakemake.params, snakemake.input
-    genes = read_tsv(inputs.genes, dtype={"symbol": str, "organism": str}).fillna("")
-    mouse = genes[genes["organism"] == "Mus musculus"].rename(columns={"symbol": "Symbol"})
+    mouse = ncbi_files.read_mouse_genes(inputs.genes).rename(columns={"symbol": "Symbol"})
     pairs = ncbi_files.read_gene_orthologs(inputs.orthologs)
     rows = []
     for (name, region), human, out in zip(params.tables, inputs.human, snakemake.output.mouse):

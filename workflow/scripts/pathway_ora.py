@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from painstress.compare import pathways
-from painstress.data import genesets
+from painstress.data import genesets, ncbi_files
 from painstress.data.http import provenance_record
 from painstress.figures.pathways import pathway_dotplot
 from painstress.figures.style import save
@@ -18,10 +18,7 @@ from painstress.settings import PathwaySettings
 
 def collections(snakemake):
     """The collections' long table, their sources and their mapping to the study's genes."""
-    genes = read_tsv(snakemake.input.genes, dtype={"symbol": str}).fillna({"symbol": ""})
-    if "organism" in genes.columns:  # genes.tsv also lists human datasets' genes
-        genes = genes[genes["organism"] == "Mus musculus"]
-    universe = set(genes["symbol"]) - {""}
+    universe = set(ncbi_files.read_mouse_genes(snakemake.input.genes)["symbol"]) - {""}
     sets_of, names, sources, details = {}, {}, [], {}
     for collection in snakemake.params.collections:
         files = snakemake.params.sources[collection]

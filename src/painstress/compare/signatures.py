@@ -39,13 +39,17 @@ Genes are mapped to the study's mouse genes with :func:`painstress.compare.ortho
 (human lists through NCBI orthologs, one-to-one by default); the mapping counts are kept
 in each signature's ``meta``. Two input genes that land on one mouse gene keep the first
 (same direction) or are both dropped (opposite directions, counted as ``n_conflicting``).
+
+:func:`curated_signature` writes such a file from a curated public source (GWAS Catalog,
+MGI phenotypes, DISEASES).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,8 +58,12 @@ import pandas as pd
 
 from painstress import InputError
 from painstress.compare.orthologs import UNMAPPED_REASONS, map_to_mouse
+from painstress.data import genesets
 from painstress.data.genesets import STYLE_TEXT, parse_gmt_line, symbol_style
+from painstress.data.http import provenance_note
 from painstress.files import FLOAT_FORMAT, read_text, refuse_html, write_text
+
+log = logging.getLogger(__name__)
 
 HEADER_KEYS = ("source", "citation", "organism", "id_type", "name", "description")
 ORGANISMS = {"mouse": "mouse", "mus musculus": "mouse", "human": "human",
@@ -535,3 +543,54 @@ def write_signature_file(genes: Iterable[str] | pd.DataFrame, path: str | Path, 
     table = table.sort_values("gene", kind="stable")
     body = table.to_csv(sep="\t", index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
     write_text("".join(lines) + body, path)
+
+
+# ------------------------------------------------------------------ curated public sources
+
+CURATED_KINDS = ("gwas_catalog", "mgi", "diseases")
+
+
+def curated_signature(name: str, kind: str, spec: dict, files: Sequence[str | Path],
+                      path: str | Path) -> None:
+    """One depression/anxiety signature from a curated public source, written to ``path``.
+
+    In: the signature's ``name``; the ``kind`` of source, one of :data:`CURATED_KINDS`;
+    ``spec``, its config entry, whose ``spec[kind]`` holds the source's settings with their
+    defaults (``gwas_catalog``: ``traits``, ``p_max``, ``intergenic``; ``mgi``: ``terms``;
+    ``diseases``: ``doid``, ``min_score``) and which may hold ``citation`` and
+    ``description``; ``files``, the source's downloaded files (``gwas_catalog``: the
+    associations table; ``mgi``: ``MGI_GenePheno.rpt`` and ``mp.obo``; ``diseases``: the
+    DISEASES experiments table).
+    Out: a signature file (:func:`write_signature_file`): human genes for the GWAS Catalog
+    and DISEASES, mouse symbols for MGI (markers the report names no symbol for left out),
+    the settings and each file's download record in its ``source`` header. The readers
+    raise InputError naming the file for a bad source file or a signature with no gene.
+    """
+    if kind not in CURATED_KINDS:
+        raise ValueError(f"{name}: unknown curated source {kind!r}; one of "
+                         f"{', '.join(CURATED_KINDS)}")
+    settings = spec[kind]
+    got = "; ".join(provenance_note(file) for file in files)
+    if kind == "gwas_catalog":
+        genes = genesets.gwas_signature(genesets.read_gwas_catalog(files[0]),
+                                        settings["traits"], settings["p_max"],
+                                        keep_intergenic=settings["intergenic"])
+        organism = "human"
+        source = (f"NHGRI-EBI GWAS Catalog, traits {', '.join(settings['traits'])}, "
+                  f"p <= {settings['p_max']:g}, mapped genes ({got})")
+    elif kind == "mgi":
+        genes = genesets.mgi_signature(files[0], files[1], settings["terms"])
+        genes = genes[genes["symbol"] != ""].rename(columns={"symbol": "gene"})
+        organism = "mouse"
+        source = (f"MGI genotype-phenotype annotations, MP terms {', '.join(settings['terms'])}"
+                  f" and descendants ({got})")
+    else:  # diseases
+        genes = genesets.jensen_signature(files[0], settings["doid"],
+                                          min_score=settings["min_score"])
+        organism = "human"
+        source = (f"JensenLab DISEASES experiments channel, {settings['doid']}, "
+                  f"score >= {settings['min_score']:g} ({got})")
+    log.info("%s: %d genes from %s", name, len(genes), source)
+    write_signature_file(genes, path, source=source, organism=organism,
+                         citation=spec.get("citation", ""), name=name,
+                         description=spec.get("description", ""))

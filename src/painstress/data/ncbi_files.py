@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from painstress import InputError, lazy_module
-from painstress.files import open_text, read_text, refuse_html
+from painstress.files import open_text, read_text, read_tsv, refuse_html
 
 np = lazy_module("numpy")
 pd = lazy_module("pandas")
@@ -165,6 +165,21 @@ def read_annotation(path: str | Path) -> pd.DataFrame:
         raise InputError(f"{path}: has a header but no gene rows. Delete it and fetch it again.")
     table.index = pd.Index(_gene_ids(path, table["GeneID"], lines), name="GeneID")
     return table.drop(columns="GeneID")
+
+
+def read_mouse_genes(path: str | Path) -> pd.DataFrame:
+    """The study's mouse genes from the workflow's ``genes.tsv`` (rule sample_sheet).
+
+    In: ``genes.tsv``: ``GeneID``, ``symbol`` (from the NCBI annotations) and ``organism``,
+    one row per gene of every dataset, human datasets' genes included.
+    Out: its ``Mus musculus`` rows (a table without an ``organism`` column is taken whole),
+    with ``symbol`` as text, "" where the annotation has none. Mouse-only readers (signature
+    and pathway mapping) take these, so a human ``BDNF`` never passes for a mouse gene.
+    """
+    genes = read_tsv(path, dtype={"symbol": str}).fillna({"symbol": ""})
+    if "organism" in genes.columns:
+        genes = genes[genes["organism"] == "Mus musculus"]
+    return genes
 
 
 @dataclass(frozen=True)
