@@ -358,3 +358,139 @@ def test_zero_overlap_has_p_one_unlike_an_n_plus_one_population():
     tails = rrho._neg_log10_sf(np.array([0]), n, np.array([9]), np.array([9]))
     assert tails[0] == 0.0
     assert -stats.hypergeom.logsf(count - 1, n, a, b) == pytest.approx(0.0, abs=1e-12)
+
+
+# --- the tail p-value itself, against exact sums --------------------------------------
+
+
+def _exact_neg_log10_sf(k: int, n: int, x: int, y: int) -> float:
+    """-log10 P(X >= k) from mpmath at 60 digits: the tail on the far side of the mode
+    summed term by term (P(X >= k) = 1 - P(X <= k - 1) at or below it, so p near 1 keeps
+    its digits). Terms below 1e-50 of the sum are left off; past the mode each next one is
+    smaller still."""
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workdps(60):
+        low, top = max(0, x + y - n), min(x, y)
+        if k <= low:
+            return 0.0
+        if k > top:
+            return math.inf
+        mode = (x + 1) * (y + 1) // (n + 2)
+        start, stop, step = (k, top + 1, 1) if k > mode else (k - 1, low - 1, -1)
+        term = (mpmath.binomial(x, start) * mpmath.binomial(n - x, y - start)
+                / mpmath.binomial(n, y))
+        total = mpmath.mpf(0)
+        for j in range(start, stop, step):
+            total += term
+            if term < total * mpmath.mpf(10) ** -50:
+                break
+            term *= (mpmath.mpf((x - j) * (y - j)) / ((j + 1) * (n - x - y + j + 1))
+                     if step == 1 else mpmath.mpf(j * (n - x - y + j))
+                     / ((x - j + 1) * (y - j + 1)))
+        log_p = mpmath.log(total) if k > mode else mpmath.log1p(-total)
+        return float(-log_p / mpmath.log(10))
+
+
+def _tail_cells() -> list[tuple[int, int, int, int]]:
+    """(k, n, x, y): hand-picked edges, then random cells in and around the bulk."""
+    cells = [(k, 8, 4, 4) for k in range(6)]                    # the hand example's 17/70...
+    cells += [(0, 100, 30, 40), (0, 50_000, 300, 400),           # k = 0: p = 1
+              (300, 50_000, 300, 400), (299, 50_000, 300, 400),  # k = min(x, y): one term
+              (25_000, 50_000, 25_000, 25_000),                  # p = 1 / C(50000, 25000)
+              (500, 20_000, 1000, 1000), (2000, 50_000, 2000, 40_000),  # p < 1e-300
+              (1, 50_000, 25_000, 25_000), (12_501, 50_000, 25_000, 25_000),  # p ~ 1, ~1/2
+              (0, 100, 0, 50), (1, 100, 0, 50), (30, 100, 100, 30),  # x = 0, x = n
+              (31, 100, 100, 30), (20, 100, 50, 100), (21, 50, 30, 41),  # y = n, k = low
+              (22, 50, 30, 41), (1, 50_000, 1, 1), (1, 50_000, 49_999, 1),
+              (49_998, 50_000, 49_999, 49_999)]
+    rng = np.random.default_rng(5)
+    for n in (20, 300, 5000, 18_000, 50_000):
+        for _ in range(12):
+            x, y = (int(v) for v in rng.integers(1, n, size=2))
+            low, top = max(0, x + y - n), min(x, y)
+            mode = (x + 1) * (y + 1) // (n + 2)
+            sd = math.sqrt(x * y * (n - x) * (n - y) / (n ** 2 * max(n - 1, 1)))
+            for k in (int(rng.integers(low, top + 1)), mode - 1, mode, mode + 1,
+                      mode + round(3 * sd), mode - round(3 * sd), mode + round(12 * sd)):
+                cells.append((min(max(k, low), top), n, x, y))
+    return cells
+
+
+def test_tail_pvalues_match_exact_sums():
+    cells = _tail_cells()
+    k, n_, x, y = (np.array(v) for v in zip(*cells))
+    got = np.concatenate([rrho._neg_log10_sf(k[n_ == n], n, x[n_ == n], y[n_ == n])
+                          for n in np.unique(n_)])
+    order = np.concatenate([np.flatnonzero(n_ == n) for n in np.unique(n_)])
+    exact = np.array([_exact_neg_log10_sf(*cells[i]) for i in order])
+    assert np.isfinite(got[np.isfinite(exact)]).all()
+    assert (got[~np.isfinite(exact)] == np.inf).all()
+    assert (got[exact == 0] == 0).all()
+    for value, truth, i in zip(got, exact, order):
+        if np.isfinite(truth):
+            assert abs(value - truth) <= 1e-11 * truth + 1e-300, (cells[i], value, truth)
+    # the edges: p = 1 is exactly 0, a value past 1e300 is finite, and the p < 1e-300 cells
+    assert exact[order.tolist().index(cells.index((25_000, 50_000, 25_000, 25_000)))] > 15_000
+    assert (exact > 300).sum() >= 3 and (exact == 0).sum() >= 5
+    assert ((exact > 0) & (exact < 1e-3)).sum() >= 5  # p just below 1
+
+
+def test_tail_pvalues_are_symmetric_in_the_two_tails():
+    """P(X >= k) is the same with the two tail sizes swapped; the best-cell tie rule needs
+    the two values to be equal to the last bit."""
+    rng = np.random.default_rng(3)
+    n = 18_000
+    x, y = rng.integers(1, n, size=(2, 5000))
+    k = rng.integers(np.maximum(0, x + y - n), np.minimum(x, y) + 1)
+    np.testing.assert_array_equal(rrho._neg_log10_sf(k, n, x, y), rrho._neg_log10_sf(k, n, y, x))
+
+
+def _scipy_neg_log10_sf(k, n, x, y):
+    """-log10 P(X >= k) from scipy's hypergeom (boost), as rrho2 computed it before its own
+    tail sum: sf, and logsf where sf loses its digits."""
+    sf = stats.hypergeom.sf(k - 1, n, x, y)
+    out = -np.log10(np.clip(sf, np.finfo(float).tiny, 1.0))
+    tiny = sf < 1e-280
+    out[tiny] = -stats.hypergeom.logsf(k[tiny] - 1, n, x[tiny], y[tiny]) / math.log(10)
+    return np.maximum(out, 0.0)
+
+
+@pytest.mark.parametrize("signal", [0.0, 0.3, 1.0])
+def test_map_and_quadrant_pvalues_equal_scipys(monkeypatch, signal):
+    """The whole result, map and permutation p-values, is what scipy's hypergeom gives:
+    the map to 1e-12 relative, the p-values exactly (each cell's threshold overlap is the
+    same integer)."""
+    rng = np.random.default_rng(8)
+    a = pd.Series(rng.normal(size=3000), index=np.arange(3000))
+    b = pd.Series(signal * a.to_numpy() + rng.normal(size=3000), index=a.index)
+    ours = rrho.rrho2(a, b, permutations=200, seed=2)
+    monkeypatch.setattr(rrho, "_neg_log10_sf", _scipy_neg_log10_sf)
+    monkeypatch.setattr(rrho, "_log_pmf", stats.hypergeom.logpmf)
+    theirs = rrho.rrho2(a, b, permutations=200, seed=2)
+    np.testing.assert_allclose(ours.log_p, theirs.log_p, rtol=1e-12, atol=1e-15)
+    assert ours.log_p.max() > (40 if signal == 1 else 1)
+    pd.testing.assert_frame_equal(ours.best.drop(columns="neg_log10_p"),
+                                  theirs.best.drop(columns="neg_log10_p"))
+
+
+def test_threshold_overlaps_equal_scipys(monkeypatch):
+    """Each cell's least overlap reaching a level, as the permutation test finds it, is the
+    same integer with scipy's hypergeom, over every cell of a 3000-gene grid."""
+    a, b = _scores(3000, 4), _scores(3000, 5)
+    result = rrho.rrho2(a, b)
+    grid = rrho._Grid(result.thresholds_a, result.tails_a, result.thresholds_b,
+                      result.tails_b, result.n_genes)
+    x, y = grid.size_a.ravel(), grid.size_b.ravel()
+    top = np.minimum(x, y)
+    found = {}
+    for name in ("ours", "scipy"):
+        if name == "scipy":
+            monkeypatch.setattr(rrho, "_neg_log10_sf", _scipy_neg_log10_sf)
+            monkeypatch.setattr(rrho, "_log_pmf", stats.hypergeom.logpmf)
+        for level in (0.3, 2.0, 7.5, 60.0):
+            reach = rrho._neg_log10_sf(top, 3000, x, y) >= level
+            found[name, level] = rrho._least_overlap_reaching(level, 3000, x[reach], y[reach],
+                                                              top[reach])
+    for level in (0.3, 2.0, 7.5, 60.0):
+        assert len(found["ours", level]) > 1000
+        np.testing.assert_array_equal(found["ours", level], found["scipy", level])
