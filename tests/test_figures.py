@@ -11,8 +11,9 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import FancyArrowPatch
 
 from painstress import InputError
+from painstress.de.deseq2 import normalised_counts_table
 from painstress.figures.de import dispersion_plot, volcano
-from painstress.figures.evidence import gene_counts_panel, normalised_counts_table
+from painstress.figures.evidence import gene_counts_panel
 from painstress.figures.samples import count_distributions, pca, sample_distances, sample_factors
 from painstress.figures.style import LABEL_CHARS, OKABE_ITO
 from painstress.settings import Thresholds

@@ -8,7 +8,10 @@ import pytest
 
 # module -> libraries it must not load on import (the jobs that import it do not draw or test)
 TABLE_MODULES = {
-    "painstress.figures.evidence": ("matplotlib", "scipy"),  # vst: normalised_counts_table
+    # de_figures (the dispersion columns), vst (normalised_counts_table): no model loaded
+    "painstress.de.deseq2": ("matplotlib", "scipy", "pydeseq2"),
+    # count_sources, methods, signature_sets, pathway_ora: provenance records, no download
+    "painstress.data.http": ("requests", "urllib3"),
     "painstress.compare.pathways": ("scipy", "matplotlib"),  # pathway_sets, pathway_themes
     "painstress.summary": ("scipy", "matplotlib"),  # answer, methods
     "painstress.compare.overlap": ("scipy", "matplotlib"),
@@ -31,10 +34,13 @@ def test_the_heavy_libraries_load_where_they_are_used():
     """The laziness is not a missing import: the drawing and testing functions still work."""
     code = ("import sys, pandas as pd; "
             "from painstress.figures import evidence; from painstress.compare import pathways; "
+            "from painstress.data import http; "
             "pathways._bh(__import__('numpy').array([0.01, 0.04])); "
             "evidence._count_axis(__import__('matplotlib.pyplot').pyplot.subplots()[1], "
             "__import__('numpy').array([1.0, 100.0])); "
-            "print('scipy' in sys.modules, 'matplotlib' in sys.modules)")
+            "client = http.Client(http.HttpSettings()); "
+            "print('scipy' in sys.modules, 'matplotlib' in sys.modules, "
+            "type(client.session).__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["True", "True"]
+    assert out.stdout.split() == ["True", "True", "requests.sessions"]

@@ -124,6 +124,13 @@ PATHWAY_SOURCES = {
     "reactome": ["msigdb_reactome"],
 }
 PATHWAY_COLLECTIONS = config["pathways"]["collections"]
+# Job order when cores are short (`priority:`, higher first; Snakemake's default 0): the
+# chain the last jobs wait for (fits, overlap, pathways, signature tests: the notebooks
+# and pages need them all) first, then the longest of the other jobs (RRHO2, the DE
+# figures, each region's VST, which the last figure jobs wait for); a run then ends on
+# short jobs on every core, not on one long job or a chain of them.
+PRIORITY_CHAIN = 2
+PRIORITY_LONG = 1
 
 
 wildcard_constraints:

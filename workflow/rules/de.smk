@@ -18,6 +18,7 @@ rule contrast_arms:
         ),
     log:
         f"{LOGS}/contrast_arms.log",
+    priority: PRIORITY_CHAIN
     conda:
         "../../envs/painstress.yaml"
     threads: 1
@@ -44,6 +45,7 @@ rule deseq2:
         f"{LOGS}/deseq2/{{region}}.{{contrast}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/deseq2/{{region}}.{{contrast}}.tsv"
+    priority: PRIORITY_CHAIN
     conda:
         "../../envs/painstress.yaml"
     threads: 1
@@ -75,6 +77,7 @@ rule de_summary:
         ),
     log:
         f"{LOGS}/de_summary.log",
+    priority: PRIORITY_CHAIN
     conda:
         "../../envs/painstress.yaml"
     threads: 1
@@ -95,6 +98,7 @@ rule de_figures:
         **de_figure_outputs(),
     log:
         f"{LOGS}/de_figures.log",
+    priority: PRIORITY_LONG
     conda:
         "../../envs/painstress.yaml"
     threads: 1

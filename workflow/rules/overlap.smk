@@ -30,6 +30,7 @@ rule overlap:
         ),
     log:
         f"{LOGS}/overlap.log",
+    priority: PRIORITY_CHAIN
     conda:
         "../../envs/painstress.yaml"
     threads: 1

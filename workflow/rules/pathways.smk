@@ -31,6 +31,7 @@ rule pathway_ora:
         ),
     log:
         f"{LOGS}/pathway_ora.log",
+    priority: PRIORITY_CHAIN
     group:
         "pathways"
     conda:
@@ -73,6 +74,7 @@ rule pathway_gsea:
         ),
     log:
         f"{LOGS}/pathway_gsea.log",
+    priority: PRIORITY_CHAIN
     group:
         "pathways"
     conda:

@@ -69,6 +69,7 @@ rule vst:
         distances_pdf=figure("sample_distances", "{region}", "pdf"),
     log:
         f"{LOGS}/vst/{{region}}.log",
+    priority: PRIORITY_LONG
     benchmark:
         f"{RESULTS}/benchmarks/vst/{{region}}.tsv"
     conda:

@@ -32,6 +32,7 @@ if FILE_SIGNATURES:
             ),
         log:
             f"{LOGS}/signature_sets.log",
+        priority: PRIORITY_CHAIN
         conda:
             "../../envs/painstress.yaml"
         threads: 1
@@ -107,6 +108,7 @@ rule signature_tests:
         ),
     log:
         f"{LOGS}/signature_tests.log",
+    priority: PRIORITY_CHAIN
     group:
         "signatures"
     conda:
@@ -142,6 +144,7 @@ rule rrho2:
         cells=f"{RESULTS}/overlap/rrho2/{{region}}.tsv",
     log:
         f"{LOGS}/rrho2/{{region}}.log",
+    priority: PRIORITY_LONG
     conda:
         "../../envs/painstress.yaml"
     threads: 1

@@ -4,7 +4,6 @@ import pandas as pd
 
 from painstress.data import ncbi_files
 from painstress.de import deseq2
-from painstress.figures.evidence import normalised_counts_table
 from painstress.figures.samples import count_distributions, pca, sample_distances
 from painstress.figures.style import save
 from painstress.files import read_tsv, write_tsv
@@ -29,7 +28,7 @@ def tables(snakemake):
         engine=snakemake.params.engine, n_cpus=snakemake.threads)
     write_tsv(values, out.vst, index=True)
     genes = read_tsv(snakemake.input.genes, dtype={"symbol": str})
-    write_tsv(normalised_counts_table(counts.loc[values.index], size_factors, genes),
+    write_tsv(deseq2.normalised_counts_table(counts.loc[values.index], size_factors, genes),
               out.normalised)
     write_tsv(size_factors.rename_axis("sample").reset_index(), out.size_factors)
     return values, counts.loc[values.index, size_factors.index], size_factors, sheet

@@ -30,14 +30,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3 import exceptions as urllib3_errors
-from urllib3.exceptions import ReadTimeoutError
-from urllib3.util.retry import Retry
-
-from painstress import InputError, OutputError, __version__
+from painstress import InputError, OutputError, __version__, lazy_module
 from painstress.files import make_folder, output_error, remove_stale_parts, write_text
+
+# Loaded by the first download or remote check: jobs that only read provenance records
+# (count sources, methods, pathways) do not pay for them.
+requests = lazy_module("requests")
+urllib3 = lazy_module("urllib3")
 
 log = logging.getLogger(__name__)
 RETRY_STATUS = (429, 500, 502, 503, 504)
@@ -100,14 +99,15 @@ class Client:
         # A host that cannot be reached at all rarely comes back within seconds: two
         # connect retries, so a machine without network fails fast; the full count for
         # 429/5xx answers and broken reads.
-        retry = Retry(total=settings.retries, connect=min(settings.retries, 2),
-                      read=settings.retries, status=settings.retries,
-                      backoff_factor=settings.backoff, backoff_jitter=settings.backoff / 2,
-                      backoff_max=60, status_forcelist=RETRY_STATUS,
-                      allowed_methods=frozenset({"GET", "HEAD"}),
-                      respect_retry_after_header=True, raise_on_status=False)
+        retry = urllib3.Retry(total=settings.retries, connect=min(settings.retries, 2),
+                              read=settings.retries, status=settings.retries,
+                              backoff_factor=settings.backoff,
+                              backoff_jitter=settings.backoff / 2, backoff_max=60,
+                              status_forcelist=RETRY_STATUS,
+                              allowed_methods=frozenset({"GET", "HEAD"}),
+                              respect_retry_after_header=True, raise_on_status=False)
         self.session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry)
+        adapter = requests.adapters.HTTPAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = settings.user_agent
@@ -124,7 +124,8 @@ class Client:
                 timeout=(self.settings.connect_timeout, self.settings.read_timeout))
         except requests.exceptions.ConnectionError as exc:
             reason = getattr(exc.args[0] if exc.args else None, "reason", None)
-            if isinstance(reason, ReadTimeoutError):  # retries used up on slow answers
+            # retries used up on slow answers
+            if isinstance(reason, urllib3.exceptions.ReadTimeoutError):
                 raise FetchError(f"{host} did not answer within "
                                  f"{self.settings.read_timeout:g} s ({self.settings.retries} "
                                  f"retries): {url}") from exc
@@ -262,7 +263,7 @@ def download(client: Client, url: str, dest: str | Path,
                     size += len(chunk)
                     if bar:
                         bar.update(len(chunk))
-        except (requests.exceptions.RequestException, urllib3_errors.HTTPError) as exc:
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise FetchError(f"download of {response.url} broke off after {size} bytes: "
                              f"{exc}") from exc
         finally:

@@ -421,3 +421,42 @@ def vst(counts: pd.DataFrame, groups: pd.Series, *, min_count: int, engine: str,
     size_factors = pd.Series(np.asarray(dds.obs["size_factors"], float), index=matrix.index,
                              name="size_factor")
     return values.T, size_factors
+
+
+def _symbols(annotation: pd.DataFrame | pd.Series) -> pd.Series:
+    """GeneID -> symbol from a Series, a gene table (GeneID, symbol) or an NCBI annotation
+    (indexed by GeneID, ``Symbol``)."""
+    if isinstance(annotation, pd.Series):
+        return annotation
+    table = annotation.set_index("GeneID") if "GeneID" in annotation.columns else annotation
+    column = "symbol" if "symbol" in table.columns else "Symbol"
+    return table[column]
+
+
+def normalised_counts_table(counts: pd.DataFrame, size_factors: pd.Series,
+                            annotation: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    """Counts divided by each sample's size factor, for a TSV per region.
+
+    In: ``counts`` genes × samples (index GeneID, raw counts); ``size_factors`` sample ->
+    DESeq2 size factor (the samples to keep, in this order); ``annotation`` GeneID ->
+    symbol: a Series, the workflow's gene table (columns GeneID, symbol) or an NCBI
+    annotation (index GeneID, column Symbol).
+    Out: one row per gene of ``counts`` (same order): ``GeneID``, ``symbol`` ("" when the
+    annotation lacks the gene), then one column of normalised counts per sample.
+    Raises InputError if a sample lacks a count column or has a non-positive size factor.
+    """
+    missing = [s for s in size_factors.index if s not in counts.columns]
+    if missing:
+        raise InputError(f"samples {', '.join(map(str, missing[:5]))} have size factors "
+                         "but no count column.")
+    bad = size_factors[~(size_factors > 0)]
+    if len(bad):
+        raise InputError(f"size factor of {bad.index[0]} is {bad.iloc[0]}; "
+                         "it must be positive.")
+    samples = list(size_factors.index)
+    normalised = counts[samples].astype(float).div(size_factors.astype(float), axis=1)
+    symbols = _symbols(annotation).reindex(counts.index).fillna("").astype(str)
+    table = normalised.reset_index(drop=True)
+    table.insert(0, "symbol", symbols.to_numpy())
+    table.insert(0, "GeneID", counts.index.to_numpy())
+    return table

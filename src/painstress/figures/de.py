@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from painstress.de.deseq2 import DISPERSION_COLUMNS as DISPERSION_TABLE
-from painstress.figures.style import GREY, LABEL_CHARS, OKABE_ITO, plain
+from painstress.figures.style import GREY, LABEL_CHARS, OKABE_ITO, plain, text_log_labels
 from painstress.settings import significance_rule
 
 # what the dispersion plot reads of the DE step's dispersion table (after GeneID, symbol)
@@ -83,7 +83,7 @@ def volcano(de: pd.DataFrame, *, title: str, thresholds, n_labels: int = 10) -> 
     texts = [ax.text(x, yy, name, fontsize=7.5, zorder=4) for x, yy, name in
              zip(top["log2FoldChange"], y[top.index], names)]
     if texts:
-        fig.canvas.draw()  # fixes the constrained layout before texts are placed
+        fig.draw_without_rendering()  # fixes the constrained layout before texts are placed
         ax.set_autoscale_on(False)
         strongest = data.iloc[np.argsort(-y.to_numpy(), kind="stable")[:2000]]
         _, leaders = adjust_text(
@@ -158,6 +158,8 @@ def dispersion_plot(dispersions: pd.DataFrame, *, title: str) -> plt.Figure:
                    label=f"dispersion outlier, kept gene-wise ({int(outlier.sum())})")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        text_log_labels(ax.xaxis)
+        text_log_labels(ax.yaxis)
         top = float(positive.max())
         ax.set_ylim(floor / 1.5, top * 1.5)
     else:
@@ -186,6 +188,7 @@ def ma_plot(de: pd.DataFrame, *, title: str, thresholds) -> plt.Figure:
                        alpha=0.8, linewidths=0, label=f"{label} ({int(mask.sum())})",
                        rasterized=True)
         ax.set_xscale("log")
+        text_log_labels(ax.xaxis)
         ax.axhline(0, lw=0.8, c="k")
         ax.set_xlabel("mean of normalised counts")
         ax.set_title(name, fontsize=9)

@@ -1,5 +1,5 @@
 """Per-gene evidence: normalised counts of chosen genes per sample, by group (DESeq2's
-``plotCounts``), across regions and models; and the normalised-count table behind it."""
+``plotCounts``), across regions and models."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-from painstress import InputError
 
 if TYPE_CHECKING:
     import matplotlib.pyplot as plt
@@ -22,48 +20,9 @@ def _count_label(value: float, _position=None) -> str:
     return f"{value:,.0f}" if value >= 1 else f"{value:g}"
 
 
-def _symbols(annotation: pd.DataFrame | pd.Series) -> pd.Series:
-    """GeneID -> symbol from a Series, a gene table (GeneID, symbol) or an NCBI annotation
-    (indexed by GeneID, ``Symbol``)."""
-    if isinstance(annotation, pd.Series):
-        return annotation
-    table = annotation.set_index("GeneID") if "GeneID" in annotation.columns else annotation
-    column = "symbol" if "symbol" in table.columns else "Symbol"
-    return table[column]
-
-
-def normalised_counts_table(counts: pd.DataFrame, size_factors: pd.Series,
-                            annotation: pd.DataFrame | pd.Series) -> pd.DataFrame:
-    """Counts divided by each sample's size factor, for a TSV per region.
-
-    In: ``counts`` genes × samples (index GeneID, raw counts); ``size_factors`` sample ->
-    DESeq2 size factor (the samples to keep, in this order); ``annotation`` GeneID ->
-    symbol: a Series, the workflow's gene table (columns GeneID, symbol) or an NCBI
-    annotation (index GeneID, column Symbol).
-    Out: one row per gene of ``counts`` (same order): ``GeneID``, ``symbol`` ("" when the
-    annotation lacks the gene), then one column of normalised counts per sample.
-    Raises InputError if a sample lacks a count column or has a non-positive size factor.
-    """
-    missing = [s for s in size_factors.index if s not in counts.columns]
-    if missing:
-        raise InputError(f"samples {', '.join(map(str, missing[:5]))} have size factors "
-                         "but no count column.")
-    bad = size_factors[~(size_factors > 0)]
-    if len(bad):
-        raise InputError(f"size factor of {bad.index[0]} is {bad.iloc[0]}; "
-                         "it must be positive.")
-    samples = list(size_factors.index)
-    normalised = counts[samples].astype(float).div(size_factors.astype(float), axis=1)
-    symbols = _symbols(annotation).reindex(counts.index).fillna("").astype(str)
-    table = normalised.reset_index(drop=True)
-    table.insert(0, "symbol", symbols.to_numpy())
-    table.insert(0, "GeneID", counts.index.to_numpy())
-    return table
-
-
 def _matrix(table: pd.DataFrame) -> pd.DataFrame:
     """Genes × samples indexed by GeneID, from either an indexed matrix or a
-    :func:`normalised_counts_table` (GeneID and symbol columns)."""
+    :func:`painstress.de.deseq2.normalised_counts_table` (GeneID and symbol columns)."""
     if "GeneID" in table.columns:
         table = table.set_index("GeneID")
     return table.drop(columns=[c for c in ("symbol", "Symbol") if c in table.columns])
@@ -75,7 +34,8 @@ def gene_counts_panel(normalised: dict[tuple[str, str], pd.DataFrame], sheet: pd
     """Normalised counts of a few genes per sample, by group, in every region × model.
 
     In: ``normalised`` maps (region, model) -> genes × samples normalised counts (index
-    GeneID, or a :func:`normalised_counts_table`); its order is the column order.
+    GeneID, or a :func:`~painstress.de.deseq2.normalised_counts_table`); its order is the
+    column order.
     ``sheet``: the sample sheet (sample, group). ``genes``: (GeneID, symbol) pairs, one row
     each, in order. ``groups``: model -> (test, reference), e.g. ``{"pain": ("SNI",
     "sham"), "stress": ("CUS", "control")}``; a table's samples outside the model's two
