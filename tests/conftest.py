@@ -1,9 +1,15 @@
 """Shared fixtures: a small simulated study (in memory, and written once in GEO/NCBI
 formats), paths, the recovery bar, and the one whole-workflow run on the CI-sized demo
 (ci_run) that every test needing a finished demo shares: read it, or copy it (copy_run)
-to change it; copying a finished run is far cheaper than running it again."""
+to change it; copying a finished run is far cheaper than running it again.
+
+The tests run on one worker per core (pytest-xdist, ``-n auto`` in pyproject.toml; ``-n 0``
+runs them in this process). Each worker has its own session, so what a whole session
+shares is built once for all of them (shared_build), and the order below starts the
+longest tests first."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -20,6 +26,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import pytest  # noqa: E402
 import yaml  # noqa: E402
+from filelock import FileLock  # noqa: E402
 
 from painstress.demo import simulate  # noqa: E402
 
@@ -38,6 +45,45 @@ SMALL = simulate.SMALL_STUDY
 
 def meets_bar(score: dict) -> bool:
     return all(score[key] >= value for key, value in RECOVERY_BAR.items())
+
+
+def pytest_collection_modifyitems(items):
+    """The longest tests first (the SLURM cluster, then the whole-workflow runs, each group
+    in file order), the quick ones after: the workers then end together instead of one
+    finishing a long run alone. xdist hands the tests out in this order, one test (or one
+    xdist_group: tests sharing an expensive module fixture) at a time."""
+    def rank(item):
+        return (0 if item.get_closest_marker("slurm") else
+                1 if item.get_closest_marker("workflow") else 2)
+
+    items.sort(key=rank)  # stable: file order within each rank
+
+
+def shared_build(tmp_path_factory, name: str, build) -> dict:
+    """``build(folder)`` run once for the whole test run, its JSON-able result returned to
+    every worker. Under xdist each worker is a session of its own: the first to ask builds
+    in a folder beside the workers' own (under a file lock), the others wait and read what
+    it wrote; a failed build is recorded, so that the others fail at once with its message
+    instead of building again (pytest-xdist docs: "Making session-scoped fixtures execute
+    only once")."""
+    base = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return build(tmp_path_factory.mktemp(name))
+    root = base.parent  # pytest-N/, shared by this run's workers (popen-gw0, popen-gw1, ...)
+    record = root / f"{name}.json"
+    with FileLock(str(root / f"{name}.lock")):
+        if not record.exists():
+            folder = root / name
+            try:
+                result = {"ok": build(folder)}
+            except BaseException as error:
+                record.write_text(json.dumps({"error": f"{type(error).__name__}: {error}"}))
+                raise
+            record.write_text(json.dumps(result))
+    result = json.loads(record.read_text())
+    if "error" in result:
+        pytest.fail(f"{name}, built by another worker, failed: {result['error']}")
+    return result["ok"]
 
 
 @pytest.fixture(scope="session")
@@ -61,8 +107,13 @@ def demo_study(tmp_path_factory) -> dict[str, Path]:
     """The CI-sized demo study in GEO/NCBI formats, written once per session
     (simulate.write_demo_study) into a folder laid out as ``resources/<STUDY>/``: file key
     -> path. Read it, or copy it with copy_demo_study; never change it."""
-    folder = tmp_path_factory.mktemp("demo_study") / "resources" / STUDY
-    return simulate.write_demo_study(folder, "GSE000001", "GSE000002", SMALL)
+    def build(folder: Path) -> dict[str, str]:
+        written = simulate.write_demo_study(folder / "resources" / STUDY, "GSE000001",
+                                            "GSE000002", SMALL)
+        return {key: str(path) for key, path in written.items()}
+
+    return {key: Path(path) for key, path in
+            shared_build(tmp_path_factory, "demo_study", build).items()}
 
 
 def demo_study_folder(demo_study: dict[str, Path]) -> Path:
@@ -115,14 +166,20 @@ class WorkflowRun(tuple):
 
 @pytest.fixture(scope="session")
 def ci_run(tmp_path_factory) -> WorkflowRun:
-    """The whole workflow on the CI-sized demo, once per session (``--cores 2``)."""
-    workdir = tmp_path_factory.mktemp("workflow")
-    configfile = write_config(workdir)
-    start = time.monotonic()
-    done = snakemake(workdir, configfile)
-    assert done.returncode == 0, done.output[-5000:]
-    run = WorkflowRun((workdir, configfile))
-    run.seconds = time.monotonic() - start
+    """The whole workflow on the CI-sized demo, once per test run (``--cores 2``); read
+    only: a test that runs Snakemake there again, or writes there, works in a copy."""
+    def build(workdir: Path) -> dict:
+        workdir.mkdir(parents=True, exist_ok=True)
+        configfile = write_config(workdir)
+        start = time.monotonic()
+        done = snakemake(workdir, configfile)
+        assert done.returncode == 0, done.output[-5000:]
+        return {"workdir": str(workdir), "configfile": str(configfile),
+                "seconds": time.monotonic() - start}
+
+    built = shared_build(tmp_path_factory, "workflow", build)
+    run = WorkflowRun((Path(built["workdir"]), Path(built["configfile"])))
+    run.seconds = built["seconds"]
     return run
 
 

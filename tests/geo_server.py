@@ -223,10 +223,11 @@ class Server:
     """Context manager: ``with Server(state) as base_url: …``.
 
     ``poll_interval``: how often the serving thread looks for a shutdown request, i.e. how
-    long leaving the ``with`` block may take (``socketserver``'s default, 0.5 s, unless set).
+    long leaving the ``with`` block may take (0.02 s: tests start and stop one server each;
+    ``socketserver``'s 0.5 s added up to seconds across them).
     """
 
-    def __init__(self, state: FakeNcbi, poll_interval: float = 0.5):
+    def __init__(self, state: FakeNcbi, poll_interval: float = 0.02):
         self.state = state
         self.poll_interval = poll_interval
         self.httpd = _QuietServer(("127.0.0.1", 0), _handler(state))

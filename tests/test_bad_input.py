@@ -729,6 +729,7 @@ def good_sheet_run(ci_run, tmp_path_factory) -> Path:
 
 
 @pytest.mark.workflow
+@pytest.mark.xdist_group("good_sheet_run")  # one worker: good_sheet_run made once
 @pytest.mark.parametrize("edit, expected, before_jobs", [
     (("\tNAc\tsham", "\tNAcc\tsham"), "line 2: sample GSM0000001 has region 'NAcc'", True),
     (("GSM0000002\t", "GSM0000001\t"), "sample GSM0000001 is listed more than once (line 3)",

@@ -252,6 +252,7 @@ def dry_runs(ci_run, tmp_path_factory):
 
 
 @pytest.mark.workflow
+@pytest.mark.xdist_group("dry_runs")  # the tests reading dry_runs on one worker: made once
 def test_dry_runs_write_nothing_and_the_finished_run_plans_nothing(dry_runs):
     assert dry_runs["(unchanged)"] == []
     assert dry_runs["(written)"] == {}
@@ -266,6 +267,7 @@ def test_every_leaf_key_is_checked_or_listed_with_a_reason():
 
 
 @pytest.mark.workflow
+@pytest.mark.xdist_group("dry_runs")
 @pytest.mark.parametrize("key", [key for key in LEAVES if key not in NOT_ON_DEMO])
 def test_changing_a_key_reruns_what_depends_on_it(dry_runs, key):
     planned = dry_runs[key]
@@ -282,5 +284,6 @@ def test_changing_a_key_reruns_what_depends_on_it(dry_runs, key):
 
 
 @pytest.mark.workflow
+@pytest.mark.xdist_group("dry_runs")
 def test_keys_affecting_no_output_rerun_not_even_the_methods_text(dry_runs):
     assert {key: dry_runs[key] for key in NO_OUTPUT_KEYS if dry_runs.get(key)} == {}

@@ -75,7 +75,7 @@ def world(sources, fixtures_dir):
     world = FakeNcbi()
     for kind, data in sources.items():
         world.files[url_path(kind)] = data
-    with Server(world, poll_interval=0.02) as url:  # quick to shut down
+    with Server(world) as url:
         world.url = url
         yield world
 
@@ -262,7 +262,7 @@ def test_redirect_to_a_missing_file_is_an_error_naming_the_final_url(world, tmp_
 def serve_with_validators(world, headers: dict[str, dict[str, str]]) -> Server:
     """The fake server, also sending ``headers[path]`` (ETag, Last-Modified) with each
     answer for that path, as the EBI, MGI and GO servers do."""
-    server = Server(world, poll_interval=0.02)
+    server = Server(world)
 
     class WithValidators(server.httpd.RequestHandlerClass):
         def end_headers(self):

@@ -39,8 +39,10 @@ def _venv(path: Path) -> Path:
 
 
 def _pip(python: Path, *args: str) -> None:
+    """pip install into ``python``'s environment; --no-compile: Python compiles what the
+    test imports when it imports it, not every file of every package up front."""
     done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
-                           *PIP_INDEX_QUIET, *args],
+                           "--no-compile", *PIP_INDEX_QUIET, *args],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
 
@@ -69,6 +71,7 @@ def wheel(tmp_path_factory) -> Path:
 
 
 @pytest.mark.workflow  # a new environment
+@pytest.mark.xdist_group("wheel")  # one worker: the wheel built once
 def test_installed_package_validates_configs_with_its_own_schema(wheel, tmp_path):
     python = _venv(tmp_path / "env")
     # config checking needs only jsonschema and PyYAML (the rest is imported when used)
@@ -97,6 +100,7 @@ def test_installed_package_validates_configs_with_its_own_schema(wheel, tmp_path
     assert f"the config schema {installed} is missing" in done.stderr
 
 
+@pytest.mark.xdist_group("wheel")
 def test_wheel_ships_both_schemas_once(wheel):
     import zipfile
 

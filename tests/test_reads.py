@@ -737,11 +737,15 @@ def multiqc_bin(tmp_path_factory) -> str:
     if shutil.which("multiqc"):
         return str(Path(shutil.which("multiqc")).parent)
     venv = tmp_path_factory.mktemp("multiqc") / "venv"
-    done = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True,
-                          text=True)
+    # without a pip of its own (seeding one takes seconds): this environment's pip installs,
+    # not compiling every file up front (Python compiles what multiqc imports)
+    done = subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)],
+                          capture_output=True, text=True)
     if done.returncode == 0:
-        done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
-                               MULTIQC], capture_output=True, text=True, timeout=900)
+        done = subprocess.run([sys.executable, "-m", "pip", "--python", venv / "bin" / "python",
+                               "install", "-q", "--no-compile", "--disable-pip-version-check",
+                               MULTIQC],
+                              capture_output=True, text=True, timeout=900)
     if not (venv / "bin" / "multiqc").exists():
         reason = f"pip install {MULTIQC} failed: {done.stdout[-1000:]}{done.stderr[-1000:]}"
         if os.environ.get("CI"):
@@ -751,6 +755,7 @@ def multiqc_bin(tmp_path_factory) -> str:
 
 
 @pytest.mark.workflow
+@pytest.mark.xdist_group("multiqc")  # one worker: multiqc_bin made once
 def test_multiqc_planned_only_when_multiqc_can_run(tmp_path, monkeypatch, multiqc_bin):
     import os
 
@@ -770,6 +775,7 @@ def test_multiqc_planned_only_when_multiqc_can_run(tmp_path, monkeypatch, multiq
 
 
 @pytest.mark.workflow
+@pytest.mark.xdist_group("multiqc")
 def test_reads_demo_trimmed_with_fastp_and_multiqc(tmp_path, monkeypatch, multiqc_bin):
     """reads.trim: each run goes through fastp (a JSON report per run) and salmon reads
     fastp's trimmed FASTQ, not the raw one; the dataset's counts come out; MultiQC's page
