@@ -109,6 +109,38 @@ def test_dispersion_plot_has_trend_line_and_circled_outliers():
     assert floor_points and np.all(floor_points[0].get_offsets()[:, 1] > low)
 
 
+def test_log_axes_are_labelled_as_matplotlib_would_in_plain_text():
+    """The log axes' tick labels say what matplotlib's mathtext ones say (10⁻², 2×10¹ on
+    minor ticks), at the same ticks, but in plain text: saving needs no mathtext parser."""
+    from painstress.figures.style import text_log_labels
+
+    def tick_labels(ax, text):
+        if text:
+            text_log_labels(ax.xaxis)
+        ax.figure.canvas.draw()
+        return [t.get_text() for minor in (False, True)
+                for t in ax.get_xticklabels(minor=minor)]
+
+    for low, high in ((1e-4, 1e5), (10, 50)):  # many decades; minor ticks labelled
+        fig, ax = plt.subplots()
+        ax.set_xscale("log")
+        ax.set_xlim(low, high)
+        theirs, ours = tick_labels(ax, text=False), tick_labels(ax, text=True)
+        plt.close(fig)
+        assert [bool(label) for label in ours] == [bool(label) for label in theirs]
+        assert not any("$" in label for label in ours)
+        labelled = [label for label in ours if label]
+        expected = {"10¹", "2×10¹", "3×10¹", "4×10¹"} if low == 10 else \
+            {"10⁻⁴", "10⁻²", "10⁰", "10²", "10⁴"}  # every 2nd decade
+        assert expected <= set(labelled), labelled
+    fig = dispersion_plot(_dispersions(), title="NAc: SNI vs sham")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    drawn = [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    assert any(label.startswith("10") for label in drawn)
+    assert not any("$" in label for label in drawn), drawn
+
+
 def test_dispersion_plot_with_no_usable_gene_and_missing_columns():
     table = pd.DataFrame({"baseMean": [0.0, np.nan], "genewise": np.nan, "fitted": np.nan,
                           "MAP": np.nan, "final": np.nan, "outlier": False})
