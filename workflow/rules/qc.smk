@@ -69,9 +69,9 @@ rule vst:
         distances_pdf=figure("sample_distances", "{region}", "pdf"),
     log:
         f"{LOGS}/vst/{{region}}.log",
-    priority: PRIORITY_LONG
     benchmark:
         f"{RESULTS}/benchmarks/vst/{{region}}.tsv"
+    priority: PRIORITY_LONG
     conda:
         "../../envs/painstress.yaml"
     threads: 1
