@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -490,6 +491,29 @@ def test_largest_int64_count_is_read_exactly(tmp_path):
 ])
 def test_counts_file_problems(tmp_path, text, parts):
     raises(ncbi_files.read_ncbi_counts, write(tmp_path / "c.tsv", text), *parts)
+
+
+@pytest.mark.parametrize("value", ["1_000", "١٢", "1e3x"])
+def test_counts_python_would_read_as_numbers_are_refused(tmp_path, value):
+    """Plain-digit tables are read in one step; a cell Python's int() or float() would take
+    (digit separators, other scripts' digits) is still judged cell by cell."""
+    path = write(tmp_path / "c.tsv", COUNTS_HEADER + f"11\t5\t7\n12\t3\t{value}\n")
+    raises(ncbi_files.read_ncbi_counts, path, f"line 3, column GSM2: {value!r} is not a raw "
+           "count")
+
+
+def test_plain_and_written_out_counts_read_alike(tmp_path):
+    """The one-step read of plain digits and the cell-by-cell one give the same table."""
+    rng = np.random.default_rng(1)
+    values = rng.negative_binomial(2, 0.01, size=(50, 3))
+    values[0, 0] = 2**53 + 1  # beyond a float's exact integers
+    rows = "".join(f"{gene}\t" + "\t".join(map(str, row)) + "\n"
+                   for gene, row in zip(range(11, 61), values))
+    plain = ncbi_files.read_ncbi_counts(write(tmp_path / "a.tsv", "GeneID\tA\tB\tC\n" + rows))
+    written = ncbi_files.read_ncbi_counts(  # one "+7" sends it cell by cell
+        write(tmp_path / "b.tsv", "GeneID\tA\tB\tC\n" + rows + "61\t+7\t0\t0\n"))
+    pd.testing.assert_frame_equal(plain, written.iloc[:-1])
+    assert plain.iat[0, 0] == 2**53 + 1 and (plain.dtypes == np.int64).all()
 
 
 def test_counts_line_numbers_count_blank_lines(tmp_path):

@@ -35,6 +35,10 @@ SERIES_MATRIX_BEGIN = "!series_matrix_table_begin"
 
 
 INT64_MAX = 2**63 - 1  # the largest int64 count (np.iinfo(np.int64).max)
+# in a table's body (header line removed, blank lines already dropped): a character other
+# than a digit, tab or line end, or an empty cell (two tabs, or a tab at a line's end or
+# start)
+_ANYTHING_BUT_PLAIN_CELLS = re.compile(r"[^0-9\t\n]|\t\t|\t\n|\n\t|\t$|^\t")
 
 
 def _read_table_text(path: Path) -> tuple[str, list[int]]:
@@ -116,6 +120,15 @@ def read_ncbi_counts(path: str | Path) -> pd.DataFrame:
     gene_ids = _gene_ids(path, table["GeneID"], lines)
 
     raw = table[samples]
+    # Nearly every file holds only plain decimal digits in non-empty cells: read those as
+    # integers at once; anything else (and a count beyond int64) takes the checks below.
+    if _ANYTHING_BUT_PLAIN_CELLS.search(text.partition("\n")[2]) is None:
+        try:
+            values = raw.to_numpy().astype(np.int64)
+        except OverflowError:
+            pass
+        else:
+            return _counts_frame(values, gene_ids, samples)
     numbers = raw.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         problems = ~np.isfinite(numbers) | (numbers < 0) | (numbers != np.round(numbers))
@@ -142,6 +155,10 @@ def read_ncbi_counts(path: str | Path) -> pd.DataFrame:
     values = np.where(large, 0.0, numbers).astype(np.int64)
     for (row, col), value in exact.items():
         values[row, col] = value
+    return _counts_frame(values, gene_ids, samples)
+
+
+def _counts_frame(values: np.ndarray, gene_ids: pd.Series, samples: list[str]) -> pd.DataFrame:
     counts = pd.DataFrame(values, index=gene_ids.astype(np.int64), columns=samples)
     counts.index.name = "GeneID"
     return counts
