@@ -113,6 +113,9 @@ def test_report_holds_every_figure_and_table(ci_run, tmp_path):
     report = tmp_path / "report.html"  # not into the shared run, which other tests read
     done = snakemake(workdir, configfile, "--report", str(report))
     assert done.returncode == 0, done.output[-3000:]
+    # a caption docutils could not read (e.g. "|fold change|" taken for a substitution)
+    # is shown as an error box in the report
+    assert "(ERROR/" not in done.output and "(SEVERE/" not in done.output, done.output[-3000:]
     text = report.read_text()
     for name in ("volcano_SNI_vs_sham.png", "pca.png", "sample_distances.png",
                  "fold_changes_pain_vs_stress.png", "shared_genes_heatmap.png",
