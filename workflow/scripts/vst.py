@@ -1,5 +1,5 @@
 """Variance-stabilised and normalised counts of one region, all groups, and the region's
-sample QC figures drawn from those files (rule vst)."""
+sample QC figures drawn from the same tables, in memory (rule vst)."""
 import pandas as pd
 
 from painstress.data import ncbi_files
@@ -14,7 +14,7 @@ PCA_GENES = 500  # as DESeq2's plotPCA (ntop = 500)
 
 def tables(snakemake):
     """Writes the region's VST, normalised counts and size factors; returns the VST, the
-    raw counts of its genes and the size factors, for the figures."""
+    raw and normalised counts of its genes, for the figures."""
     region, out = snakemake.wildcards.region, snakemake.output
     sheet = read_tsv(snakemake.input.samples, dtype=str)
     # only the QC datasets (the study organism's; rule vst's params)
@@ -28,13 +28,14 @@ def tables(snakemake):
         engine=snakemake.params.engine, n_cpus=snakemake.threads)
     write_tsv(values, out.vst, index=True)
     genes = read_tsv(snakemake.input.genes, dtype={"symbol": str})
-    write_tsv(deseq2.normalised_counts_table(counts.loc[values.index], size_factors, genes),
-              out.normalised)
+    normalised = deseq2.normalised_counts_table(counts.loc[values.index], size_factors, genes)
+    write_tsv(normalised, out.normalised)
     write_tsv(size_factors.rename_axis("sample").reset_index(), out.size_factors)
-    return values, counts.loc[values.index, size_factors.index], size_factors, sheet
+    return (values, counts.loc[values.index, size_factors.index],
+            normalised.set_index("GeneID").drop(columns="symbol"), sheet)
 
 
-def figures(snakemake, vst, raw, size_factors, sheet):
+def figures(snakemake, vst, raw, normalised, sheet):
     """PCA, sample distances and count distributions."""
     out = snakemake.output
     region, order = snakemake.wildcards.region, snakemake.params.group_order
@@ -45,7 +46,6 @@ def figures(snakemake, vst, raw, size_factors, sheet):
     save(sample_distances(vst, sheet, group_order=order,
                           title=f"{region}: distances between samples ({vst.shape[0]} genes, "
                                 "VST)"), out.distances, out.distances_pdf)
-    normalised = raw.astype(float).div(size_factors, axis=1)
     save(count_distributions(raw, normalised, sheet, group_order=order,
                              title=f"{region}: counts per sample before and after size "
                                    "factors (median of ratios)"),
