@@ -33,9 +33,9 @@ def main(snakemake):
     inputs, out, p = snakemake.input, snakemake.output, snakemake.params
     save(overlap_counts(read_tsv(inputs.stats), title=p.counts_title),
          out.overlap_counts, out["overlap_counts.pdf"])
-    save(shared_upset(read_tsv(inputs.shared), title=p.title, regions=p.regions),
-         out.shared_genes_upset, out["shared_genes_upset.pdf"])
     shared = read_tsv(inputs.shared, dtype={"symbol": str}).fillna({"symbol": ""})
+    save(shared_upset(shared, title=p.title, regions=p.regions),
+         out.shared_genes_upset, out["shared_genes_upset.pdf"])
     sheet = read_tsv(inputs.samples, dtype=str)
     for region, pain, stress, vst in zip(p.regions, inputs.pain, inputs.stress, inputs.vst):
         region_figures(region, read_tsv(pain, dtype={"symbol": str}),
