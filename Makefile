@@ -9,12 +9,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo run study test lint clean-demo
 
-# The pinned tools and libraries, then this package itself (editable: src/ is what runs).
-$(STAMP): envs/requirements.txt envs/constraints.txt pyproject.toml
+# The pinned tools and libraries, then this package itself (editable: src/ is what runs),
+# installed by uv with pip's settings (envs/install.py); `make INSTALLER=pip ...`: by pip.
+INSTALLER ?= uv
+$(STAMP): envs/requirements.txt envs/constraints.txt pyproject.toml envs/install.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-		-r envs/requirements.txt -c envs/constraints.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python envs/install.py --installer $(INSTALLER)
 	touch $@
 
 # `make run` analyses the study of CONFIG (default config/config.yaml; `make run

@@ -65,3 +65,81 @@ def test_rule_environment_is_the_runtime_closure_pinned_as_ci_tests_it():
     constraints = _pip_pins((REPO / "envs" / "constraints.txt").read_text().splitlines())
     assert {name: constraints.get(name) for name in pins} == pins
     assert not {"snakemake", "pytest", "snakemake-executor-plugin-slurm"} & set(pins)
+
+
+# ------------------------------------------------------------ envs/install.py: pip -> uv
+
+def _installer():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("install", REPO / "envs" / "install.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_installer_pin_is_in_the_requirements_and_constraints():
+    requirements = _pip_pins((REPO / "envs" / "requirements.txt").read_text().splitlines())
+    assert "uv" in requirements
+    assert "uv" not in _pip_pins(_conda_pip_section()[1])  # not a rule's package
+
+
+def test_pip_settings_are_read_as_pip_applies_them_to_install():
+    listing = "\n".join([
+        "global.index-url='https://mirror.example/simple'",
+        "global.timeout='10'",
+        "install.timeout='20'",  # [install] overrides [global] for pip install
+        ":env:.timeout='30'",  # PIP_TIMEOUT overrides both
+        "global.find-links='/opt/wheels /srv/wheels'",
+        "download.index-url='https://elsewhere.example/simple'",  # not pip install's
+    ])
+    assert _installer().pip_settings(listing) == {
+        "index-url": "https://mirror.example/simple", "timeout": "30",
+        "find-links": "/opt/wheels /srv/wheels"}
+
+
+def test_pip_settings_become_uv_options_and_variables():
+    install = _installer()
+    options, variables = install.uv_options({
+        "index-url": "https://mirror.example/simple",
+        "extra-index-url": "file:///opt/pypi/simple file:///opt/pypi-more/simple",
+        "find-links": "/opt/wheels", "constraint": "/etc/xdg/pip/constraints.txt",
+        "trusted-host": "mirror.example", "no-index": "false",
+        "cert": "/etc/ssl/certs/ca-certificates.crt", "proxy": "http://proxy:3128",
+        "default-timeout": "180", "disable-pip-version-check": "1"})
+    assert options == [
+        "--index-url", "https://mirror.example/simple",
+        "--extra-index-url", "file:///opt/pypi/simple",
+        "--extra-index-url", "file:///opt/pypi-more/simple",
+        "--find-links", "/opt/wheels", "--constraint", "/etc/xdg/pip/constraints.txt",
+        "--allow-insecure-host", "mirror.example"]
+    assert variables == {"SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
+                         "HTTPS_PROXY": "http://proxy:3128", "HTTP_PROXY": "http://proxy:3128",
+                         "UV_HTTP_TIMEOUT": "180"}
+    assert install.uv_options({"no-index": "yes"}) == (["--no-index"], {})
+
+
+def test_a_pip_setting_uv_cannot_take_leaves_the_install_to_pip():
+    import pytest
+
+    install = _installer()
+    with pytest.raises(install.NoEquivalent, match="only-binary=':all:'"):
+        install.uv_options({"only-binary": ":all:"})
+
+
+def test_real_pip_configuration_is_read(tmp_path):
+    """pip's own ``config list`` output, from a config file and a PIP_* variable."""
+    import os
+    import subprocess
+    import sys
+
+    conf = tmp_path / "pip.conf"
+    conf.write_text("[global]\nextra-index-url = file:///srv/a file:///srv/b\n"
+                    "[install]\ntrusted-host = mirror.example\n")
+    env = {**os.environ, "PIP_CONFIG_FILE": str(conf), "PIP_FIND_LINKS": "/srv/wheels"}
+    listing = subprocess.run([sys.executable, "-m", "pip", "config", "list"], env=env,
+                             capture_output=True, text=True, check=True).stdout
+    settings = _installer().pip_settings(listing)
+    assert settings["extra-index-url"] == "file:///srv/a file:///srv/b"
+    assert settings["trusted-host"] == "mirror.example"
+    assert settings["find-links"] == "/srv/wheels"
