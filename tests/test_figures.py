@@ -502,10 +502,9 @@ def hostile_figures():
 def test_every_figure_draws_hostile_names_as_written(hostile_figures, tmp_path):
     """Gene symbols, set, term, level and sample names and study titles reach every figure
     as written: no text is read as mathtext (the only mathtext is matplotlib's own log-axis
-    tick labels), each name is drawn verbatim, and every figure is saved as PNG."""
+    tick labels) and each name is drawn verbatim."""
     import painstress.figures as package
     from painstress.figures.pathways import _label
-    from painstress.figures.style import save
 
     figures = hostile_figures
     modules = [p.stem for p in Path(package.__file__).parent.glob("*.py")
@@ -528,8 +527,37 @@ def test_every_figure_draws_hostile_names_as_written(hostile_figures, tmp_path):
             expected = HOSTILE
         missing = [n for n in expected if n not in shown]
         assert not missing, (name, missing)
-        save(fig, tmp_path / f"{name}.png")
-        assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
+def test_every_figure_is_saved_whole(hostile_figures, tmp_path):
+    """Every figure, with the longest titles, legends and tick labels there are, is saved
+    with nothing cut: the PNG keeps a blank margin on every side (a title, legend or rotated
+    label running off the saved area would reach its edge), and the PDF has the PNG's size,
+    so it holds the same. Runs before any other test saves these figures: saving them
+    removes their layout engine."""
+    import re
+
+    from PIL import Image
+
+    from painstress.figures.style import save
+
+    dpi = plt.rcParams["savefig.dpi"]
+    edge = int(plt.rcParams["savefig.pad_inches"] * dpi / 4)  # a quarter of the pad
+    for name, fig in hostile_figures.items():
+        save(fig, tmp_path / f"{name}.png", tmp_path / f"{name}.pdf")
+        image = Image.open(tmp_path / f"{name}.png")
+        assert image.format == "PNG" and image.mode == "P", name  # the palette PNG
+        pixels = np.asarray(image.convert("RGB"))
+        frame = np.concatenate([pixels[:edge].reshape(-1, 3), pixels[-edge:].reshape(-1, 3),
+                                pixels[:, :edge].reshape(-1, 3),
+                                pixels[:, -edge:].reshape(-1, 3)])
+        assert (frame == 255).all(), f"{name}: drawn up to the edge of the PNG"
+        assert (pixels[edge:-edge, edge:-edge] != 255).any(), name  # and drawn at all
+        box = re.search(rb"/MediaBox \[ 0 0 ([0-9.]+) ([0-9.]+) \]",
+                        (tmp_path / f"{name}.pdf").read_bytes())
+        size = [float(points) / 72 * dpi for points in box.groups()]
+        assert size == pytest.approx([image.width, image.height], abs=1), name
 
 
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from font")

@@ -112,7 +112,7 @@ def count_distributions(raw: pd.DataFrame, normalised: pd.DataFrame, sheet: pd.D
                      label=f"{plain(g, LABEL_CHARS)} (n={int((groups == g).sum())})")
                for g in present]
     handles.append(Line2D([], [], ls="--", lw=0.8, c="k", label="median of sample medians"))
-    fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False)
     fig.suptitle(plain(title), fontsize=10)
     return fig
 

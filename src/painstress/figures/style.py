@@ -81,13 +81,13 @@ def text_log_labels(axis) -> None:
     axis.set_minor_formatter(TextLogFormatter(labelOnlyBase=False))
 
 
-def palette_png(png: bytes) -> bytes:
-    """A PNG re-encoded with a 256-colour palette (no dithering): for plots, a third of the
-    bytes of a 24-bit PNG and indistinguishable from it. Figures and the notebooks' images
-    both go through it."""
+def palette_png(data: bytes) -> bytes:
+    """An image (a PNG, or any format Pillow reads) as a PNG with a 256-colour palette (no
+    dithering): for plots, a third of the bytes of a 24-bit PNG and indistinguishable from
+    it. Figures and the notebooks' images both go through it."""
     from PIL import Image
 
-    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(
+    image = Image.open(io.BytesIO(data)).convert("RGB").quantize(
         colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     packed = io.BytesIO()
     image.save(packed, format="PNG", optimize=True)
@@ -102,17 +102,22 @@ def save(fig: plt.Figure, png: str | Path, pdf: str | Path | None = None) -> Non
     it keeps the full vector figure."""
     from painstress.files import write_bytes
 
+    # The layout and the tight box (everything drawn, plus savefig's pad) once, for both
+    # files, as savefig(bbox_inches="tight") would find them for the PNG: that draws the
+    # figure with rendering off to lay it out and measure it, then again for real, and the
+    # PDF would repeat the first draw. With the box given and no layout engine left, each
+    # savefig draws once; the PDF's parts sit as in the PNG.
+    fig.set_dpi(plt.rcParams["savefig.dpi"])  # text extents at the PNG's resolution
+    fig.draw_without_rendering()  # runs the layout engine, places legends, titles, ticks
+    box = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
+    fig.set_layout_engine(None)  # "none" would leave a placeholder engine: another draw
     rendered = io.BytesIO()
-    # not compressed: palette_png decodes it at once and writes the compressed file
-    fig.savefig(rendered, format="png", bbox_inches="tight", metadata={"Software": None},
-                pil_kwargs={"compress_level": 0})
+    # an uncompressed TIFF (the pixels as they are) for palette_png, which reads it at once
+    # and writes the compressed PNG: cheaper to write and read than a PNG
+    fig.savefig(rendered, format="tiff", bbox_inches=box)
     write_bytes(palette_png(rendered.getvalue()), png)
     if pdf:
-        # the layout the PNG was drawn with, not computed again: a third less CPU for the
-        # PDF, and its parts placed as in the PNG (the layout at the PDF's 72 dpi moved
-        # texts by up to 0.5 pt)
-        fig.set_layout_engine("none")
-        fig.savefig(pdf, bbox_inches="tight", metadata={"CreationDate": None})
+        fig.savefig(pdf, bbox_inches=box, metadata={"CreationDate": None})
     plt.close(fig)
 
 
