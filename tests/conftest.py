@@ -193,10 +193,12 @@ def copy_run(run: Path, workdir: Path) -> Path:
     return Path(workdir)
 
 
-def remove_de_fits(workdir: Path) -> None:
+def remove_de_fits(workdir: Path, region: str = "*") -> None:
     """The DE fits' outputs (``results/<STUDY>/de/<region>/*``) and logs removed, as if they
-    had never run: a rerun ``--until overlap`` in a copy of ci_run fits the six models and
-    the overlap again (a test that watches for a fit's log sees only the new one's)."""
+    had never run: a rerun ``--until overlap`` in a copy of ci_run fits those models (the
+    six, or the two of one ``region``) and the overlap again (a test that watches for a
+    fit's log sees only the new one's)."""
     out = Path(workdir) / "results" / STUDY
-    for path in [*(out / "de").glob("*/*"), *(out / "logs" / "deseq2").glob("*")]:
+    for path in [*(out / "de").glob(f"{region}/*"),
+                 *(out / "logs" / "deseq2").glob(f"{region}.*")]:
         path.unlink()

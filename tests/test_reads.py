@@ -611,6 +611,7 @@ def salmon_setup(tmp_path_factory):
     return {"folder": folder, "tx": tx, "truth": truth, "fastqs": paths}
 
 
+@pytest.mark.xdist_group("salmon_setup")  # one worker: salmon_setup (an index) made once
 @pytest.mark.parametrize("kind", ["single", "paired"])
 def test_salmon_recovers_simulated_abundances(salmon_setup, kind):
     import subprocess

@@ -34,6 +34,7 @@ from slurm.local_slurm import LocalSlurm, Unavailable, ensure_installed
 pytestmark = [pytest.mark.slurm, pytest.mark.workflow, pytest.mark.xdist_group("slurm")]
 
 PROFILE = REPO / "profiles" / "slurm"
+STEADY_STATUS = Path(__file__).parent / "slurm" / "steady_status.py"
 PARTITION = "pstest"
 # CPUs the test node offers: more than this machine's two, so that jobs asking for one or
 # two CPUs run side by side as on a cluster node instead of queueing one after another
@@ -44,7 +45,8 @@ RUN_TIMEOUT = 900  # seconds, for each Snakemake run
 # poll squeue (slurm.conf keeps finished jobs visible for an hour) instead of sacct, which
 # would fail here, and which plugin 2.8.0 then waits on forever without a word; and there
 # are no accounts to look up. Status checks start sooner and come more often than the
-# defaults, which suit a busy real cluster, not a test.
+# defaults, which suit a busy real cluster, not a test (and at a steady pace: see
+# snakemake_command).
 TEST_OPTIONS = ["--slurm-status-command", "squeue", "--slurm-no-account",
                 "--slurm-init-seconds-before-status-checks", "2",
                 "--seconds-between-status-checks", "3"]
@@ -52,10 +54,11 @@ TEST_OPTIONS = ["--slurm-status-command", "squeue", "--slurm-no-account",
 # CPUs, memory, time limit, time used, node.
 SQUEUE_FORMAT = "%i|%k|%T|%P|%C|%m|%l|%M|%N"
 # The cluster run makes the workflow's statistical path and one job of each other kind
-# (VST, a figure job): 12 SLURM jobs. Every rule's jobs behave alike under SLURM, and the
-# whole workflow (47 jobs, ~200 s of SLURM scheduling here) is what the local run covers.
+# (VST, a figure job: the library sizes, drawn beside the fits, not after them): 12 SLURM
+# jobs. Every rule's jobs behave alike under SLURM, and the whole workflow (47 jobs, ~200 s
+# of SLURM scheduling here) is what the local run covers.
 TARGETS = ["de/summary.tsv", "overlap/overlap_stats.tsv", "qc/NAc.vst.tsv.gz",
-           "figures/NAc/volcano_SNI_vs_sham.png"]
+           "figures/library_sizes.png"]
 COMPARED = ["de/*/*.tsv", "de/summary.tsv", "overlap/overlap_stats.tsv",
             "overlap/shared_genes.tsv", "overlap/shared_count_summary.tsv", "qc/NAc.vst.tsv.gz",
             "samples.tsv", "genes.tsv"]
@@ -112,7 +115,8 @@ def wait_for_all(runs: list[Run], timeout: float = RUN_TIMEOUT) -> None:
 
 
 def snakemake_command(workdir: Path, configfile: Path, *args) -> list:
-    return [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+    """Snakemake, its status checks at TEST_OPTIONS' pace (tests/slurm/steady_status.py)."""
+    return [sys.executable, str(STEADY_STATUS), "--snakefile", str(REPO / "Snakefile"),
             "--directory", str(workdir), "--configfile", str(configfile), *args]
 
 
