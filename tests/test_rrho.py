@@ -6,7 +6,7 @@ from math import comb
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from scipy import special, stats
 
 from painstress.compare import rrho
 
@@ -308,14 +308,15 @@ def _null_maxima_by_brute_force(a: pd.Series, b: pd.Series, step: int, permutati
     return pd.DataFrame(rows)
 
 
-@pytest.mark.parametrize("seed,signal", [(0, 0.0), (1, 0.3)])
-def test_quadrant_pvalues_match_whole_maps_of_the_same_shuffles(seed, signal):
+# step 1: 300 histogram bins, more than a byte holds (the shuffled bins' wider type)
+@pytest.mark.parametrize("seed,signal,step", [(0, 0.0, 20), (1, 0.3, 20), (2, 0.3, 1)])
+def test_quadrant_pvalues_match_whole_maps_of_the_same_shuffles(seed, signal, step):
     """The threshold shortcut gives exactly the p of recomputing every shuffled map."""
     rng = np.random.default_rng(seed)
     a = pd.Series(rng.normal(size=300), index=np.arange(300))
     b = pd.Series(signal * a.to_numpy() + rng.normal(size=300), index=a.index)
-    result = rrho.rrho2(a, b, step=20, permutations=150, seed=seed)
-    null = _null_maxima_by_brute_force(a, b, 20, 150, seed)
+    result = rrho.rrho2(a, b, step=step, permutations=150, seed=seed)
+    null = _null_maxima_by_brute_force(a, b, step, 150, seed)
     observed = result.best.set_index("quadrant")
     for quadrant in rrho.QUADRANTS:
         reached = int((null[quadrant] >= observed.at[quadrant, "neg_log10_p"] - 1e-9).sum())
@@ -433,6 +434,15 @@ def test_tail_pvalues_match_exact_sums():
     assert exact[order.tolist().index(cells.index((25_000, 50_000, 25_000, 25_000)))] > 15_000
     assert (exact > 300).sum() >= 3 and (exact == 0).sum() >= 5
     assert ((exact > 0) & (exact < 1e-3)).sum() >= 5  # p just below 1
+
+
+def test_log_factorials_are_scipys_to_the_bit():
+    """The small-m branch of the pmf reads log(m!) from a table instead of importing scipy;
+    the table must be exactly what scipy.special.gammaln gave there, or every map moves in
+    its last digits."""
+    m = np.arange(len(rrho._LOG_FACTORIAL))
+    assert len(m) == 16
+    np.testing.assert_array_equal(rrho._LOG_FACTORIAL, special.gammaln(m + 1.0))
 
 
 def test_tail_pvalues_are_symmetric_in_the_two_tails():

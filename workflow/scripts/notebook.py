@@ -106,10 +106,12 @@ def html_exporter() -> HTMLExporter:
 def main(snakemake):
     out = Path(snakemake.output.ipynb)
     tmp = out.with_name(f".{out.stem}.part.ipynb")  # papermill expects an .ipynb name
+    # written once, at the end (or at a failing cell): not again before and after every
+    # cell, which re-encoded the whole notebook, images and all, some fifty times
     papermill.execute_notebook(snakemake.input.notebook, str(tmp),
                                parameters=snakemake.params.parameters, kernel_name="python3",
                                cwd=str(Path.cwd()), progress_bar=False, log_output=False,
-                               config=kernel_config())
+                               request_save_on_cell_execute=False, config=kernel_config())
     tmp.replace(out)
     notebook = nbformat.read(out, as_version=4)
     for cell in notebook.cells:

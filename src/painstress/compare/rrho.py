@@ -62,12 +62,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 QUADRANTS = ("up_up", "down_down", "up_down", "down_up")
 MIN_GENES = 5
-# shuffles of B per batch, so a batch's overlap grids stay within a few million cells
-_BATCH_CELLS = 2_000_000
+# shuffles of B per batch, so a batch's count grids stay within a quarter million cells
+# (2 MB: a batch's arrays then stay in cache; bigger batches were slower)
+_BATCH_CELLS = 250_000
 CELL_COLUMNS = ["quadrant", "tail_a", "tail_b", "threshold_a", "threshold_b", "n_a", "n_b",
                 "overlap", "expected", "neg_log10_p", "pvalue_permutation", "n_permutations"]
 BEST_COLUMNS = [*CELL_COLUMNS[:3], "index_a", "index_b", *CELL_COLUMNS[3:], "genes"]
@@ -231,17 +231,24 @@ _LN10 = math.log(10)
 _LOG_2PI = math.log(2 * math.pi)
 # a tail sum stops once what is left of it is below this share of it (a quarter ulp)
 _TAIL_EPS = np.finfo(float).eps / 4
+# log(m!) for m = 0..15: scipy.special.gammaln(m + 1) to the bit (tests hold it to it),
+# written out so that the module need not import scipy (a third of a second per job)
+_LOG_FACTORIAL = np.array([
+    0.0, 0.0, 0.6931471805599453, 1.791759469228055, 3.1780538303479458, 4.787491742782046,
+    6.579251212010101, 8.525161361065415, 10.60460290274525, 12.801827480081469,
+    15.104412573075516, 17.502307845873887, 19.987214495661885, 22.55216385312342,
+    25.191221182738683, 27.899271383840894])
 
 
 def _stirlerr(m: np.ndarray) -> np.ndarray:
     """log(m!) - log(sqrt(2 pi m) (m/e)^m) for integers m >= 1: Stirling's series above 15
     (Loader 2000, "Fast and accurate computation of binomial probabilities"), directly
-    from log-gamma below, where the subtraction still keeps about 14 digits."""
+    from log(m!) below, where the subtraction still keeps about 14 digits."""
     m = m.astype(float)
     mm = m * m
     series = (1 / 12 - (1 / 360 - (1 / 1260 - (1 / 1680 - 1 / 1188 / mm) / mm) / mm) / mm) / m
     small = m <= 15
-    direct = special.gammaln(m[small] + 1) - (m[small] + 0.5) * np.log(m[small]) \
+    direct = _LOG_FACTORIAL[m[small].astype(np.int64)] - (m[small] + 0.5) * np.log(m[small]) \
         + m[small] - 0.5 * _LOG_2PI
     series[small] = direct
     return series
@@ -392,7 +399,7 @@ def rrho2(scores_a: pd.Series, scores_b: pd.Series, step: int | None = None, *,
 
     rank_b = pd.Series(np.arange(n), index=ranking_b).loc[ranking_a].to_numpy()
     grid = _Grid(cuts_a, tails_a, cuts_b, tails_b, n)
-    overlap = grid.overlaps(rank_b[None, :])[0]
+    overlap = grid.overlaps(rank_b)
     size_a, size_b = grid.size_a, grid.size_b
     log_p = _neg_log10_sf(overlap.ravel(), n, size_a.ravel(),
                           size_b.ravel()).reshape(overlap.shape)
@@ -410,44 +417,54 @@ def rrho2(scores_a: pd.Series, scores_b: pd.Series, step: int | None = None, *,
 
 
 class _Grid:
-    """The tail/tail layout of a map: overlap counts of every cell for any ranking of B."""
+    """The tail/tail layout of a map: overlap counts of every cell for any ranking of B.
+
+    A cell's overlap is ``offset + sign * F``, F the genes ranked before both of its cuts
+    (:meth:`before`), by inclusion-exclusion: F (up/up), ``a - F`` (up/down), ``b - F``
+    (down/up), ``n - a - b + F`` (down/down), with ``a`` and ``b`` the cuts.
+    """
 
     def __init__(self, cuts_a, tails_a, cuts_b, tails_b, n: int):
         self.n = n
         edges_a = np.unique(np.concatenate([[0, n], cuts_a]))
         edges_b = np.unique(np.concatenate([[0, n], cuts_b]))
         self.shape = (len(edges_a) - 1, len(edges_b) - 1)
-        self.at_a, self.at_b = np.searchsorted(edges_a, cuts_a), np.searchsorted(edges_b, cuts_b)
-        # the histogram bin of every rank along each list
+        # the histogram bin just before each cut (every cut is in 1..n-1, as both lists
+        # have up and down genes, so there is one)
+        self.at_a = np.searchsorted(edges_a, cuts_a) - 1
+        self.at_b = np.searchsorted(edges_b, cuts_b) - 1
+        # the histogram bin of every rank along each list; B's in the smallest integer
+        # type that holds it, as shuffles move fewer bytes (the same shuffle whatever
+        # the type)
         self.bin_a = np.searchsorted(edges_a, np.arange(n), side="right") - 1
-        self.bin_b = np.searchsorted(edges_b, np.arange(n), side="right") - 1
-        self.before_a, self.before_b = cuts_a[:, None], cuts_b[None, :]
-        self.down_a, self.down_b = (tails_a == "down")[:, None], (tails_b == "down")[None, :]
-        self.size_a = np.where(self.down_a, n - self.before_a, self.before_a) \
-            * np.ones_like(self.before_b)
-        self.size_b = np.where(self.down_b, n - self.before_b, self.before_b) \
-            * np.ones_like(self.before_a)
+        self.bin_b = (np.searchsorted(edges_b, np.arange(n), side="right") - 1).astype(
+            np.min_scalar_type(self.shape[1] - 1))
+        before_a, before_b = cuts_a[:, None], cuts_b[None, :]
+        down_a, down_b = (tails_a == "down")[:, None], (tails_b == "down")[None, :]
+        self.size_a = np.where(down_a, n - before_a, before_a) * np.ones_like(before_b)
+        self.size_b = np.where(down_b, n - before_b, before_b) * np.ones_like(before_a)
+        self.sign = np.where(down_a == down_b, 1, -1)
+        self.offset = np.where(down_a, np.where(down_b, n - before_a - before_b, before_b),
+                               np.where(down_b, before_a, 0))
+
+    def before(self, bins_b: np.ndarray) -> np.ndarray:
+        """(rankings x A cuts x B cuts) counts F of genes ranked before both cuts;
+        ``bins_b[k, i]`` is the histogram bin of B's rank of A's ``i``-th gene in ranking
+        ``k``: a 2-D histogram of the rank pairs over the cut edges, summed from the
+        corner."""
+        batch = len(bins_b)
+        cells = self.shape[0] * self.shape[1]
+        flat = np.add(bins_b, self.bin_a * self.shape[1], dtype=np.int64)
+        flat += (np.arange(batch) * cells)[:, None]
+        hist = np.bincount(flat.ravel(), minlength=batch * cells).reshape(batch, *self.shape)
+        hist.cumsum(axis=1, out=hist)
+        hist.cumsum(axis=2, out=hist)
+        return hist[:, self.at_a[:, None], self.at_b]
 
     def overlaps(self, rank_b: np.ndarray) -> np.ndarray:
-        """(rankings x A tails x B tails) overlap counts; ``rank_b[k, i]`` is B's rank of A's
-        ``i``-th gene in ranking ``k``.
-
-        F[i, j] = genes ranked before cut i in A and before cut j in B: a 2-D histogram of
-        the rank pairs over the cut edges, summed from the corner. Every tail/tail count
-        follows from F and the tail sizes by inclusion-exclusion.
-        """
-        batch = len(rank_b)
-        cells = self.shape[0] * self.shape[1]
-        flat = (np.arange(batch)[:, None] * cells + self.bin_a[None, :] * self.shape[1]
-                + self.bin_b[rank_b])
-        hist = np.bincount(flat.ravel(), minlength=batch * cells).reshape(batch, *self.shape)
-        corner = np.zeros((batch, self.shape[0] + 1, self.shape[1] + 1), dtype=np.int64)
-        corner[:, 1:, 1:] = hist.cumsum(axis=1).cumsum(axis=2)
-        both = corner[:, self.at_a][:, :, self.at_b]
-        a, b, up_a, up_b = self.before_a, self.before_b, ~self.down_a, ~self.down_b
-        return np.select([up_a & up_b, up_a & ~up_b, ~up_a & up_b],
-                         [both, a - both, b - both],
-                         default=self.n - a - b + both).astype(np.int64)
+        """(A tails x B tails) overlap counts; ``rank_b[i]`` is B's rank of A's ``i``-th
+        gene."""
+        return self.offset + self.sign * self.before(self.bin_b[rank_b][None, :])[0]
 
 
 def _quadrant_blocks(result: RRHO2Result) -> dict[str, tuple[slice, slice]]:
@@ -502,15 +519,19 @@ def _least_overlap_reaching(level: float, n: int, x: np.ndarray, y: np.ndarray,
     return hi
 
 
-def _shuffled_overlaps(grid: _Grid, permutations: int, seed: int | None):
-    """Overlap grids of ``permutations`` shuffles of B's gene labels, in batches; the same
-    shuffles on every call with the same seed."""
+def _shuffled_before(grid: _Grid, permutations: int, seed: int | None):
+    """Counts before both cuts (:meth:`_Grid.before`) of ``permutations`` shuffles of B's
+    gene labels, in batches; the same shuffles on every call with the same seed.
+
+    A shuffle gives A's genes B's ranks in a random order; the histogram only needs their
+    bins, so the bins are shuffled directly (a shuffle's swaps do not depend on the values
+    it moves).
+    """
     rng = np.random.default_rng(seed)
     batch = max(1, _BATCH_CELLS // max(grid.n, grid.size_a.size))
     for start in range(0, permutations, batch):
         size = min(batch, permutations - start)
-        yield grid.overlaps(rng.permuted(np.broadcast_to(np.arange(grid.n), (size, grid.n)),
-                                         axis=1))
+        yield grid.before(rng.permuted(np.broadcast_to(grid.bin_b, (size, grid.n)), axis=1))
 
 
 def _quadrant_pvalues(result: RRHO2Result, grid: _Grid, permutations: int,
@@ -536,14 +557,17 @@ def _quadrant_pvalues(result: RRHO2Result, grid: _Grid, permutations: int,
         reachable = _neg_log10_sf(top, grid.n, x, y) >= level
         threshold[reachable] = _least_overlap_reaching(level, grid.n, x[reachable],
                                                        y[reachable], top[reachable])
-        need[quadrant] = threshold
+        # overlap = offset + sign * F >= threshold, put as a bound on F (sign is the same
+        # over a quadrant), so shuffles need no overlap grid
+        sign = int(grid.sign[block].flat[0])
+        need[quadrant] = sign, sign * (threshold - grid.offset[block])
     reached = dict.fromkeys(need, 0)
     if need:
-        for overlaps in _shuffled_overlaps(grid, permutations, seed):
-            for quadrant, threshold in need.items():
-                rows, cols = blocks[quadrant]
-                reached[quadrant] += int((overlaps[:, rows, cols] >= threshold)
-                                         .any(axis=(1, 2)).sum())
+        for before in _shuffled_before(grid, permutations, seed):
+            for quadrant, (sign, bound) in need.items():
+                count = before[(slice(None), *blocks[quadrant])]
+                hit = count >= bound if sign > 0 else count <= bound
+                reached[quadrant] += int(hit.any(axis=(1, 2)).sum())
     return np.array([(1 + reached[q]) / (1 + permutations) if q in need else 1.0
                      for q in result.best["quadrant"]])
 
