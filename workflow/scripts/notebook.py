@@ -23,7 +23,7 @@ from jupyter_client import KernelManager
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
-from painstress.figures.style import palette_png
+from painstress.figures.palette import palette_png
 from painstress.files import write_text
 from painstress.jobs import run_script
 

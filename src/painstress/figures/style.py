@@ -25,6 +25,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import LogFormatterSciNotation  # noqa: E402
 
+from painstress.figures.palette import palette_png  # noqa: E402
+
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
              "#CC79A7", "#000000"]
 GREY = "#BBBBBB"
@@ -79,19 +81,6 @@ def text_log_labels(axis) -> None:
     :class:`TextLogFormatter`, major and minor ticks as matplotlib's log scale would."""
     axis.set_major_formatter(TextLogFormatter())
     axis.set_minor_formatter(TextLogFormatter(labelOnlyBase=False))
-
-
-def palette_png(data: bytes) -> bytes:
-    """An image (a PNG, or any format Pillow reads) as a PNG with a 256-colour palette (no
-    dithering): for plots, a third of the bytes of a 24-bit PNG and indistinguishable from
-    it. Figures and the notebooks' images both go through it."""
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(data)).convert("RGB").quantize(
-        colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    packed = io.BytesIO()
-    image.save(packed, format="PNG", optimize=True)
-    return packed.getvalue()
 
 
 def save(fig: plt.Figure, png: str | Path, pdf: str | Path | None = None) -> None:
