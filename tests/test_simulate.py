@@ -1,11 +1,14 @@
 """The demo generator: deterministic bytes, the real study's design, planted truth."""
 import hashlib
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from conftest import SMALL, demo_study_folder
+from painstress import InputError
 from painstress.data import ncbi_files
 from painstress.demo import simulate
 from painstress.demo.recovery import score_recovery
@@ -136,3 +139,32 @@ def test_demo_signatures_plant_what_they_say(demo_study):
             assert direction[mouse] == sign
             seen += 1
     assert seen == len(planted)
+
+
+def test_run_fastq_is_drawn_without_pandas(tmp_path):
+    """A simulate_fastq job (one per run) reads its run's column without importing pandas,
+    and draws the same reads as from that column read by pandas."""
+    from painstress.demo import reads as demo_reads
+    from painstress.files import write_tsv
+
+    tx = demo_reads.simulate_transcriptome(["ENSMUSG00000000001", "ENSMUSG00000000002"],
+                                           np.random.default_rng(3))
+    (tmp_path / "tx.fa.gz").write_bytes(demo_reads.fasta_bytes(tx))
+    ids = tx.transcripts["transcript_id"]
+    run_reads = pd.DataFrame({"SRR0900001": np.arange(len(ids)) * 7,
+                              "SRR0900002": np.full(len(ids), 5)},
+                             index=pd.Index(ids, name="transcript_id"))
+    write_tsv(run_reads, tmp_path / "run_reads.tsv.gz", index=True)  # as write_demo_reads
+    code = ("import sys; from pathlib import Path; import painstress.jobs\n"
+            "from painstress.demo.reads import write_run_fastq\n"
+            "write_run_fastq(Path('tx.fa.gz'), Path('run_reads.tsv.gz'), 'SRR0900001',"
+            " Path('run.fastq.gz'), 11)\n"
+            "assert 'pandas' not in sys.modules, 'pandas imported'\n")
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
+    expected = demo_reads.simulate_fastq(tx, run_reads["SRR0900001"],
+                                         np.random.default_rng([11, 900001]), "SRR0900001")
+    assert (tmp_path / "run.fastq.gz").read_bytes() == expected[0]
+    with pytest.raises(InputError, match="run_reads.tsv.gz: no column for run SRR0900003"):
+        demo_reads.write_run_fastq(tmp_path / "tx.fa.gz", tmp_path / "run_reads.tsv.gz",
+                                   "SRR0900003", tmp_path / "x.fastq.gz", 11)
+    assert not (tmp_path / "x.fastq.gz").exists()

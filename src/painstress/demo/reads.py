@@ -15,17 +15,22 @@ single- or paired-end FASTQ drawn from known transcript abundances.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from painstress import InputError, lazy_module
 from painstress.data.ncbi_files import GENE_INFO_COLUMNS
 from painstress.demo.formats import write_bytes
 from painstress.files import write_tsv
+
+# Lazy: a simulate_fastq job (one per run) needs no pandas, and importing it is half its cost.
+pd = lazy_module("pandas")
 
 BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
 COMPLEMENT = np.zeros(256, dtype=np.uint8)
@@ -34,9 +39,10 @@ COMPLEMENT[list(b"ACGT")] = list(b"TGCA")
 
 @dataclass
 class Transcriptome:
-    """``transcripts``: transcript_id, gene_id, length; ``sequences``: id -> uint8 array."""
+    """``transcripts``: transcript_id, gene_id, length (None when only the sequences are
+    known, as from :func:`read_fasta`); ``sequences``: id -> uint8 array."""
 
-    transcripts: pd.DataFrame
+    transcripts: pd.DataFrame | None
     sequences: dict[str, np.ndarray]
 
 
@@ -92,15 +98,17 @@ def gtf_bytes(tx: Transcriptome) -> bytes:
     return gzip.compress(("\n".join(out) + "\n").encode(), mtime=0)
 
 
-def simulate_fastq(tx: Transcriptome, reads: pd.Series, rng: np.random.Generator,
+def simulate_fastq(tx: Transcriptome, reads: Mapping[str, int], rng: np.random.Generator,
                    name: str, read_length: int = 75, paired: bool = False,
                    fragment: tuple[int, int] = (250, 30), error_rate: float = 0.005
                    ) -> list[bytes]:
     """Gzipped FASTQ (one file, or ``_1``/``_2`` when ``paired``) with ``reads[t]`` reads
-    (pairs) from transcript ``t``, in random order, from either strand (unstranded)."""
+    (pairs) from transcript ``t``, in random order, from either strand (unstranded).
+    ``reads``: a Series or a dict."""
     offsets = np.arange(read_length)
+    drawn = {t: int(n) for t, n in reads.items() if n > 0}
     mates: list[list[np.ndarray]] = [[], []]
-    for t, n in reads[reads > 0].astype(int).items():
+    for t, n in drawn.items():
         seq = tx.sequences[t]
         size = np.clip(rng.normal(*fragment, size=n).round().astype(int), read_length,
                        len(seq)) if paired else np.full(n, read_length)
@@ -112,7 +120,7 @@ def simulate_fastq(tx: Transcriptome, reads: pd.Series, rng: np.random.Generator
         first[flip], second[flip] = second[flip].copy(), first[flip].copy()
         mates[0].append(first)
         mates[1].append(second)
-    order = rng.permutation(int(reads[reads > 0].sum()))
+    order = rng.permutation(sum(drawn.values()))
     files = []
     for m in range(2 if paired else 1):
         block = np.concatenate(mates[m])[order] if mates[m] else \
@@ -220,14 +228,24 @@ def gene_info_bytes(annot: pd.DataFrame) -> bytes:
 
 def write_run_fastq(transcriptome: Path, run_reads: Path, run: str, dest: Path,
                     seed: int) -> None:
-    """One demo run's FASTQ (``dest``), drawn from its row of ``run_reads``."""
-    from painstress.files import read_tsv
-
+    """One demo run's FASTQ (``dest``), drawn from its column of ``run_reads``."""
     sequences = read_fasta(transcriptome)
-    tx = Transcriptome(pd.DataFrame({"transcript_id": list(sequences)}), sequences)
-    reads = read_tsv(run_reads, index_col=0, usecols=["transcript_id", run])[run]
+    reads = read_run_reads(run_reads, run)
     rng = np.random.default_rng([seed, int(run[3:])])
-    write_bytes(dest, simulate_fastq(tx, reads[reads > 0], rng, run)[0])
+    write_bytes(dest, simulate_fastq(Transcriptome(None, sequences), reads, rng, run)[0])
+
+
+def read_run_reads(path: Path, run: str) -> dict[str, int]:
+    """Transcript -> reads of ``run``'s column of ``run_reads.tsv.gz`` (csv, not pandas:
+    see ``pd`` above)."""
+    with gzip.open(path, "rt", newline="") as fh:
+        rows = csv.reader(fh, delimiter="\t")
+        header = next(rows, [])
+        if run not in header[1:]:
+            raise InputError(f"{path}: no column for run {run}; rerun rule simulate_reads "
+                             "(its runs are the filereports' runs)")
+        column = header.index(run)
+        return {row[0]: int(row[column]) for row in rows}
 
 
 def read_fasta(path: Path) -> dict[str, np.ndarray]:
