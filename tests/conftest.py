@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -24,6 +25,13 @@ from pathlib import Path
 # compute as before.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
+
+# Ctrl-C as in a terminal, however the tests were started: a shell starts a background
+# command (`make test &`, nohup) with SIGINT ignored, every process it starts inherits
+# that, and the tests that send Ctrl-C to a run would see it ignored. A handler (not
+# SIG_IGN) is reset to the default in each program this process starts.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 import pytest  # noqa: E402
 import yaml  # noqa: E402
