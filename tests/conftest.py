@@ -3,9 +3,8 @@ formats), paths, the recovery bar, and the one whole-workflow run on the CI-size
 (ci_run) that every test needing a finished demo shares: read it, or copy it (copy_run)
 to change it; copying a finished run is far cheaper than running it again.
 
-The tests run on one worker per core and one more (pytest-xdist, ``-n auto`` in
-pyproject.toml, counted by pytest_xdist_auto_num_workers; ``-n 0`` runs them in this
-process). Each worker has its own session, so what a whole session
+The tests run on one worker per core (pytest-xdist, ``-n auto`` in pyproject.toml; ``-n 0``
+runs them in this process). Each worker has its own session, so what a whole session
 shares is built once for all of them (shared_build), and the order below starts the
 longest tests first."""
 from __future__ import annotations
@@ -54,14 +53,6 @@ SMALL = simulate.SMALL_STUDY
 
 def meets_bar(score: dict) -> bool:
     return all(score[key] >= value for key, value in RECOVERY_BAR.items())
-
-
-def pytest_xdist_auto_num_workers(config):
-    """``-n auto``: one worker more than the cores. Many whole-workflow tests spend part of
-    their time waiting rather than computing (on SLURM's status checks, on the NCBI rate
-    limit of the loopback downloads, on another worker building a shared run), and the
-    extra worker computes meanwhile."""
-    return (os.cpu_count() or 1) + 1
 
 
 def pytest_collection_modifyitems(items):
