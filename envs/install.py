@@ -86,29 +86,55 @@ def install_with_pip() -> None:
             sys.exit(f"installing the pinned packages failed: {' '.join(command)}")
 
 
-def install_with_uv() -> bool:
-    """True when uv installed everything; False (having said why) to let pip do it."""
+def uv_install(python: str | Path) -> tuple[list[str], dict[str, str]] | str:
+    """``uv pip install`` into ``python``'s environment with pip's settings (its command and
+    environment), or why uv cannot be given them. uv itself must be importable here."""
     listing = subprocess.run([*PIP, "config", "list"], capture_output=True, text=True)
     if listing.returncode:
-        print("pip's configuration could not be read: installing with pip")
-        return False
+        return "pip's configuration could not be read"
     try:
         options, variables = uv_options(pip_settings(listing.stdout))
     except NoEquivalent as setting:
-        print(f"pip setting {setting} has no uv equivalent: installing with pip")
-        return False
+        return f"pip setting {setting} has no uv equivalent"
+    # like pip, every index is searched for the best version (uv's default stops at the
+    # first index that has the package, and pip's mirrors often hold only some versions)
+    return ([sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(python),
+             "--index-strategy", "unsafe-best-match", *options], {**os.environ, **variables})
+
+
+def install_into(python: str | Path, *arguments: str, compile_bytecode: bool = False,
+                 timeout: float = 900) -> subprocess.CompletedProcess:
+    """``pip install arguments`` into another environment (``python``, e.g. a test's
+    virtual environment without pip): by uv with pip's settings when it can, else by this
+    environment's pip. Compiled up front only if asked (worth it for a program started
+    several times where Python may not write its bytecode: PYTHONDONTWRITEBYTECODE).
+    Output captured."""
+    uv = uv_install(python)
+    if not isinstance(uv, str):
+        done = subprocess.run([*uv[0], *(["--compile-bytecode"] if compile_bytecode else []),
+                               *arguments], env=uv[1], capture_output=True, text=True,
+                              timeout=timeout)
+        if done.returncode == 0:
+            return done
+    return subprocess.run([*PIP, "--python", str(python), "install", "--quiet",
+                           *([] if compile_bytecode else ["--no-compile"]), *arguments],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def install_with_uv() -> bool:
+    """True when uv installed everything; False (having said why) to let pip do it."""
     uv_pin = next(line.strip() for line in (ENVS / "requirements.txt").read_text().splitlines()
                   if line.startswith("uv=="))
     if run([*PIP, "install", "--quiet", uv_pin]):
         print(f"{uv_pin} could not be installed: installing with pip")
         return False
-    # like pip, every index is searched for the best version (uv's default stops at the
-    # first index that has the package, and pip's mirrors often hold only some versions)
-    uv = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python",
-          sys.executable, "--index-strategy", "unsafe-best-match", *options]
-    env = {**os.environ, **variables}
-    for command in ([*uv, "--compile-bytecode", *PINS], [*uv, "--no-deps", "-e", str(REPO)]):
-        if run(command, env):
+    uv = uv_install(sys.executable)
+    if isinstance(uv, str):
+        print(f"{uv}: installing with pip")
+        return False
+    command, env = uv
+    for arguments in (["--compile-bytecode", *PINS], ["--no-deps", "-e", str(REPO)]):
+        if run([*command, *arguments], env):
             print("uv failed (above): installing with pip")
             return False
     return True

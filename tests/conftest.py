@@ -94,6 +94,17 @@ def shared_build(tmp_path_factory, name: str, build) -> dict:
     return result["ok"]
 
 
+def installer():
+    """envs/install.py (make's installer: pip's settings passed to uv) as a module; its
+    ``install_into(python, *arguments)`` fills the tests' own virtual environments."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("install", REPO / "envs" / "install.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="session")
 def small_study() -> dict:
     """The CI-sized simulated study, in memory (see painstress.demo.simulate.simulate_study)."""

@@ -12,7 +12,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import REPO
+from conftest import REPO, installer
 
 
 def _pip_pins(lines):
@@ -69,14 +69,6 @@ def test_rule_environment_is_the_runtime_closure_pinned_as_ci_tests_it():
 
 # ------------------------------------------------------------ envs/install.py: pip -> uv
 
-def _installer():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("install", REPO / "envs" / "install.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_installer_pin_is_in_the_requirements_and_constraints():
     requirements = _pip_pins((REPO / "envs" / "requirements.txt").read_text().splitlines())
@@ -93,13 +85,13 @@ def test_pip_settings_are_read_as_pip_applies_them_to_install():
         "global.find-links='/opt/wheels /srv/wheels'",
         "download.index-url='https://elsewhere.example/simple'",  # not pip install's
     ])
-    assert _installer().pip_settings(listing) == {
+    assert installer().pip_settings(listing) == {
         "index-url": "https://mirror.example/simple", "timeout": "30",
         "find-links": "/opt/wheels /srv/wheels"}
 
 
 def test_pip_settings_become_uv_options_and_variables():
-    install = _installer()
+    install = installer()
     options, variables = install.uv_options({
         "index-url": "https://mirror.example/simple",
         "extra-index-url": "file:///opt/pypi/simple file:///opt/pypi-more/simple",
@@ -122,7 +114,7 @@ def test_pip_settings_become_uv_options_and_variables():
 def test_a_pip_setting_uv_cannot_take_leaves_the_install_to_pip():
     import pytest
 
-    install = _installer()
+    install = installer()
     with pytest.raises(install.NoEquivalent, match="only-binary=':all:'"):
         install.uv_options({"only-binary": ":all:"})
 
@@ -139,7 +131,43 @@ def test_real_pip_configuration_is_read(tmp_path):
     env = {**os.environ, "PIP_CONFIG_FILE": str(conf), "PIP_FIND_LINKS": "/srv/wheels"}
     listing = subprocess.run([sys.executable, "-m", "pip", "config", "list"], env=env,
                              capture_output=True, text=True, check=True).stdout
-    settings = _installer().pip_settings(listing)
+    settings = installer().pip_settings(listing)
     assert settings["extra-index-url"] == "file:///srv/a file:///srv/b"
     assert settings["trusted-host"] == "mirror.example"
     assert settings["find-links"] == "/srv/wheels"
+
+
+def _tiny_wheel(folder):
+    """A one-module wheel written by hand (the wheel format: a zip with the module, METADATA,
+    WHEEL and RECORD), so that installing it needs no index and no build."""
+    import zipfile
+
+    name = "tinypkg-1.0"
+    files = {"tinypkg.py": "VALUE = 1\n",
+             f"{name}.dist-info/METADATA": "Metadata-Version: 2.1\nName: tinypkg\nVersion: 1.0\n",
+             f"{name}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: hand\n"
+                                        "Root-Is-Purelib: true\nTag: py3-none-any\n"}
+    files[f"{name}.dist-info/RECORD"] = "".join(f"{path},,\n" for path in
+                                                [*files, f"{name}.dist-info/RECORD"])
+    wheel = folder / "tinypkg-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as packed:
+        for path, text in files.items():
+            packed.writestr(path, text)
+    return wheel
+
+
+def test_install_into_uses_uv_and_pip_where_uv_cannot_take_a_setting(tmp_path, monkeypatch):
+    """A test environment is filled by uv with pip's settings, and by pip when a setting of
+    pip's has no uv equivalent; each records itself as the installer (dist-info/INSTALLER)."""
+    import venv
+
+    install = installer()
+    wheel = _tiny_wheel(tmp_path)
+    for env, expected in (("uv_env", "uv"), ("pip_env", "pip")):
+        if expected == "pip":
+            monkeypatch.setenv("PIP_ONLY_BINARY", ":all:")  # no uv equivalent
+        venv.EnvBuilder(with_pip=False).create(tmp_path / env)
+        done = install.install_into(tmp_path / env / "bin" / "python", "--no-index", str(wheel))
+        assert done.returncode == 0, done.stderr
+        marker = next((tmp_path / env).glob("lib/python*/site-packages/tinypkg-1.0.dist-info"))
+        assert (marker / "INSTALLER").read_text().strip() == expected

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, installer
 from painstress import InputError
 from painstress.config import schema_file
 from painstress.samples import check_sample_sheet_file, read_sample_sheet
@@ -32,18 +32,16 @@ CONSTRAINTS = REPO / "envs" / "constraints.txt"
 
 
 def _venv(path: Path) -> Path:
-    """A new virtual environment, without pip of its own (this environment's pip installs
-    into it: _pip; seeding pip costs seconds); its python."""
+    """A new virtual environment, without pip of its own (seeding pip costs seconds; the
+    packages go in from here: _install); its python."""
     venv.EnvBuilder(with_pip=False, clear=True).create(path)
     return path / "bin" / "python"
 
 
-def _pip(python: Path, *args: str) -> None:
-    """pip install into ``python``'s environment; --no-compile: Python compiles what the
-    test imports when it imports it, not every file of every package up front."""
-    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
-                           "--no-compile", *PIP_INDEX_QUIET, *args],
-                          capture_output=True, text=True, timeout=600)
+def _install(python: Path, *args: str, compile_bytecode: bool = False) -> None:
+    """``pip install args`` into ``python``'s environment, as make installs .venv's (uv with
+    pip's settings, else pip)."""
+    done = installer().install_into(python, *args, compile_bytecode=compile_bytecode)
     assert done.returncode == 0, done.stderr[-3000:]
 
 
@@ -75,8 +73,8 @@ def wheel(tmp_path_factory) -> Path:
 def test_installed_package_validates_configs_with_its_own_schema(wheel, tmp_path):
     python = _venv(tmp_path / "env")
     # config checking needs only jsonschema and PyYAML (the rest is imported when used)
-    _pip(python, "--no-deps", str(wheel))
-    _pip(python, "-c", str(CONSTRAINTS), "jsonschema", "pyyaml")
+    _install(python, "--no-deps", str(wheel))
+    _install(python, "-c", str(CONSTRAINTS), "jsonschema", "pyyaml")
     where = _run([python, "-c", "import painstress; print(painstress.__file__)"])
     assert str(tmp_path / "env") in where.stdout, where.output  # not the source tree
 
@@ -120,7 +118,8 @@ def test_workflow_parses_in_an_environment_holding_only_snakemake(tmp_path):
     pins = (REPO / "envs" / "requirements.txt").read_text()
     snakemake_pin = re.search(r"^snakemake==\S+", pins, re.M).group(0)
     python = _venv(tmp_path / "env")
-    _pip(python, "-c", str(CONSTRAINTS), snakemake_pin)
+    # compiled: Snakemake starts four times below
+    _install(python, "-c", str(CONSTRAINTS), snakemake_pin, compile_bytecode=True)
     for library in ("painstress", "pandas", "numpy", "scipy", "matplotlib"):
         done = _run([python, "-c", f"import {library}"])
         assert done.returncode != 0, f"{library} is importable: not a Snakemake-only env"

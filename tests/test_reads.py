@@ -727,8 +727,8 @@ MULTIQC = "multiqc==1.35"  # as envs/multiqc.yaml
 
 @pytest.fixture(scope="module")
 def multiqc_bin(tmp_path_factory) -> str:
-    """A folder with ``multiqc``: the one on PATH, or MultiQC installed with pip into a
-    virtual environment of its own (as envs/multiqc.yaml keeps it out of the workflow's);
+    """A folder with ``multiqc``: the one on PATH, or MultiQC installed into a virtual
+    environment of its own (as envs/multiqc.yaml keeps it out of the workflow's);
     skip when that fails, or fail under CI."""
     import os
     import shutil
@@ -737,16 +737,15 @@ def multiqc_bin(tmp_path_factory) -> str:
 
     if shutil.which("multiqc"):
         return str(Path(shutil.which("multiqc")).parent)
+    from conftest import installer
+
     venv = tmp_path_factory.mktemp("multiqc") / "venv"
-    # without a pip of its own (seeding one takes seconds): this environment's pip installs,
-    # not compiling every file up front (Python compiles what multiqc imports)
+    # without a pip of its own (seeding one takes seconds): installed from here as make
+    # installs .venv's packages (uv with pip's settings, else pip)
     done = subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)],
                           capture_output=True, text=True)
     if done.returncode == 0:
-        done = subprocess.run([sys.executable, "-m", "pip", "--python", venv / "bin" / "python",
-                               "install", "-q", "--no-compile", "--disable-pip-version-check",
-                               MULTIQC],
-                              capture_output=True, text=True, timeout=900)
+        done = installer().install_into(venv / "bin" / "python", MULTIQC)
     if not (venv / "bin" / "multiqc").exists():
         reason = f"pip install {MULTIQC} failed: {done.stdout[-1000:]}{done.stderr[-1000:]}"
         if os.environ.get("CI"):
