@@ -2,13 +2,13 @@
 
 Starts munged, slurmctld and slurmd on this machine (tests/slurm/local_slurm.py; installed
 with apt-get first when missing, which needs root), runs the CI-sized demo with
-``--workflow-profile profiles/slurm`` (the command docs/cluster.md gives users) up to the
-DE, overlap, VST and figure outputs, and compares it with the session's local run of the
+``--workflow-profile profiles/slurm`` (the command docs/cluster.md gives users) up to one
+region's fits, its VST and a figure, and compares it with the session's local run of the
 whole workflow (conftest.ci_run): every non-local job ran as a SLURM job that asked for its
 rule's threads, mem_mb and runtime, and the tables are byte-identical. A second run takes
-config/demo_reads.yaml (shrunk) up to one dataset's counts: every salmon_quant job was a
-SLURM job asking for reads.threads and reads.mem_mb, the local rules were not. The two runs
-go at the same time on the one cluster (each waits mostly on scheduling and status checks).
+config/demo_reads.yaml (shrunk) up to three runs' salmon quantifications: every
+salmon_quant job was a SLURM job asking for reads.threads and reads.mem_mb, the local rules
+were not. The two runs go at the same time on the one cluster.
 Every daemon it started is stopped by PID at the end, pass or fail.
 
 Without root and apt (a developer laptop) and without SLURM installed, it skips and says
@@ -53,15 +53,13 @@ TEST_OPTIONS = ["--slurm-status-command", "squeue", "--slurm-no-account",
 # What squeue shows of each job: id, comment (rule and wildcards), state, partition,
 # CPUs, memory, time limit, time used, node.
 SQUEUE_FORMAT = "%i|%k|%T|%P|%C|%m|%l|%M|%N"
-# The cluster run makes the workflow's statistical path and one job of each other kind
-# (VST, a figure job: the library sizes, drawn beside the fits, not after them): 12 SLURM
-# jobs. Every rule's jobs behave alike under SLURM, and the whole workflow (47 jobs, ~200 s
-# of SLURM scheduling here) is what the local run covers.
-TARGETS = ["de/summary.tsv", "overlap/overlap_stats.tsv", "qc/NAc.vst.tsv.gz",
+# The cluster run makes one region's two fits and one job of each other kind (VST, a figure
+# job: the library sizes, drawn beside the fits, not after them): 7 SLURM jobs. Every
+# rule's jobs behave alike under SLURM (each SLURM job starts Snakemake again, about 2 CPU
+# seconds of a 2-core test machine), and the whole workflow is what the local run covers.
+TARGETS = ["de/NAc/SNI_vs_sham.tsv", "de/NAc/CUS_vs_control.tsv", "qc/NAc.vst.tsv.gz",
            "figures/library_sizes.png"]
-COMPARED = ["de/*/*.tsv", "de/summary.tsv", "overlap/overlap_stats.tsv",
-            "overlap/shared_genes.tsv", "overlap/shared_count_summary.tsv", "qc/NAc.vst.tsv.gz",
-            "samples.tsv", "genes.tsv"]
+COMPARED = ["de/NAc/*.tsv", "qc/NAc.vst.tsv.gz", "samples.tsv", "genes.tsv"]
 
 
 def unavailable(reason: str):
@@ -157,7 +155,7 @@ def cluster_runs(cluster, tmp_path_factory):
         "reads": (reads_workdir, Run(snakemake_command(
             reads_workdir, write_reads_config(reads_workdir), "--workflow-profile",
             str(PROFILE), *TEST_OPTIONS, "--max-threads", str(cluster.cpus),
-            f"results/{READS_STUDY}/counts/{READS_DATASET}/counts.tsv.gz"),
+            *(f"results/{READS_STUDY}/reads/salmon/{run}/quant.sf" for run in READS_RUNS)),
             reads_workdir / "snakemake.out", env=env)),
     }
     try:
@@ -287,7 +285,7 @@ def test_cluster_tables_equal_local_tables(cluster_run, ci_run):
     local = ci_run[0] / "results" / STUDY
     cluster = cluster_run[0] / "results" / STUDY
     compared = sorted({path for pattern in COMPARED for path in local.glob(pattern)})
-    assert len(compared) >= 10, compared
+    assert len(compared) >= 7, compared  # two fits (table, summary), VST, samples, genes
     for path in compared:  # each one made by the cluster run, and the same bytes
         other = cluster / path.relative_to(local)
         assert other.read_bytes() == path.read_bytes(), f"{other} differs from {path}"
@@ -314,12 +312,14 @@ def test_show_the_slurm_jobs_and_timings(cluster_run, ci_run, capsys):
 
 # --- counts from reads on the cluster ------------------------------------------------------
 # config/demo_reads.yaml, shrunk (2 replicates, a 100-gene transcriptome, 5,000 reads a run)
-# and up to one dataset's counts: its 13 runs (one sample has two) each a simulate_fastq and
-# a salmon_quant SLURM job. salmon_quant asks for 2 threads and 600 MB (reads.threads,
-# reads.mem_mb), so a wrong request shows; --max-threads keeps the 8-thread index job within
-# this node (a real cluster has the cores).
+# and up to three runs' salmon quantifications: the demo numbers its runs from SRR0900001,
+# and the first sample has two (technical replicates), so these are one sample's two runs
+# and the next sample's run. Each is a simulate_fastq (local, as the download it stands in
+# for) and a salmon_quant SLURM job; salmon_quant asks for 2 threads and 600 MB
+# (reads.threads, reads.mem_mb), so a wrong request shows; --max-threads keeps the
+# 8-thread index job within this node (a real cluster has the cores).
 READS_STUDY = "slurm_reads"
-READS_DATASET = "pain"
+READS_RUNS = ["SRR0900001", "SRR0900002", "SRR0900003"]
 
 
 def write_reads_config(folder: Path) -> Path:
@@ -337,7 +337,7 @@ def write_reads_config(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def reads_cluster_run(cluster, cluster_runs):
-    """config/demo_reads.yaml through the SLURM profile, up to one dataset's counts."""
+    """config/demo_reads.yaml through the SLURM profile, up to READS_RUNS' quantifications."""
     workdir, code, output, seconds = cluster_runs["reads"]
     run_id = re.search(r"SLURM run ID: (\S+)", output)
     jobs = cluster.client(["squeue", "--states=all", "--sort=i", "-o", SQUEUE_FORMAT,
@@ -355,24 +355,23 @@ def test_reads_salmon_jobs_ran_on_slurm_downloads_did_not(reads_cluster_run):
     rows = squeue_rows(jobs)
     assert set(rows) == set(submitted), (sorted(rows), sorted(submitted))
     assert all(row["STATE"] == "COMPLETED" for row in rows.values()), jobs
-    runs = [line.split("\t") for line in
-            (workdir / "results" / READS_STUDY / "runs.tsv").read_text().splitlines()]
-    wanted = {row[runs[0].index("run")] for row in runs[1:]
-              if row[runs[0].index("dataset")] == READS_DATASET}
-    assert len(wanted) == 13, wanted
+    header, *runs = [line.split("\t") for line in
+                     (workdir / "results" / READS_STUDY / "runs.tsv").read_text().splitlines()]
+    sample = {row[header.index("run")]: row[header.index("sample")] for row in runs}
+    assert sample[READS_RUNS[0]] == sample[READS_RUNS[1]] != sample[READS_RUNS[2]], sample
     quants = {job["wildcards"].removeprefix("run="): (slurm_id, job)
               for slurm_id, job in submitted.items() if job["rule"] == "salmon_quant"}
-    assert set(quants) == wanted, (sorted(quants), sorted(wanted))
+    assert set(quants) == set(READS_RUNS), sorted(quants)
     for run_id, (slurm_id, job) in quants.items():
         row = rows[slurm_id]
         assert (row["CPUS"], row["MIN_MEMORY"]) == ("2", "600M"), (run_id, row)
         assert job["threads"] == 2 and job["resources"]["mem_mb"] == "600", job
         assert row["COMMENT"] == f"rule_salmon_quant_wildcards_{run_id}", row
-    # the index job's 8 threads were fitted to the node; the run table and the tool check
-    # (where real data would be downloaded) stayed on the submitting machine
-    assert {job["rule"] for job in submitted.values()} >= {"salmon_index", "reads_counts"}
-    assert {"reads_tools", "read_runs", "resolve_datasets"} <= set(local), local
+        quant = workdir / "results" / READS_STUDY / "reads" / "salmon" / run_id / "quant.sf"
+        assert quant.stat().st_size > 0
+    # the index job's 8 threads were fitted to the node; the run table, the tool check and
+    # the FASTQ files (where real data would be downloaded) stayed on the submitting machine
+    assert "salmon_index" in {job["rule"] for job in submitted.values()}
+    assert {"reads_tools", "read_runs", "resolve_datasets", "simulate_fastq"} <= set(local)
     assert not any(rule in row["COMMENT"] for row in rows.values()
-                   for rule in ("reads_tools", "read_runs", "resolve_datasets"))
-    counts = workdir / "results" / READS_STUDY / "counts" / READS_DATASET / "counts.tsv.gz"
-    assert counts.stat().st_size > 0
+                   for rule in ("reads_tools", "read_runs", "resolve_datasets", "simulate_fastq"))
