@@ -231,7 +231,7 @@ def r_deseq2() -> str:
             pytest.skip(f"R DESeq2 is not installed and could not be installed: {why_not}. "
                         f"{parity.R_INSTALL_HINT}")
         version = parity.r_deseq2_version()
-        assert version, "apt-get installed r-bioc-deseq2 but R cannot load DESeq2"
+        assert version, "apt-get installed r-bioc-deseq2 but R does not find DESeq2"
         print(f"installed R DESeq2 {version} through apt in {time.monotonic() - start:.0f} s")
     return version
 
