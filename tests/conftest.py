@@ -25,6 +25,11 @@ from pathlib import Path
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
+# The tests' NCBI is a server on 127.0.0.1 (tests/geo_server.py): with an API key NCBI
+# allows 10 requests a second, not 3, so the client waits a third as long between them.
+# tests/test_fetch.py checks the key's use, and the rate with and without one.
+os.environ.setdefault("NCBI_API_KEY", "loopback-test-key")
+
 # Ctrl-C as in a terminal, however the tests were started: a shell starts a background
 # command (`make test &`, nohup) with SIGINT ignored, every process it starts inherits
 # that, and the tests that send Ctrl-C to a run would see it ignored. A handler (not

@@ -136,6 +136,15 @@ def test_eutils_requests_identify_the_tool(world, monkeypatch):
     assert "api_key=secret-key" in request and "retmode=json" in request
 
 
+def test_without_an_api_key_three_requests_a_second_and_no_key_sent(world, monkeypatch):
+    monkeypatch.delenv("NCBI_API_KEY", raising=False)  # conftest sets one for the tests
+    client, endpoints = connect(world)
+    assert client.settings.api_key is None
+    assert client.settings.requests_per_second == 3.0
+    ncbi_fetch.linked_gds_uids(client, endpoints, PAIN_PMID)
+    assert "api_key" not in world.requests[-1]
+
+
 def test_rate_limit_spaces_requests_per_host(monkeypatch):
     slept = []  # what the limiter asks to wait, not the clock: the machine may be busy
     monkeypatch.setattr(http.time, "sleep", slept.append)
