@@ -54,7 +54,7 @@ TEST_OPTIONS = ["--slurm-status-command", "squeue", "--slurm-no-account",
 # CPUs, memory, time limit, time used, node.
 SQUEUE_FORMAT = "%i|%k|%T|%P|%C|%m|%l|%M|%N"
 # The cluster run makes one region's two fits and one job of each other kind (VST, a figure
-# job: the library sizes, drawn beside the fits, not after them): 7 SLURM jobs. Every
+# job: the library sizes, drawn beside the fits, not after them): 6 SLURM jobs. Every
 # rule's jobs behave alike under SLURM (each SLURM job starts Snakemake again, about 2 CPU
 # seconds of a 2-core test machine), and the whole workflow is what the local run covers.
 TARGETS = ["de/NAc/SNI_vs_sham.tsv", "de/NAc/CUS_vs_control.tsv", "qc/NAc.vst.tsv.gz",
