@@ -260,9 +260,10 @@ def test_every_job_but_local_rules_ran_as_a_slurm_job(cluster_run):
     # the download rules stay on the submitting machine
     assert set(local) == {"resolve_datasets"}, local
     assert not any("resolve_datasets" in row["COMMENT"] for row in rows.values())
-    # every rule that Snakemake ran was a SLURM job
+    # every rule that Snakemake ran was a SLURM job: the fits, the VST and a figure among them
     ran = set(re.findall(r"Finished jobid: \d+ \(Rule: (\w+)\)", output))
     assert ran - set(local) == {job["rule"] for job in submitted.values()}
+    assert {"deseq2", "vst", "library_sizes_figure"} <= ran, ran
 
 
 def test_each_slurm_job_asked_for_its_rules_threads_memory_and_runtime(cluster_run):
