@@ -747,7 +747,7 @@ def multiqc_bin(tmp_path_factory) -> str:
     if done.returncode == 0:
         done = installer().install_into(venv / "bin" / "python", MULTIQC)
     if not (venv / "bin" / "multiqc").exists():
-        reason = f"pip install {MULTIQC} failed: {done.stdout[-1000:]}{done.stderr[-1000:]}"
+        reason = f"installing {MULTIQC} failed: {done.stdout[-1000:]}{done.stderr[-1000:]}"
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the MultiQC test, but: {reason}")
         pytest.skip(reason)
