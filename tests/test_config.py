@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from painstress import InputError
-from painstress.config import validate_config
+from painstress.config import read_schema, schema_file, validate_config
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "src/painstress/schemas/config.schema.yaml"
@@ -469,3 +469,12 @@ def test_make_refuses_a_second_run_in_the_same_folder(project):
     assert done.returncode != 0
     assert "another make run is running in this folder" in done.stderr
     assert "painstress.config" not in done.stdout  # nothing of the run was started
+
+
+@pytest.mark.parametrize("name", ["config", "samples"])
+def test_schemas_read_by_libyaml_equal_pure_python_yaml(name):
+    """The schemas are read with libyaml's loader where PyYAML has it; it must give what
+    PyYAML's own safe loader gives."""
+    path = schema_file(name)
+    assert read_schema(path) == yaml.load(path.read_text(encoding="utf-8"),
+                                          Loader=yaml.SafeLoader)

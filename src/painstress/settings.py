@@ -29,11 +29,10 @@ from painstress import InputError
 def _schema_defaults() -> dict:
     """The whole config's defaults, as the schema fills them into an empty section."""
     import jsonschema
-    import yaml
 
-    from painstress.config import _with_defaults, schema_file
+    from painstress.config import _with_defaults, read_schema, schema_file
 
-    schema = yaml.safe_load(schema_file("config").read_text(encoding="utf-8"))
+    schema = read_schema(schema_file("config"))
     validator = _with_defaults(jsonschema.Draft202012Validator)
     defaults = {}
     for name, section in schema["properties"].items():
