@@ -22,10 +22,11 @@ Two measurements, written to <out> (default results/bench/workflow_cost/):
   the libraries that cost most (self time summed per top-level package).
 
 ``--variant NAME=FOLDER`` measures another copy of this repository (e.g. ``git archive`` of
-an earlier commit, unpacked) beside this one: its Snakefile, scripts and package (its src/
-ahead of the editable install on PYTHONPATH), alternating with this one in every
-repetition. Numbers are medians over repetitions with their range: other jobs may share the
-cores.
+an earlier commit, unpacked) beside this one: its Snakefile, scripts and package, alternating
+with this one in every repetition. A copy with its own ``.venv`` (``make`` run in it: that
+commit's pinned libraries) runs with it; otherwise with this venv, its src/ ahead of the
+editable install on PYTHONPATH. Numbers are medians over repetitions with their range:
+other jobs may share the cores.
 """
 from __future__ import annotations
 
@@ -89,9 +90,21 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, float, st
     return wall, usage.ru_utime + usage.ru_stime, stderr
 
 
+def own_venv(repo: Path) -> bool:
+    """Whether variant ``repo`` has a venv of its own (its commit's pinned set) to run with."""
+    return repo.resolve() != REPO and (repo / ".venv" / "bin" / "python").is_file()
+
+
+def variant_python(repo: Path) -> str:
+    """The interpreter that runs ``repo``: its own venv's, or this one's."""
+    return str(repo / ".venv" / "bin" / "python") if own_venv(repo) else PYTHON
+
+
 def variant_env(repo: Path) -> dict:
-    """The environment that runs ``repo``'s package: its src/ ahead of the editable install."""
-    return dict(os.environ, PYTHONPATH=str(repo / "src"))
+    """The environment that runs ``repo``'s package: in its own venv as it is; in this venv
+    with its src/ ahead of the editable install."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    return env if own_venv(repo) else env | {"PYTHONPATH": str(repo / "src")}
 
 
 def top_libraries(importtime: str, n: int = 4) -> str:
@@ -126,7 +139,7 @@ def measure_imports(reps: int, variants: dict[str, Path]) -> pd.DataFrame:
         for name in order:
             for variant, repo in pairs:
                 if name in programs[variant]:
-                    wall, cpu, _ = timed([PYTHON, "-c", programs[variant][name]],
+                    wall, cpu, _ = timed([variant_python(repo), "-c", programs[variant][name]],
                                          variant_env(repo))
                     rows.append({"variant": variant, "script": name, "rep": rep,
                                  "wall_s": wall, "cpu_s": cpu})
@@ -140,7 +153,8 @@ def measure_imports(reps: int, variants: dict[str, Path]) -> pd.DataFrame:
     libraries = {}
     for variant, repo in variants.items():
         for name, code in programs[variant].items():
-            *_, stderr = timed([PYTHON, "-X", "importtime", "-c", code], variant_env(repo))
+            *_, stderr = timed([variant_python(repo), "-X", "importtime", "-c", code],
+                               variant_env(repo))
             libraries[(variant, name)] = top_libraries(stderr)
     table["libraries"] = [libraries[(v, s)] for v, s in zip(table.variant, table.script)]
     return table
@@ -168,7 +182,8 @@ def run_demo(scratch: Path, cores: int, repo: Path = REPO) -> tuple[dict, pd.Dat
     figures and the per-job benchmark records."""
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    base = [str(Path(PYTHON).with_name("snakemake")), "--snakefile", str(repo / "Snakefile"),
+    base = [str(Path(variant_python(repo)).with_name("snakemake")), "--snakefile",
+            str(repo / "Snakefile"),
             "--directory", str(scratch), "--configfile", str(repo / "config" / "demo.yaml"),
             "--cores", str(cores)]
     env = variant_env(repo)
@@ -184,7 +199,10 @@ def run_demo(scratch: Path, cores: int, repo: Path = REPO) -> tuple[dict, pd.Dat
         records.append({"rule": rel.parts[0], "job": str(rel.with_suffix("")),
                         "wall_s": record["s"].iloc[0], "cpu_s": record["cpu_time"].iloc[0],
                         "max_rss_mb": record["max_rss"].iloc[0]})
-    run = {"wall_s": wall, "cpu_s": cpu, "jobs": len(records), "load_start": load,
+    # jobs as Snakemake counts them ("35 of 35 steps"): a commit without benchmark records too
+    steps = re.findall(r"(\d+) of \d+ steps", log)
+    run = {"wall_s": wall, "cpu_s": cpu, "jobs": int(steps[-1]) if steps else len(records),
+           "load_start": load,
            "load_end": os.getloadavg()[0], "report_s": report_wall,
            "report_cpu_s": report_cpu, "report_mb": report.stat().st_size / 1e6}
     run |= {f"report_mb_{kind}": mb for kind, mb in report_parts(report).items()}
