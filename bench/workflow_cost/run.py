@@ -182,10 +182,9 @@ def run_demo(scratch: Path, cores: int, repo: Path = REPO) -> tuple[dict, pd.Dat
     figures and the per-job benchmark records."""
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    base = [str(Path(variant_python(repo)).with_name("snakemake")), "--snakefile",
-            str(repo / "Snakefile"),
-            "--directory", str(scratch), "--configfile", str(repo / "config" / "demo.yaml"),
-            "--cores", str(cores)]
+    base = [str(Path(variant_python(repo)).with_name("snakemake")),
+            "--snakefile", str(repo / "Snakefile"), "--directory", str(scratch),
+            "--configfile", str(repo / "config" / "demo.yaml"), "--cores", str(cores)]
     env = variant_env(repo)
     load = os.getloadavg()[0]
     wall, cpu, log = timed(base, env)
@@ -202,8 +201,7 @@ def run_demo(scratch: Path, cores: int, repo: Path = REPO) -> tuple[dict, pd.Dat
     # jobs as Snakemake counts them ("35 of 35 steps"): a commit without benchmark records too
     steps = re.findall(r"(\d+) of \d+ steps", log)
     run = {"wall_s": wall, "cpu_s": cpu, "jobs": int(steps[-1]) if steps else len(records),
-           "load_start": load,
-           "load_end": os.getloadavg()[0], "report_s": report_wall,
+           "load_start": load, "load_end": os.getloadavg()[0], "report_s": report_wall,
            "report_cpu_s": report_cpu, "report_mb": report.stat().st_size / 1e6}
     run |= {f"report_mb_{kind}": mb for kind, mb in report_parts(report).items()}
     return run, pd.DataFrame(records)
