@@ -812,6 +812,26 @@ def test_ctrl_c_while_a_job_starts_is_one_line(tmp_path):
     assert "Traceback" in done.stderr and "ValueError: a bug" in done.stderr
 
 
+
+def test_ctrl_c_where_python_cannot_raise_it_still_ends_the_job_in_one_line(tmp_path):
+    """Ctrl-C met inside a callback Python only reports (as in the import machinery's
+    module locks, or a __del__) is printed as "Exception ignored" with a traceback, and the
+    job would go on; with the start-up hook it ends the job as Ctrl-C anywhere else does."""
+    import os
+
+    from painstress.jobs import INTERRUPTED
+
+    script = write(tmp_path / "job.py", "class Lock:\n    def __del__(self):\n"
+                   "        raise KeyboardInterrupt\n\nLock()\nprint('went on')\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "workflow" / "startup")}
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", f"ERROR {INTERRUPTED}\n")
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                           timeout=60, env={**os.environ, "PYTHONPATH": ""})
+    assert "Exception ignored" in plain.stderr and "Traceback" in plain.stderr
+    assert plain.stdout == "went on\n"  # what a job did before: it carried on
+
 @pytest.mark.workflow
 def test_ctrl_c_while_jobs_start_ends_with_one_line_and_no_traceback(ci_run, tmp_path):
     """Ctrl-C (SIGINT to the process group) just as deseq2 jobs start, still importing

@@ -7,9 +7,7 @@ hook is in place: under load, a job's imports take seconds."""
 import sys
 
 
-def _interrupted(kind, value, trace, default=sys.excepthook):
-    if not issubclass(kind, KeyboardInterrupt):
-        return default(kind, value, trace)
+def _stop_interrupted():
     try:
         from painstress.jobs import INTERRUPTED
     except BaseException:  # a second Ctrl-C, or a Python without the package
@@ -20,4 +18,19 @@ def _interrupted(kind, value, trace, default=sys.excepthook):
     os._exit(130)  # as run_script: the status of a process stopped by Ctrl-C
 
 
+def _interrupted(kind, value, trace, default=sys.excepthook):
+    if not issubclass(kind, KeyboardInterrupt):
+        return default(kind, value, trace)
+    _stop_interrupted()
+
+
+def _interrupted_unraisable(unraisable, default=sys.unraisablehook):
+    # Ctrl-C met where Python cannot raise it (a callback of the import machinery's module
+    # locks, a __del__) is printed with a traceback as "ignored", and the job goes on
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return default(unraisable)
+    _stop_interrupted()
+
+
 sys.excepthook = _interrupted
+sys.unraisablehook = _interrupted_unraisable
